@@ -1,0 +1,142 @@
+"""Activation functions, each with the derivative backpropagation needs.
+
+Every function works in place on whole arrays (a batch of pre-activations, or a
+whole grid), because the training loop calls them once per mini-batch per layer
+and a fresh allocation there costs more than the arithmetic.
+
+The derivative is expressed from the pre-activation ``z`` *and* the activation
+``a`` already computed in the forward pass, so tanh and sigmoid reuse ``a``
+instead of recomputing an exponential.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+Array = np.ndarray
+
+
+@dataclass(frozen=True)
+class Activation:
+    """A named activation: ``forward(z, out)`` writes f(z) into ``out``;
+    ``derivative(z, a, out)`` writes f'(z) into ``out`` given ``a = f(z)``."""
+
+    name: str
+    forward: Callable[[Array, Array], Array]
+    derivative: Callable[[Array, Array, Array], Array]
+    classic: bool = False
+
+
+def _tanh(z: Array, out: Array) -> Array:
+    return np.tanh(z, out=out)
+
+
+def _tanh_der(z: Array, a: Array, out: Array) -> Array:
+    np.multiply(a, a, out=out)
+    return np.subtract(1.0, out, out=out)
+
+
+def _sigmoid(z: Array, out: Array) -> Array:
+    # 1 / (1 + exp(-z)), the same formula as the original playground.
+    np.negative(z, out=out)
+    np.exp(out, out=out)
+    np.add(out, 1.0, out=out)
+    return np.divide(1.0, out, out=out)
+
+
+def _sigmoid_der(z: Array, a: Array, out: Array) -> Array:
+    np.subtract(1.0, a, out=out)
+    return np.multiply(out, a, out=out)
+
+
+def _relu(z: Array, out: Array) -> Array:
+    return np.maximum(z, 0.0, out=out)
+
+
+def _relu_der(z: Array, a: Array, out: Array) -> Array:
+    # The original's convention: derivative 0 at z <= 0, 1 above.
+    return np.greater(z, 0.0, out=out, casting="unsafe")
+
+
+def _linear(z: Array, out: Array) -> Array:
+    np.copyto(out, z)
+    return out
+
+
+def _linear_der(z: Array, a: Array, out: Array) -> Array:
+    out.fill(1.0)
+    return out
+
+
+LEAKY_SLOPE = 0.01
+
+
+def _leaky_relu(z: Array, out: Array) -> Array:
+    np.multiply(z, LEAKY_SLOPE, out=out)
+    return np.maximum(z, out, out=out)
+
+
+def _leaky_relu_der(z: Array, a: Array, out: Array) -> Array:
+    np.greater(z, 0.0, out=out, casting="unsafe")
+    out *= 1.0 - LEAKY_SLOPE
+    out += LEAKY_SLOPE
+    return out
+
+
+def _elu(z: Array, out: Array) -> Array:
+    np.minimum(z, 0.0, out=out)
+    np.expm1(out, out=out)
+    np.copyto(out, z, where=z > 0)
+    return out
+
+
+def _elu_der(z: Array, a: Array, out: Array) -> Array:
+    # For z <= 0, d/dz (e^z - 1) = a + 1; above, 1.
+    np.add(a, 1.0, out=out)
+    return np.minimum(out, 1.0, out=out)
+
+
+def _softplus(z: Array, out: Array) -> Array:
+    # log(1 + e^z), written as logaddexp so large z does not overflow.
+    return np.logaddexp(0.0, z, out=out)
+
+
+def _softplus_der(z: Array, a: Array, out: Array) -> Array:
+    return _sigmoid(z, out)
+
+
+def _swish(z: Array, out: Array) -> Array:
+    _sigmoid(z, out)
+    return np.multiply(out, z, out=out)
+
+
+def _swish_der(z: Array, a: Array, out: Array) -> Array:
+    # d/dz z·σ(z) = σ(z) + a·(1 − σ(z)), with a = z·σ(z).
+    _sigmoid(z, out)
+    s_times_a = out * a
+    out += a
+    out -= s_times_a
+    return out
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    a.name: a
+    for a in (
+        Activation("relu", _relu, _relu_der, classic=True),
+        Activation("tanh", _tanh, _tanh_der, classic=True),
+        Activation("sigmoid", _sigmoid, _sigmoid_der, classic=True),
+        Activation("linear", _linear, _linear_der, classic=True),
+        Activation("leakyRelu", _leaky_relu, _leaky_relu_der),
+        Activation("elu", _elu, _elu_der),
+        Activation("softplus", _softplus, _softplus_der),
+        Activation("swish", _swish, _swish_der),
+    )
+}
+
+
+def apply(name: str, z: Array) -> Array:
+    """Convenience for callers outside the hot path: f(z) as a new array."""
+    return ACTIVATIONS[name].forward(z, np.empty_like(z))

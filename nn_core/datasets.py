@@ -1,0 +1,281 @@
+"""The 2-D datasets, generated exactly as the original playground does.
+
+Each classic generator draws from the seeded stream in the original's order and
+evaluates its formulas in the original's operation order, so a link from
+TensorFlow Playground gives the same points here (see section 3 of the
+reference). Generation is a few thousand scalar draws from a sequential
+stream, so it is plain Python; everything downstream works on arrays.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+
+from .rng import SeededRandom
+
+Array = np.ndarray
+Points = list[tuple[float, float, float]]
+Generator = Callable[[SeededRandom, int, float], Points]
+
+CLASSIFICATION_SAMPLES = 500
+REGRESSION_SAMPLES = 1200
+MAX_USER_POINTS = 5000
+COORDINATE_LIMIT = 6.0
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Points as parallel arrays, in stored (shuffled) order."""
+
+    x: Array
+    y: Array
+    label: Array
+
+    def __len__(self) -> int:
+        return int(self.x.shape[0])
+
+    def rows(self) -> list[list[float]]:
+        """``[x, y, label]`` rows, the JSON form used by the protocol and export."""
+        return np.column_stack((self.x, self.y, self.label)).tolist()
+
+    def slice(self, start: int, stop: int) -> "Dataset":
+        return Dataset(self.x[start:stop], self.y[start:stop], self.label[start:stop])
+
+    @staticmethod
+    def from_points(points: Sequence[Sequence[float]]) -> "Dataset":
+        array = np.asarray(points, dtype=float).reshape(-1, 3)
+        return Dataset(array[:, 0].copy(), array[:, 1].copy(), array[:, 2].copy())
+
+
+def _circle(rng: SeededRandom, n: int, noise: float) -> Points:
+    radius = 5.0
+    points: Points = []
+
+    def arm(r_min: float, r_max: float) -> None:
+        for _ in range(n // 2):
+            r = rng.uniform(r_min, r_max)
+            angle = rng.uniform(0, 2 * math.pi)
+            x = r * math.sin(angle)
+            y = r * math.cos(angle)
+            noise_x = rng.uniform(-radius, radius) * noise
+            noise_y = rng.uniform(-radius, radius) * noise
+            dx, dy = x + noise_x, y + noise_y
+            label = 1.0 if math.sqrt(dx * dx + dy * dy) < radius * 0.5 else -1.0
+            points.append((x, y, label))
+
+    arm(0, radius * 0.5)
+    arm(radius * 0.7, radius)
+    return points
+
+
+def _padded(value: float) -> float:
+    return value + 0.3 if value > 0 else value - 0.3
+
+
+def _xor(rng: SeededRandom, n: int, noise: float) -> Points:
+    points: Points = []
+    for _ in range(n):
+        x = _padded(rng.uniform(-5, 5))
+        y = _padded(rng.uniform(-5, 5))
+        noise_x = rng.uniform(-5, 5) * noise
+        noise_y = rng.uniform(-5, 5) * noise
+        label = 1.0 if (x + noise_x) * (y + noise_y) >= 0 else -1.0
+        points.append((x, y, label))
+    return points
+
+
+def _normal(rng: SeededRandom, mean: float, variance: float) -> float:
+    """The original's polar method (v2 is drawn and discarded)."""
+    while True:
+        v1 = 2 * rng.random() - 1
+        v2 = 2 * rng.random() - 1
+        s = v1 * v1 + v2 * v2
+        if s <= 1:
+            break
+    result = math.sqrt(-2 * math.log(s) / s) * v1
+    return mean + math.sqrt(variance) * result
+
+
+def _gauss(rng: SeededRandom, n: int, noise: float) -> Points:
+    t = noise / 0.5
+    variance = 0.5 * (1 - t) + 4 * t
+    points: Points = []
+    for cx, cy, label in ((2.0, 2.0, 1.0), (-2.0, -2.0, -1.0)):
+        for _ in range(n // 2):
+            x = _normal(rng, cx, variance)
+            y = _normal(rng, cy, variance)
+            points.append((x, y, label))
+    return points
+
+
+def _spiral(rng: SeededRandom, n: int, noise: float) -> Points:
+    m = n // 2
+    points: Points = []
+    for delta, label in ((0.0, 1.0), (math.pi, -1.0)):
+        for i in range(m):
+            r = i / m * 5
+            t = 1.75 * i / m * 2 * math.pi + delta
+            x = r * math.sin(t) + rng.uniform(-1, 1) * noise
+            y = r * math.cos(t) + rng.uniform(-1, 1) * noise
+            points.append((x, y, label))
+    return points
+
+
+def _regression(label_of: Callable[[float, float], float]) -> Generator:
+    def generate(rng: SeededRandom, n: int, noise: float) -> Points:
+        radius = 6.0
+        points: Points = []
+        for _ in range(n):
+            x = rng.uniform(-radius, radius)
+            y = rng.uniform(-radius, radius)
+            noise_x = rng.uniform(-radius, radius) * noise
+            noise_y = rng.uniform(-radius, radius) * noise
+            points.append((x, y, label_of(x + noise_x, y + noise_y)))
+        return points
+
+    return generate
+
+
+def _plane_label(x: float, y: float) -> float:
+    t = (x + y + 10) / 20
+    return -1 * (1 - t) + 1 * t
+
+
+_GAUSSIANS = ((-4, 2.5, 1), (0, 2.5, -1), (4, 2.5, 1), (-4, -2.5, -1), (0, -2.5, 1), (4, -2.5, -1))
+
+
+def _gauss_label(x: float, y: float) -> float:
+    label = 0.0
+    for cx, cy, sign in _GAUSSIANS:
+        dx, dy = x - cx, y - cy
+        t = min(max(math.sqrt(dx * dx + dy * dy) / 2, 0), 1)
+        value = sign * (1 * (1 - t) + 0 * t)
+        if abs(value) > abs(label):
+            label = value
+    return label
+
+
+def _moons(rng: SeededRandom, n: int, noise: float) -> Points:
+    """Two interleaving half circles (scikit-learn's make_moons, scaled to the square)."""
+    scale = 3.5
+    points: Points = []
+    for sign, label in ((1.0, 1.0), (-1.0, -1.0)):
+        for _ in range(n // 2):
+            t = rng.uniform(0, math.pi)
+            x = sign * (math.cos(t) - 0.5) * scale + rng.uniform(-1, 1) * noise * 2.5
+            y = sign * (math.sin(t) - 0.25) * scale + rng.uniform(-1, 1) * noise * 2.5
+            points.append((x, y, label))
+    return points
+
+
+def _checkerboard(rng: SeededRandom, n: int, noise: float) -> Points:
+    """A 4×4 board of 2.5-wide squares; noise moves the point the label is read at."""
+    points: Points = []
+    for _ in range(n):
+        x = rng.uniform(-5, 5)
+        y = rng.uniform(-5, 5)
+        noise_x = rng.uniform(-5, 5) * noise
+        noise_y = rng.uniform(-5, 5) * noise
+        cell = math.floor((x + noise_x) / 2.5) + math.floor((y + noise_y) / 2.5)
+        points.append((x, y, 1.0 if cell % 2 == 0 else -1.0))
+    return points
+
+
+def _function(rng: SeededRandom, n: int, noise: float) -> Points:
+    """Points above (+1) or below (−1) the curve y = sin x."""
+    points: Points = []
+    for _ in range(n):
+        x = rng.uniform(-5, 5)
+        y = rng.uniform(-5, 5)
+        noise_y = rng.uniform(-5, 5) * noise
+        points.append((x, y, 1.0 if y + noise_y > math.sin(x) else -1.0))
+    return points
+
+
+def _no_points(rng: SeededRandom, n: int, noise: float) -> Points:
+    return []
+
+
+CUSTOM = "custom"
+GENERATORS: dict[str, Generator] = {
+    "circle": _circle,
+    "xor": _xor,
+    "gauss": _gauss,
+    "spiral": _spiral,
+    "moons": _moons,
+    "checkerboard": _checkerboard,
+    "function": _function,
+    CUSTOM: _no_points,
+    "reg-plane": _regression(_plane_label),
+    "reg-gauss": _regression(_gauss_label),
+    "reg-custom": _no_points,
+}
+CLASSIFICATION_DATASETS = ("circle", "xor", "gauss", "spiral", "moons", "checkerboard", "function", CUSTOM)
+REGRESSION_DATASETS = ("reg-plane", "reg-gauss", "reg-custom")
+
+
+def is_custom(name: str) -> bool:
+    return name in (CUSTOM, "reg-custom")
+
+
+def generate(name: str, rng: SeededRandom, noise_percent: float, regression: bool) -> Dataset:
+    """Generate dataset ``name`` from ``rng`` and shuffle it, as the original does."""
+    n = REGRESSION_SAMPLES if regression else CLASSIFICATION_SAMPLES
+    points = GENERATORS[name](rng, n, noise_percent / 100)
+    return shuffle(Dataset.from_points(points), rng)
+
+
+def shuffle(data: Dataset, rng: SeededRandom) -> Dataset:
+    """Fisher–Yates from the end, consuming one draw per point like the original."""
+    order = list(range(len(data)))
+    for counter in range(len(order), 0, -1):
+        k = math.floor(rng.random() * counter)
+        order[counter - 1], order[k] = order[k], order[counter - 1]
+    index = np.asarray(order, dtype=np.intp)
+    return Dataset(data.x[index], data.y[index], data.label[index])
+
+
+def split(data: Dataset, percent_train: float) -> tuple[Dataset, Dataset]:
+    """The first ``floor(len * percent / 100)`` points train, the rest test."""
+    cut = math.floor(len(data) * percent_train / 100)
+    return data.slice(0, cut), data.slice(cut, len(data))
+
+
+class PointsError(ValueError):
+    """User points that cannot be used; the message names the first bad row."""
+
+
+def validate_points(rows: object, regression: bool) -> Dataset:
+    """Check user-given ``[x, y, label]`` rows and return them as a dataset.
+
+    Coordinates must be finite with |x|, |y| ≤ 6; labels ±1 for classification,
+    any finite number (clamped to [−1, 1] by the page's scale) for regression.
+    """
+    if not isinstance(rows, (list, tuple)):
+        raise PointsError("points must be a list of [x, y, label] rows")
+    if len(rows) > MAX_USER_POINTS:
+        raise PointsError(f"at most {MAX_USER_POINTS} points, got {len(rows)}")
+    for number, row in enumerate(rows, start=1):
+        problem = _row_problem(row, regression)
+        if problem:
+            raise PointsError(f"row {number}: {problem}")
+    return Dataset.from_points(rows) if rows else Dataset.from_points(np.empty((0, 3)))
+
+
+def _row_problem(row: object, regression: bool) -> str | None:
+    if not isinstance(row, (list, tuple)) or len(row) != 3:
+        return "expected three values x, y, label"
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in row):
+        return "x, y and label must be numbers"
+    x, y, label = (float(v) for v in row)
+    if not all(math.isfinite(v) for v in (x, y, label)):
+        return "values must be finite"
+    if abs(x) > COORDINATE_LIMIT or abs(y) > COORDINATE_LIMIT:
+        return f"x and y must lie within ±{COORDINATE_LIMIT:g}"
+    if not regression and label not in (1.0, -1.0):
+        return "label must be 1 or -1 for classification"
+    return None

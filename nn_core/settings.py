@@ -1,0 +1,357 @@
+"""Every playground setting, defined once.
+
+``Config`` is the single table: each field carries its name (the URL key, the
+protocol key and the page's control name are all the field name), its type,
+its default and, in the field metadata, a :class:`Setting` with allowed values,
+bounds, the original's UI option list and a label. The URL codec, the server's
+validation, the page's controls and the engine all read this table; nothing
+repeats it.
+
+Field names use TensorFlow Playground's camelCase keys on purpose: a link from
+the original must mean the same thing here, and one name per setting beats a
+translation table.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from .activations import ACTIVATIONS
+from .datasets import CLASSIFICATION_DATASETS, REGRESSION_DATASETS
+from .features import FEATURE_NAMES
+
+Kind = Literal["choice", "number", "bool", "shape", "text"]
+
+CLASSIC_MAX_LAYERS = 6
+CLASSIC_MAX_NEURONS = 8
+EXTENDED_MAX_LAYERS = 10
+EXTENDED_MAX_NEURONS = 32
+NEW_LAYER_NEURONS = 2
+
+
+@dataclass(frozen=True)
+class Setting:
+    """What one setting accepts and how the page shows it."""
+
+    name: str
+    kind: Kind
+    default: Any
+    label: str
+    group: str
+    classic: bool = True
+    choices: tuple[str, ...] = ()
+    options: tuple[float, ...] = ()
+    lo: float | None = None
+    hi: float | None = None
+    step: float | None = None
+    integer: bool = False
+    nullable: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """The setting as the page and ``/settings`` see it."""
+        data = dataclasses.asdict(self)
+        if isinstance(self.default, tuple):
+            data["default"] = list(self.default)
+        return data
+
+
+def _setting(default: Any, kind: Kind, label: str, group: str, **meta: Any) -> Any:
+    spec = {"default": default, "kind": kind, "label": label, "group": group, **meta}
+    if isinstance(default, (list, tuple)):
+        return field(default=tuple(default), metadata={"spec": spec})
+    return field(default=default, metadata={"spec": spec})
+
+
+def _choice(default: str | None, choices: tuple[str, ...], label: str, group: str, **meta: Any) -> Any:
+    return _setting(default, "choice", label, group, choices=choices, **meta)
+
+
+def _number(default: float, label: str, group: str, **meta: Any) -> Any:
+    return _setting(default, "number", label, group, **meta)
+
+
+def _flag(default: bool, label: str, group: str, **meta: Any) -> Any:
+    return _setting(default, "bool", label, group, **meta)
+
+
+_CLASSIC_ACTIVATIONS = tuple(a for a in ACTIVATIONS if ACTIVATIONS[a].classic)
+LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)
+REGULARIZATION_RATES = (0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)
+
+
+@dataclass(frozen=True)
+class Config:
+    """One complete playground configuration (immutable; use :func:`replace`).
+
+    The field order is the original's URL serialization order, followed by
+    Neural Playground's own settings.
+    """
+
+    # --- TensorFlow Playground's keys, in its serialization order ---------
+    activation: str = _choice("tanh", tuple(ACTIVATIONS), "Activation", "top",
+                              classic_choices=_CLASSIC_ACTIVATIONS)
+    regularization: str = _choice("none", ("none", "L1", "L2"), "Regularization", "top")
+    batchSize: int = _number(10, "Batch size", "data", lo=1, hi=30, step=1, integer=True)
+    dataset: str = _choice("circle", CLASSIFICATION_DATASETS, "Dataset", "data")
+    regDataset: str = _choice("reg-plane", REGRESSION_DATASETS, "Dataset", "data")
+    learningRate: float = _number(0.03, "Learning rate", "top", lo=0.0, hi=10.0,
+                                  options=LEARNING_RATES)
+    regularizationRate: float = _number(0.0, "Regularization rate", "top", lo=0.0, hi=10.0,
+                                        options=REGULARIZATION_RATES)
+    noise: int = _number(0, "Noise", "data", lo=0, hi=50, step=5, integer=True)
+    networkShape: tuple[int, ...] = _setting((4, 2), "shape", "Hidden layers", "network",
+                                             lo=1, hi=CLASSIC_MAX_NEURONS, integer=True)
+    seed: str = _setting("", "text", "Seed", "data")
+    showTestData: bool = _flag(False, "Show test data", "output")
+    discretize: bool = _flag(False, "Discretize output", "output")
+    percTrainData: int = _number(50, "Ratio of training to test data", "data", lo=10, hi=90,
+                                 step=10, integer=True)
+    x: bool = _flag(True, "X₁", "features")
+    y: bool = _flag(True, "X₂", "features")
+    xTimesY: bool = _flag(False, "X₁X₂", "features")
+    xSquared: bool = _flag(False, "X₁²", "features")
+    ySquared: bool = _flag(False, "X₂²", "features")
+    cosX: bool = _flag(False, "cos(X₁) (ignored, as in the original)", "hidden")
+    sinX: bool = _flag(False, "sin(X₁)", "features")
+    cosY: bool = _flag(False, "cos(X₂) (ignored, as in the original)", "hidden")
+    sinY: bool = _flag(False, "sin(X₂)", "features")
+    collectStats: bool = _flag(False, "Collect statistics", "hidden")
+    tutorial: str | None = _setting(None, "text", "Tutorial", "hidden", nullable=True)
+    problem: str = _choice("classification", ("classification", "regression"), "Problem type", "top")
+    initZero: bool = _flag(False, "Start all weights at zero", "network")
+    hideText: bool = _flag(False, "Hide text", "hidden")
+    # --- Neural Playground's additions (written only when not default) ----
+    optimizer: str = _choice("sgd", ("sgd", "momentum", "adam"), "Optimizer", "engine", classic=False)
+    momentum: float = _number(0.9, "Momentum", "engine", lo=0.0, hi=0.999, classic=False)
+    beta1: float = _number(0.9, "Adam β₁", "engine", lo=0.0, hi=0.999, classic=False)
+    beta2: float = _number(0.999, "Adam β₂", "engine", lo=0.0, hi=0.99999, classic=False)
+    loss: str = _choice("squared", ("squared", "crossEntropy"), "Loss", "engine", classic=False)
+    init: str = _choice("classic", ("classic", "xavier", "he"), "Initialization", "engine",
+                        classic=False)
+    speed: str = _choice("classic", ("classic", "x10", "x100", "max"), "Speed", "engine",
+                         classic=False)
+    mode: str = _choice("classic", ("classic", "extended"), "Network limits", "engine", classic=False)
+    # Controls hidden with `<control>_hide=true`; serialized as those keys.
+    hidden: frozenset[str] = field(default=frozenset(), metadata={"spec": None})
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        """The enabled input features, in the input layer's order."""
+        return tuple(name for name in FEATURE_NAMES if getattr(self, name))
+
+    @property
+    def data_source(self) -> str:
+        """The dataset actually used for the current problem type."""
+        return self.dataset if self.problem == "classification" else self.regDataset
+
+    @property
+    def layer_sizes(self) -> tuple[int, ...]:
+        """Input, hidden and output layer sizes."""
+        return (len(self.features), *self.networkShape, 1)
+
+    @property
+    def max_layers(self) -> int:
+        return CLASSIC_MAX_LAYERS if self.mode == "classic" else EXTENDED_MAX_LAYERS
+
+    @property
+    def max_neurons(self) -> int:
+        return CLASSIC_MAX_NEURONS if self.mode == "classic" else EXTENDED_MAX_NEURONS
+
+
+def _build_table() -> dict[str, Setting]:
+    table: dict[str, Setting] = {}
+    for f in dataclasses.fields(Config):
+        spec = f.metadata.get("spec")
+        if spec is None:
+            continue
+        spec = dict(spec)
+        spec.pop("classic_choices", None)
+        table[f.name] = Setting(name=f.name, **spec)
+    return table
+
+
+SETTINGS: dict[str, Setting] = _build_table()
+DEFAULT = Config()
+CLASSIC_CHOICES: dict[str, tuple[str, ...]] = {
+    "activation": _CLASSIC_ACTIVATIONS,
+    "dataset": CLASSIFICATION_DATASETS[:4],
+    "regDataset": REGRESSION_DATASETS[:2],
+}
+# Settings the page may toggle with `<name>_hide=true` (the original's controls).
+HIDEABLE = tuple(name for name, s in SETTINGS.items() if s.classic and s.group != "hidden")
+
+
+class SettingError(ValueError):
+    """A value a setting cannot take; the message names the setting."""
+
+
+def coerce(name: str, raw: Any, config: Config = DEFAULT) -> Any:
+    """Turn a raw value (URL text or JSON value) into a valid value of setting ``name``.
+
+    Raises :class:`SettingError` naming the setting for anything it cannot
+    accept; numbers out of bounds are clamped, which callers report as warnings
+    by comparing. ``config`` supplies context (the network limits of its mode).
+    """
+    setting = SETTINGS.get(name)
+    if setting is None:
+        raise SettingError(f"unknown setting {name!r}")
+    handler = _COERCERS[setting.kind]
+    return handler(setting, raw, config)
+
+
+def _coerce_choice(setting: Setting, raw: Any, config: Config) -> Any:
+    if raw is None and setting.nullable:
+        return None
+    if setting.name == "regularization" and raw in (None, "null"):
+        return "none"
+    if not isinstance(raw, str) or raw not in setting.choices:
+        allowed = ", ".join(setting.choices)
+        raise SettingError(f"{setting.name}: {raw!r} is not one of {allowed}")
+    return raw
+
+
+def _coerce_number(setting: Setting, raw: Any, config: Config) -> float | int:
+    value = _to_float(setting.name, raw)
+    if setting.lo is not None:
+        value = max(value, setting.lo)
+    if setting.hi is not None:
+        value = min(value, setting.hi)
+    if setting.integer:
+        return int(round(value))
+    return value
+
+
+def _to_float(name: str, raw: Any) -> float:
+    if isinstance(raw, bool):
+        raise SettingError(f"{name}: expected a number, got {raw!r}")
+    try:
+        value = float(raw.strip() if isinstance(raw, str) else raw)
+    except (TypeError, ValueError):
+        raise SettingError(f"{name}: expected a number, got {_short(raw)}") from None
+    if not math.isfinite(value):
+        raise SettingError(f"{name}: expected a finite number, got {_short(raw)}")
+    return value
+
+
+def _coerce_bool(setting: Setting, raw: Any, config: Config) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.strip():
+        return raw != "false"  # the original: false only for the exact text "false"
+    raise SettingError(f"{setting.name}: expected true or false, got {_short(raw)}")
+
+
+def _coerce_shape(setting: Setting, raw: Any, config: Config) -> tuple[int, ...]:
+    if isinstance(raw, str):
+        parts = [p for p in raw.split(",")] if raw.strip() else []
+    elif isinstance(raw, (list, tuple)):
+        parts = list(raw)
+    else:
+        raise SettingError(f"networkShape: expected layer sizes, got {_short(raw)}")
+    sizes = []
+    for part in parts:
+        value = _to_float("networkShape", part)
+        if value != int(value) or value < 1:
+            raise SettingError(f"networkShape: {_short(part)} is not a positive whole number")
+        sizes.append(int(value))
+    if len(sizes) > config.max_layers:
+        raise SettingError(f"networkShape: at most {config.max_layers} hidden layers")
+    if any(size > config.max_neurons for size in sizes):
+        raise SettingError(f"networkShape: at most {config.max_neurons} neurons per layer")
+    return tuple(sizes)
+
+
+def _coerce_text(setting: Setting, raw: Any, config: Config) -> str | None:
+    if raw is None and setting.nullable:
+        return None
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        raw = str(raw)
+    if not isinstance(raw, str) or len(raw) > 200:
+        raise SettingError(f"{setting.name}: expected a short text, got {_short(raw)}")
+    return raw
+
+
+_COERCERS = {
+    "choice": _coerce_choice,
+    "number": _coerce_number,
+    "bool": _coerce_bool,
+    "shape": _coerce_shape,
+    "text": _coerce_text,
+}
+
+
+def _short(raw: Any) -> str:
+    text = repr(raw)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def replace(config: Config, changes: dict[str, Any]) -> tuple[Config, list[str]]:
+    """Apply raw ``changes`` to ``config``; return the new config and warnings.
+
+    A value that cannot be accepted leaves the setting as it was and adds a
+    warning naming it; a clamped number is kept clamped with a warning. The
+    ``mode`` is applied first so a bigger network in the same change fits.
+    """
+    warnings: list[str] = []
+    accepted: dict[str, Any] = {}
+    ordered = sorted(changes.items(), key=lambda kv: kv[0] != "mode")
+    for name, raw in ordered:
+        if name == "hidden":
+            accepted["hidden"] = _coerce_hidden(raw, warnings)
+            continue
+        try:
+            value = coerce(name, raw, dataclasses.replace(config, **accepted))
+        except SettingError as error:
+            warnings.append(str(error))
+            continue
+        if SETTINGS[name].kind == "number" and _to_float(name, raw) != value:
+            warnings.append(f"{name}: {_short(raw)} is out of range, using {value}")
+        accepted[name] = value
+    new = dataclasses.replace(config, **accepted)
+    if new.mode != config.mode and "networkShape" not in accepted:
+        new = _fit_shape(new, warnings)
+    return new, warnings
+
+
+def _fit_shape(config: Config, warnings: list[str]) -> Config:
+    shape = tuple(min(n, config.max_neurons) for n in config.networkShape[: config.max_layers])
+    if shape != config.networkShape:
+        warnings.append(f"networkShape: trimmed to the {config.mode} limits")
+        return dataclasses.replace(config, networkShape=shape)
+    return config
+
+
+def _coerce_hidden(raw: Any, warnings: list[str]) -> frozenset[str]:
+    if not isinstance(raw, (list, tuple, set, frozenset)) or not all(isinstance(n, str) for n in raw):
+        warnings.append("hidden: expected a list of control names")
+        return frozenset()
+    unknown = sorted(set(raw) - set(HIDEABLE))
+    if unknown:
+        warnings.append(f"hidden: unknown controls {', '.join(unknown)}")
+    return frozenset(raw) & frozenset(HIDEABLE)
+
+
+def settings_json() -> list[dict[str, Any]]:
+    """The table as JSON, for the page (which builds its controls from it)."""
+    rows = []
+    for setting in SETTINGS.values():
+        row = setting.to_json()
+        row["classic_choices"] = list(CLASSIC_CHOICES.get(setting.name, setting.choices))
+        rows.append(row)
+    return rows
+
+
+def config_to_json(config: Config) -> dict[str, Any]:
+    """A config as plain JSON values (lists for tuples, sorted hidden list)."""
+    data: dict[str, Any] = {}
+    for f in dataclasses.fields(Config):
+        value = getattr(config, f.name)
+        if isinstance(value, tuple):
+            value = list(value)
+        elif isinstance(value, frozenset):
+            value = sorted(value)
+        data[f.name] = value
+    return data
