@@ -218,8 +218,11 @@ CLASSIFICATION_DATASETS = ("circle", "xor", "gauss", "spiral", "moons", "checker
 REGRESSION_DATASETS = ("reg-plane", "reg-gauss", "reg-custom")
 
 
+CUSTOM_NAMES = {False: CUSTOM, True: "reg-custom"}  # by "is regression"
+
+
 def is_custom(name: str) -> bool:
-    return name in (CUSTOM, "reg-custom")
+    return name in CUSTOM_NAMES.values()
 
 
 def generate(name: str, rng: SeededRandom, noise_percent: float, regression: bool) -> Dataset:
@@ -243,6 +246,15 @@ def split(data: Dataset, percent_train: float) -> tuple[Dataset, Dataset]:
     """The first ``floor(len * percent / 100)`` points train, the rest test."""
     cut = math.floor(len(data) * percent_train / 100)
     return data.slice(0, cut), data.slice(cut, len(data))
+
+
+def interleaved_split(data: Dataset, percent_train: float) -> tuple[Dataset, Dataset]:
+    """User points keep their order; train and test are spread evenly through it,
+    so the points a person just drew land in both sets in the right proportion."""
+    index = np.arange(len(data))
+    is_train = np.floor((index + 1) * percent_train / 100) > np.floor(index * percent_train / 100)
+    pick = lambda mask: Dataset(data.x[mask], data.y[mask], data.label[mask])  # noqa: E731
+    return pick(is_train), pick(~is_train)
 
 
 class PointsError(ValueError):

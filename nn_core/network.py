@@ -1,0 +1,136 @@
+"""The network: layer sizes, weights and biases, and the forward pass.
+
+All parameters live in ONE flat float64 array. Layer ``l`` (1-based, after the
+input layer) owns a block of shape ``(n_l, n_{l-1} + 1)``: one row per neuron,
+its incoming weights in the previous layer's node order, then its bias in the
+last column. That layout makes a mini-batch's gradient for a whole layer one
+matrix product (``delta.T @ [activations | 1]``) and lets the optimizer update
+every parameter of the network with a handful of whole-array operations.
+
+Hidden neurons use the configured activation; the output neuron uses tanh for
+classification and linear for regression, as in the original.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .activations import ACTIVATIONS, Activation
+
+Array = np.ndarray
+
+
+@dataclass
+class Network:
+    """A fully connected network with one output neuron.
+
+    >>> net = Network.zeros((2, 3, 1), "tanh", "tanh")
+    >>> net.forward(np.zeros((4, 2))).shape
+    (4, 1)
+    """
+
+    sizes: tuple[int, ...]
+    hidden_activation: str
+    output_activation: str
+    params: Array = field(repr=False)
+    dead: Array = field(repr=False)  # bool, same layout as params; biases never die
+    blocks: list[Array] = field(init=False, repr=False)
+    dead_blocks: list[Array] = field(init=False, repr=False)
+    offsets: list[int] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.offsets = _offsets(self.sizes)
+        self.blocks = self._views(self.params)
+        self.dead_blocks = self._views(self.dead)
+
+    @classmethod
+    def zeros(cls, sizes: tuple[int, ...], hidden: str, output: str) -> "Network":
+        total = parameter_count(sizes)
+        return cls(tuple(sizes), hidden, output, np.zeros(total), np.zeros(total, dtype=bool))
+
+    def _views(self, flat: Array) -> list[Array]:
+        return [
+            flat[self.offsets[l - 1] : self.offsets[l]].reshape(self.sizes[l], self.sizes[l - 1] + 1)
+            for l in range(1, len(self.sizes))
+        ]
+
+    @property
+    def depth(self) -> int:
+        """Number of layers with weights (hidden layers + output)."""
+        return len(self.sizes) - 1
+
+    def activation(self, layer: int) -> Activation:
+        """The activation of weight layer ``layer`` (0-based; the last is the output)."""
+        name = self.output_activation if layer == self.depth - 1 else self.hidden_activation
+        return ACTIVATIONS[name]
+
+    @property
+    def weights(self) -> list[Array]:
+        """Per layer, ``(n_out, n_in)`` views of the weights (writable)."""
+        return [block[:, :-1] for block in self.blocks]
+
+    @property
+    def biases(self) -> list[Array]:
+        """Per layer, ``(n_out,)`` views of the biases (writable)."""
+        return [block[:, -1] for block in self.blocks]
+
+    @property
+    def dead_links(self) -> list[Array]:
+        return [block[:, :-1] for block in self.dead_blocks]
+
+    def bias_mask(self) -> Array:
+        """1.0 at every weight, 0.0 at every bias (biases are not regularized)."""
+        mask = np.ones_like(self.params)
+        for block in self._views(mask):
+            block[:, -1] = 0.0
+        return mask
+
+    def forward_layers(self, inputs: Array) -> list[Array]:
+        """Every layer's activations for a batch: ``[inputs, hidden..., output]``.
+
+        Allocates; used for whole grids and loss evaluation, where one call
+        handles thousands of points. The training loop has its own buffers.
+        """
+        values = [inputs]
+        current = inputs
+        for layer, block in enumerate(self.blocks):
+            z = current @ block[:, :-1].T
+            z += block[:, -1]
+            current = self.activation(layer).forward(z, np.empty_like(z))
+            values.append(current)
+        return values
+
+    def forward(self, inputs: Array) -> Array:
+        """The output neuron's value for each row of ``inputs``: shape ``(B, 1)``."""
+        return self.forward_layers(inputs)[-1]
+
+    def copy(self) -> "Network":
+        return Network(self.sizes, self.hidden_activation, self.output_activation,
+                       self.params.copy(), self.dead.copy())
+
+
+def _offsets(sizes: tuple[int, ...]) -> list[int]:
+    offsets = [0]
+    for l in range(1, len(sizes)):
+        offsets.append(offsets[-1] + sizes[l] * (sizes[l - 1] + 1))
+    return offsets
+
+
+def parameter_count(sizes: tuple[int, ...]) -> int:
+    return _offsets(tuple(sizes))[-1]
+
+
+def node_keys(sizes: tuple[int, ...], features: tuple[str, ...]) -> list[list[tuple]]:
+    """A stable identity for every node, so a reshaped network can keep weights.
+
+    Inputs are known by feature name, hidden neurons by (layer, index), and the
+    output is always the output, whatever the depth.
+    """
+    keys: list[list[tuple]] = [[("in", name) for name in features]]
+    last = len(sizes) - 1
+    for l in range(1, last):
+        keys.append([("hidden", l, i) for i in range(sizes[l])])
+    keys.append([("out",)])
+    return keys

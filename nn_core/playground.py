@@ -1,0 +1,295 @@
+"""The playground: a configuration, its data, its network and its training state.
+
+This is the one object the CLI, the server and a Python user hold.
+
+>>> pg = Playground.from_url("#seed=0.12345&networkShape=4,2")
+>>> pg.step(5)
+>>> pg.epoch, pg.train_loss < pg.history[0][1]
+(5, True)
+>>> Playground.load(pg.export()).to_url() == pg.to_url()
+True
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Any, Sequence
+
+import numpy as np
+
+from . import datasets, grid, initializers, optimizers
+from .datasets import Dataset
+from .gradient_check import check_gradients
+from .history import History
+from .network import Network
+from .optimizers import Hyper
+from .rng import SeededRandom, new_seed
+from .settings import Config, config_to_json, replace
+from .training import LossEvaluator, Trainer
+from .urlstate import parse_hash, to_hash
+
+DATA_KEYS = frozenset({"dataset", "regDataset", "noise", "seed", "percTrainData", "problem"})
+SHAPE_KEYS = frozenset({"networkShape", "x", "y", "xTimesY", "xSquared", "ySquared", "sinX", "sinY"})
+EXPORT_FORMAT = "neural-playground/1"
+
+
+class Playground:
+    """A live playground. Build it with :meth:`from_url`, :meth:`from_config` or :meth:`load`."""
+
+    def __init__(self, config: Config, warnings: Sequence[str] = ()) -> None:
+        self.config = config
+        self.warnings = list(warnings)
+        self.data_version = 0
+        self._user_points = Dataset.from_points(np.empty((0, 3)))
+        self._generate_data()
+        self._build_network(keep=None)
+        self._restart_history()
+
+    # --- construction -----------------------------------------------------
+    @classmethod
+    def from_url(cls, url_or_hash: str) -> "Playground":
+        """Open a link (ours or TensorFlow Playground's); never raises."""
+        config, warnings = parse_hash(url_or_hash)
+        return cls(config, warnings)
+
+    @classmethod
+    def from_config(cls, config: Config) -> "Playground":
+        if not config.seed:
+            config = dataclasses.replace(config, seed=new_seed())
+        return cls(config)
+
+    # --- read-only views ----------------------------------------------------
+    @property
+    def weights(self) -> list[np.ndarray]:
+        """Per layer (first hidden first, output last): ``(n_out, n_in)``."""
+        return [w.copy() for w in self.net.weights]
+
+    @property
+    def biases(self) -> list[np.ndarray]:
+        return [b.copy() for b in self.net.biases]
+
+    @property
+    def dead(self) -> list[np.ndarray]:
+        """L1-dead links, same shapes as :attr:`weights`."""
+        return [d.copy() for d in self.net.dead_links]
+
+    @property
+    def history(self) -> list[tuple[int, float, float]]:
+        """``(epoch, train_loss, test_loss)`` since the last reset, thinned when long."""
+        return self._history.points()
+
+    @property
+    def diverged(self) -> bool:
+        return not (math.isfinite(self.train_loss) and math.isfinite(self.test_loss))
+
+    @property
+    def loss_name(self) -> str:
+        """The loss in force: cross-entropy applies to classification only."""
+        return self.config.loss if self.config.problem == "classification" else "squared"
+
+    def to_url(self) -> str:
+        return to_hash(self.config)
+
+    # --- training -----------------------------------------------------------
+    def step(self, epochs: int = 1) -> None:
+        """Train ``epochs`` epochs; each records the train and test loss."""
+        for _ in range(epochs):
+            self.trainer.epoch(self.hyper)
+            self.epoch += 1
+            self.train_loss, self.test_loss = self.evaluate(self.net)
+            self._history.add(self.epoch, self.train_loss, self.test_loss)
+
+    def reset(self) -> None:
+        """New initial weights from the continuing stream (the original's Reset); same data."""
+        self._build_network(keep=None)
+        self._restart_history()
+
+    def regenerate(self) -> None:
+        """A new seed and so new data; the weights stay."""
+        self.set(seed=new_seed())
+
+    # --- changes ------------------------------------------------------------
+    def set(self, **changes: Any) -> list[str]:
+        """Change settings; bad values become warnings. Keeps what it can.
+
+        Same shape: weights and epoch stay. New shape: every weight whose ends
+        still exist stays, only new ones are drawn. New data: weights stay.
+        """
+        old = self.config
+        self.config, warnings = replace(old, changes)
+        if self.loss_name != self.config.loss:
+            warnings.append("loss: cross-entropy applies to classification; using squared error")
+        changed = {f.name for f in dataclasses.fields(Config) if getattr(old, f.name) != getattr(self.config, f.name)}
+        if changed & DATA_KEYS:
+            self._generate_data()
+        if changed & (SHAPE_KEYS | {"activation", "problem"}):
+            keep = initializers.KeptParameters(self.net, old.features)
+            same_optimizer = not changed & (SHAPE_KEYS | {"optimizer"})
+            self._build_network(keep, self.optimizer if same_optimizer else None)
+        else:
+            if "optimizer" in changed:
+                self.optimizer = optimizers.make(self.config.optimizer, self.net.params.size)
+            if changed & (DATA_KEYS | {"batchSize", "loss", "optimizer"}):
+                self._rebuild_trainer()
+        self.hyper = self._hyper()
+        self.train_loss, self.test_loss = self.evaluate(self.net)
+        return warnings
+
+    def set_points(self, rows: Any, mode: str = "replace") -> None:
+        """Use the user's ``[x, y, label]`` rows as the dataset (raises PointsError)."""
+        regression = self.config.problem == "regression"
+        points = datasets.validate_points(rows, regression)
+        if mode == "add":
+            points = Dataset.from_points(self._user_points.rows() + points.rows())
+            datasets.validate_points(points.rows(), regression)  # the total is bounded too
+        self._user_points = points
+        key = "regDataset" if regression else "dataset"
+        if getattr(self.config, key) == datasets.CUSTOM_NAMES[regression]:
+            self._generate_data()
+            self._rebuild_trainer()
+            self.train_loss, self.test_loss = self.evaluate(self.net)
+        else:
+            self.set(**{key: datasets.CUSTOM_NAMES[regression]})
+
+    def set_weight(self, layer: int, node: int, source: int, value: float) -> None:
+        """Set one weight (and revive its link if L1 had killed it); ValueError if bad."""
+        _check_finite(value)
+        layer = _index(layer, self.net.depth)
+        node = _index(node, self.net.sizes[layer + 1])
+        source = _index(source, self.net.sizes[layer])
+        self.net.weights[layer][node, source] = value
+        self.net.dead_links[layer][node, source] = False
+        self.train_loss, self.test_loss = self.evaluate(self.net)
+
+    def set_bias(self, layer: int, node: int, value: float) -> None:
+        """Set one bias; ValueError if bad."""
+        _check_finite(value)
+        layer = _index(layer, self.net.depth)
+        node = _index(node, self.net.sizes[layer + 1])
+        self.net.biases[layer][node] = value
+        self.train_loss, self.test_loss = self.evaluate(self.net)
+
+    def resume(self, epoch: int, weights: Any, biases: Any) -> None:
+        """Continue from saved weights and epoch (validated against the shape)."""
+        new_weights = _validated_layers(weights, [w.shape for w in self.net.weights], "weights")
+        new_biases = _validated_layers(biases, [b.shape for b in self.net.biases], "biases")
+        if not isinstance(epoch, int) or isinstance(epoch, bool) or not 0 <= epoch < 10**9:
+            raise ValueError("epoch: expected a whole number ≥ 0")
+        for target, value in zip(self.net.weights, new_weights):
+            target[...] = value
+        for target, value in zip(self.net.biases, new_biases):
+            target[...] = value
+        self.net.dead[:] = False
+        self.trainer.clear_carry()
+        self._restart_history(epoch)
+
+    # --- views for drawing and checking --------------------------------------
+    def boundaries(self, resolution: int = grid.THUMBNAIL_RESOLUTION,
+                   output_resolution: int = grid.OUTPUT_RESOLUTION) -> grid.Boundaries:
+        """Every neuron's map over [−6, 6]² from one forward pass of the grid."""
+        return grid.boundaries(self.net, self.config.features, resolution, output_resolution)
+
+    def gradient_check(self) -> dict[str, Any]:
+        """Backprop's gradients against central differences, per layer."""
+        return check_gradients(self.net, self.train, self.config.features, self.loss_name, self.hyper)
+
+    def export(self) -> dict[str, Any]:
+        """Everything needed to rebuild this playground, as JSON-able data."""
+        data: dict[str, Any] = {
+            "format": EXPORT_FORMAT,
+            "hash": self.to_url(),
+            "config": config_to_json(self.config),
+            "epoch": self.epoch,
+            "weights": [w.tolist() for w in self.net.weights],
+            "biases": [b.tolist() for b in self.net.biases],
+            "history": [list(point) for point in self.history],
+        }
+        if len(self._user_points):
+            data["points"] = self._user_points.rows()
+        return data
+
+    @classmethod
+    def load(cls, data: Any) -> "Playground":
+        """Rebuild an exported playground (raises ValueError on anything malformed)."""
+        if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
+            raise ValueError(f"not a {EXPORT_FORMAT} export")
+        if not isinstance(data.get("hash"), str):
+            raise ValueError("hash: expected the playground's link")
+        playground = cls.from_url(data["hash"])
+        if data.get("points"):
+            try:
+                playground.set_points(data["points"])
+            except datasets.PointsError as error:
+                raise ValueError(f"points: {error}") from None
+        playground.resume(data.get("epoch"), data.get("weights"), data.get("biases"))
+        playground._history = History.from_points(data.get("history") or [], playground._history.points())
+        return playground
+
+    # --- internals --------------------------------------------------------------
+    def _generate_data(self) -> None:
+        config = self.config
+        regression = config.problem == "regression"
+        self.rng = SeededRandom(config.seed)
+        if datasets.is_custom(config.data_source):
+            all_points = self._user_points
+            self.train, self.test = datasets.interleaved_split(all_points, config.percTrainData)
+        else:
+            all_points = datasets.generate(config.data_source, self.rng, config.noise, regression)
+            self.train, self.test = datasets.split(all_points, config.percTrainData)
+        self.data_version += 1
+
+    def _build_network(self, keep: initializers.KeptParameters | None,
+                       optimizer_state: optimizers.Optimizer | None = None) -> None:
+        config = self.config
+        output = "tanh" if config.problem == "classification" else "linear"
+        self.net = Network.zeros(config.layer_sizes, config.activation, output)
+        initializers.build(self.net, config.features, self.rng, config.init, config.initZero, keep)
+        self.optimizer = optimizer_state or optimizers.make(config.optimizer, self.net.params.size)
+        self._rebuild_trainer()
+
+    def _rebuild_trainer(self) -> None:
+        """New trainer for new data/shape/batch; the carried partial batch survives if it can."""
+        config, old = self.config, getattr(self, "trainer", None)
+        self.trainer = Trainer(self.net, self.train, config.features, config.batchSize,
+                               self.loss_name, self.optimizer)
+        if old is not None and old.net is self.net and old.carry.shape == self.trainer.carry.shape:
+            self.trainer.carry, self.trainer.carry_count = old.carry, old.carry_count
+        self.evaluate = LossEvaluator(self.train, self.test, config.features, self.loss_name)
+        self.hyper = self._hyper()
+
+    def _hyper(self) -> Hyper:
+        c = self.config
+        return Hyper(c.learningRate, c.regularization, c.regularizationRate, c.momentum, c.beta1, c.beta2)
+
+    def _restart_history(self, epoch: int = 0) -> None:
+        self.epoch = epoch
+        self.train_loss, self.test_loss = self.evaluate(self.net)
+        self._history = History()
+        self._history.add(epoch, self.train_loss, self.test_loss)
+
+
+def _check_finite(value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValueError(f"expected a finite number, got {value!r}")
+
+
+def _index(value: Any, size: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < size:
+        raise ValueError(f"index {value!r} is out of range 0..{size - 1}")
+    return value
+
+
+def _validated_layers(values: Any, shapes: list[tuple[int, ...]], name: str) -> list[np.ndarray]:
+    if not isinstance(values, (list, tuple)) or len(values) != len(shapes):
+        raise ValueError(f"{name}: expected {len(shapes)} layers")
+    arrays = []
+    for layer, (value, shape) in enumerate(zip(values, shapes)):
+        try:
+            array = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            raise ValueError(f"{name}[{layer}]: expected numbers") from None
+        if array.shape != shape or not np.isfinite(array).all():
+            raise ValueError(f"{name}[{layer}]: expected finite numbers of shape {shape}")
+        arrays.append(array)
+    return arrays

@@ -1,0 +1,109 @@
+"""The URL codec: a playground as the text after ``#``, in the original's format.
+
+``parse_hash`` accepts any TensorFlow Playground link (whole URL or hash) and
+never raises: unknown keys are ignored, a bad value keeps the default and adds
+a warning naming the key. ``to_hash`` writes the original's keys in the
+original's order (so a classic configuration gives the original's own link)
+and then our own keys, only where they differ from their defaults.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from decimal import Decimal
+from typing import Any
+
+from .rng import new_seed
+from .settings import DEFAULT, HIDEABLE, SETTINGS, Config, replace
+
+HIDE_SUFFIX = "_hide"
+MAX_HASH_LENGTH = 20_000
+
+
+def _fragment(text: str) -> str:
+    return text.split("#", 1)[1] if "#" in text else text
+
+
+def parse_hash(text: str) -> tuple[Config, list[str]]:
+    """A configuration from a link, with warnings for what could not be used.
+
+    >>> config, warnings = parse_hash("#activation=relu&networkShape=3&bogus=1")
+    >>> config.activation, config.networkShape, warnings
+    ('relu', (3,), [])
+    """
+    if not isinstance(text, str):
+        return _with_seed(DEFAULT, ["link: expected text"])
+    warnings: list[str] = []
+    if len(text) > MAX_HASH_LENGTH:
+        warnings.append(f"link: longer than {MAX_HASH_LENGTH} characters, only the start was read")
+        text = text[:MAX_HASH_LENGTH]
+    changes: dict[str, Any] = {}
+    hidden: set[str] = set()
+    for pair in _fragment(text).split("&"):
+        if "=" not in pair:
+            continue
+        key, value = pair.split("=", 1)
+        if key.endswith(HIDE_SUFFIX) and key[: -len(HIDE_SUFFIX)] in HIDEABLE:
+            if value.strip() and value != "false":
+                hidden.add(key[: -len(HIDE_SUFFIX)])
+        elif key in SETTINGS and (value.strip() or key in ("networkShape", "seed")):
+            changes[key] = value
+    if hidden:
+        changes["hidden"] = sorted(hidden)
+    config, problems = replace(DEFAULT, changes)
+    return _with_seed(config, warnings + problems)
+
+
+def _with_seed(config: Config, warnings: list[str]) -> tuple[Config, list[str]]:
+    """A link without a seed gets a fresh one, so the URL always pins the data."""
+    if not config.seed:
+        config = dataclasses.replace(config, seed=new_seed())
+    return config, warnings
+
+
+def js_number(value: float) -> str:
+    """A number as JavaScript's ``String(number)`` writes it (0.00001, not 1e-05)."""
+    if isinstance(value, bool) or not math.isfinite(value):
+        return str(value)
+    if float(value).is_integer() and abs(value) < 1e21:
+        return str(int(value))
+    text = repr(float(value))
+    if "e" in text and 1e-6 <= abs(value) < 1e21:
+        return format(Decimal(text), "f")
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        return f"{mantissa}e{int(exponent):+d}"
+    return text
+
+
+def _format(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple):
+        return ",".join(str(v) for v in value)
+    if isinstance(value, (int, float)):
+        return js_number(value)
+    return str(value)
+
+
+def to_hash(config: Config) -> str:
+    """The canonical link of ``config`` (starts with ``#``).
+
+    >>> to_hash(parse_hash("#seed=1&learningRate=0.1")[0]).split("&")[5]
+    'learningRate=0.1'
+    """
+    parts = []
+    for name, setting in SETTINGS.items():
+        value = getattr(config, name)
+        if name == "regularization" and value == "none":
+            continue  # the original writes null, i.e. leaves the key out
+        if not setting.classic and value == setting.default:
+            continue
+        text = _format(value)
+        if text is not None:
+            parts.append(f"{name}={text}")
+    parts += [f"{name}{HIDE_SUFFIX}=true" for name in HIDEABLE if name in config.hidden]
+    return "#" + "&".join(parts)
