@@ -1,0 +1,79 @@
+"""Server settings, read once from ``NNP_*`` environment variables.
+
+A plain frozen dataclass keeps the dependency list short (no pydantic-settings);
+:func:`AppSettings.from_env` is the only place that knows the variable names.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+
+
+class ConfigError(ValueError):
+    """An environment variable holds a value the server cannot use; the message names it."""
+
+
+def _default_threads() -> int:
+    """Training threads: NumPy releases the GIL only in part, so more than the cores never helps."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+@dataclass(frozen=True)
+class AppSettings:
+    """Everything an operator may tune; defaults suit one machine on loopback."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    allowed_origins: tuple[str, ...] = ()
+    max_sessions: int = 64
+    max_message_bytes: int = 1_048_576
+    idle_timeout: float = 600.0
+    max_fps: int = 30
+    thumbnail: int = 25
+    train_threads: int = field(default_factory=_default_threads)
+
+    def __post_init__(self) -> None:
+        _check_range("NNP_PORT", self.port, 0, 65535)
+        _check_range("NNP_MAX_SESSIONS", self.max_sessions, 1, 100_000)
+        _check_range("NNP_MAX_MESSAGE_BYTES", self.max_message_bytes, 1024, 64 * 1_048_576)
+        _check_range("NNP_IDLE_TIMEOUT", self.idle_timeout, 0.05, 7 * 24 * 3600)
+        _check_range("NNP_MAX_FPS", self.max_fps, 1, 240)
+        _check_range("NNP_THUMBNAIL", self.thumbnail, 4, 100)
+        _check_range("NNP_TRAIN_THREADS", self.train_threads, 1, 64)
+        for origin in self.allowed_origins:
+            if "://" not in origin:
+                raise ConfigError(f"NNP_ALLOWED_ORIGINS: {origin!r} is not an origin like https://example.org")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> AppSettings:
+        """Settings from ``NNP_<FIELD>`` variables; unset or empty ones keep their default."""
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = env.get(f"NNP_{f.name.upper()}", "").strip()
+            if raw:
+                values[f.name] = _parse(f"NNP_{f.name.upper()}", raw, f.name)
+        return cls(**values)  # type: ignore[arg-type]
+
+
+_INTS = {"port", "max_sessions", "max_message_bytes", "max_fps", "thumbnail", "train_threads"}
+
+
+def _parse(variable: str, raw: str, name: str) -> object:
+    if name == "allowed_origins":
+        return tuple(o.strip().rstrip("/") for o in raw.split(",") if o.strip())
+    try:
+        if name in _INTS:
+            return int(raw)
+        if name == "idle_timeout":
+            return float(raw)
+    except ValueError:
+        raise ConfigError(f"{variable}: expected a number, got {raw!r}") from None
+    return raw
+
+
+def _check_range(variable: str, value: float, lo: float, hi: float) -> None:
+    if not lo <= value <= hi:
+        raise ConfigError(f"{variable}: {value!r} is outside {lo}..{hi}")

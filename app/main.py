@@ -1,0 +1,39 @@
+"""The application factory: assembles routes, middleware, settings and the training pool.
+
+``uvicorn --factory app.main:create_app`` (or ``nn-playground serve``) calls it
+with no argument, so settings come from the environment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from . import __version__, pages, websocket
+from .config import AppSettings
+from .pool import TrainingPool
+from .security import SecurityHeadersMiddleware
+
+
+def create_app(settings: AppSettings | None = None) -> FastAPI:
+    settings = settings or AppSettings.from_env()
+    pool = TrainingPool(settings.train_threads, settings.max_fps)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        pool.shutdown()
+
+    app = FastAPI(title="Neural Playground", version=__version__, lifespan=lifespan,
+                  docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.settings = settings
+    app.state.pool = pool
+    app.state.registry = websocket.SessionRegistry(settings.max_sessions)
+    app.include_router(pages.router)
+    app.include_router(websocket.router)
+    app.mount("/static", StaticFiles(directory=str(pages.STATIC_DIR), check_dir=False), name="static")
+    app.add_middleware(SecurityHeadersMiddleware)
+    return app

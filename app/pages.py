@@ -1,0 +1,40 @@
+"""HTTP routes: the page, the settings table and a health check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.templating import Jinja2Templates
+
+from nn_core.settings import settings_json
+
+from . import __version__
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES_DIR = ROOT / "templates"
+STATIC_DIR = ROOT / "static"
+
+router = APIRouter()
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+
+
+@router.get("/", response_class=HTMLResponse)
+async def index(request: Request) -> Any:
+    """The playground page, with the settings table baked in so controls render before the socket opens."""
+    rows = settings_json()
+    context = {"settings": {row["name"]: row for row in rows}, "settings_list": rows,
+               "version": __version__}
+    return templates.TemplateResponse(request=request, name="index.html", context=context)
+
+
+@router.get("/settings.json")
+async def settings_table() -> JSONResponse:
+    return JSONResponse(settings_json())
+
+
+@router.get("/healthz")
+async def healthz(request: Request) -> dict[str, Any]:
+    return {"status": "ok", "version": __version__, "sessions": request.app.state.registry.open}

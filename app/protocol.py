@@ -1,0 +1,206 @@
+"""The client's messages: one pydantic model per ``type``, validated at the edge.
+
+Everything the session receives has passed :func:`parse_client_message`, so
+the code behind it never re-checks shapes, sizes or finiteness. The bounds come
+from :mod:`nn_core.settings` (network limits) and docs/protocol.md.
+
+>>> parse_client_message('{"type": "step", "n": 3}')
+StepMessage(type='step', n=3)
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
+
+from nn_core.settings import EXTENDED_MAX_LAYERS, EXTENDED_MAX_NEURONS, SETTINGS
+
+MAX_POINTS = 5000
+MAX_HASH_CHARS = 4096
+MAX_TEXT_CHARS = 200
+MAX_EPOCH = 2**31 - 1
+# A weight matrix per hidden layer plus the output layer; sources are inputs or neurons.
+MAX_WEIGHT_LAYERS = EXTENDED_MAX_LAYERS + 1
+MAX_WIDTH = EXTENDED_MAX_NEURONS
+MAX_ABS_VALUE = 1e6
+SETTING_NAMES = frozenset(SETTINGS) | {"hidden"}
+
+Finite = Annotated[float, Field(allow_inf_nan=False, ge=-MAX_ABS_VALUE, le=MAX_ABS_VALUE)]
+Index = Annotated[int, Field(ge=0, le=MAX_WIDTH)]
+# A value inside `set.changes`: a JSON scalar or a short list (networkShape, hidden).
+SettingValue = Union[
+    bool,
+    Finite,
+    Annotated[str, Field(max_length=MAX_TEXT_CHARS)],
+    Annotated[list[Union[Annotated[int, Field(ge=-1000, le=1000)],
+                         Annotated[str, Field(max_length=64)]]],
+              Field(max_length=64)],
+    None,
+]
+
+
+class ProtocolError(Exception):
+    """A message the server refuses; ``code`` is one of docs/protocol.md's error codes."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class _Message(BaseModel):
+    # strict: JSON true is not the number 1, "3" is not 3; extra: typos are errors, not silence.
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Resume(_Message):
+    """Weights a reconnecting page still shows, to continue where it was."""
+
+    epoch: Annotated[int, Field(ge=0, le=MAX_EPOCH)]
+    weights: Annotated[list[Annotated[list[Annotated[list[Finite], Field(max_length=MAX_WIDTH)]],
+                                      Field(max_length=MAX_WIDTH)]],
+                       Field(max_length=MAX_WEIGHT_LAYERS)]
+    biases: Annotated[list[Annotated[list[Finite], Field(max_length=MAX_WIDTH)]],
+                      Field(max_length=MAX_WEIGHT_LAYERS)]
+
+
+class HelloMessage(_Message):
+    type: Literal["hello"]
+    hash: Annotated[str, Field(max_length=MAX_HASH_CHARS)] = ""
+    resume: Resume | None = None
+
+
+class SetMessage(_Message):
+    type: Literal["set"]
+    changes: Annotated[dict[str, SettingValue], Field(max_length=len(SETTING_NAMES))]
+
+    @field_validator("changes")
+    @classmethod
+    def _known_names(cls, changes: dict[str, Any]) -> dict[str, Any]:
+        unknown = sorted(set(changes) - SETTING_NAMES)
+        if unknown:
+            raise ValueError(f"unknown setting {unknown[0]!r}")
+        return changes
+
+
+class PlayMessage(_Message):
+    type: Literal["play"]
+
+
+class PauseMessage(_Message):
+    type: Literal["pause"]
+
+
+class StepMessage(_Message):
+    type: Literal["step"]
+    n: Annotated[int, Field(ge=1, le=1000)] = 1
+
+
+class ResetMessage(_Message):
+    type: Literal["reset"]
+
+
+class RegenerateMessage(_Message):
+    type: Literal["regenerate"]
+
+
+class SetWeightMessage(_Message):
+    type: Literal["set_weight"]
+    layer: Annotated[int, Field(ge=0, le=MAX_WEIGHT_LAYERS)]
+    node: Index
+    source: Index
+    value: Finite
+
+
+class SetBiasMessage(_Message):
+    type: Literal["set_bias"]
+    layer: Annotated[int, Field(ge=0, le=MAX_WEIGHT_LAYERS)]
+    node: Index
+    value: Finite
+
+
+class SpeedMessage(_Message):
+    type: Literal["speed"]
+    value: Literal["classic", "x10", "x100", "max"]
+
+
+Point = Annotated[list[Finite], Field(min_length=3, max_length=3)]  # [x, y, label]
+
+
+class PointsMessage(_Message):
+    type: Literal["points"]
+    points: Annotated[list[Point], Field(max_length=MAX_POINTS)]
+    mode: Literal["replace", "add"] = "replace"
+
+
+class GradientCheckMessage(_Message):
+    type: Literal["gradient_check"]
+
+
+class ExportMessage(_Message):
+    type: Literal["export"]
+
+
+ClientMessage = Annotated[
+    Union[HelloMessage, SetMessage, PlayMessage, PauseMessage, StepMessage, ResetMessage,
+          RegenerateMessage, SetWeightMessage, SetBiasMessage, SpeedMessage, PointsMessage,
+          GradientCheckMessage, ExportMessage],
+    Field(discriminator="type"),
+]
+_ADAPTER: TypeAdapter[Any] = TypeAdapter(ClientMessage)
+MESSAGE_TYPES: tuple[str, ...] = (
+    "hello", "set", "play", "pause", "step", "reset", "regenerate", "set_weight", "set_bias",
+    "speed", "points", "gradient_check", "export",
+)
+
+
+def parse_client_message(text: str) -> Any:
+    """Decode and validate one text message, or raise :class:`ProtocolError`.
+
+    JSON's non-standard ``NaN``/``Infinity`` are refused here, before pydantic,
+    so no non-finite number ever reaches the engine.
+    """
+    data = _decode(text)
+    if not isinstance(data, dict):
+        raise ProtocolError("bad_json", "a message must be a JSON object")
+    kind = data.get("type")
+    if not isinstance(kind, str) or kind not in MESSAGE_TYPES:
+        raise ProtocolError("unknown_type", f"unknown message type {_short(kind)}; "
+                                            f"expected one of {', '.join(MESSAGE_TYPES)}")
+    try:
+        return _ADAPTER.validate_python(data)
+    except ValidationError as error:
+        raise ProtocolError("invalid", describe(error)) from None
+
+
+def _decode(text: str) -> Any:
+    try:
+        return json.loads(text, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError) as error:
+        raise ProtocolError("bad_json", f"not valid JSON: {_short(str(error))}") from None
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def describe(error: ValidationError) -> str:
+    """The first problem in words a person can act on: where, and what was wrong."""
+    first = error.errors(include_url=False)[0]
+    where = ".".join(str(part) for part in first["loc"][1:]) or "message"
+    extra = error.error_count() - 1
+    more = f" (and {extra} more problem{'s' if extra > 1 else ''})" if extra else ""
+    return f"{where}: {first['msg']}{more}"
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def is_finite(value: float) -> bool:
+    """True for a real number (not NaN or ±∞); exported for the session's own checks."""
+    return math.isfinite(value)

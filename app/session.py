@@ -1,0 +1,221 @@
+"""One page's training session: a playground and a small state machine.
+
+Phases: ``IDLE`` (connected, no ``hello`` yet) → ``PAUSED`` ⇄ ``PLAYING`` →
+``CLOSED``. Every method here is synchronous CPU work on the session's
+playground; the connection (app/connection.py) calls them on worker threads,
+one at a time per session, and sends what they return, in order.
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from nn_core import Playground
+from nn_core.datasets import PointsError
+
+from . import protocol as p
+from .changes import check_changes
+from .frames import Frame, HistoryCursor, build_frame
+from .messages import (Json, data_message, diverged_message, encode, error_message,
+                       export_message, gradient_check_message, state_message)
+from .protocol import ProtocolError
+
+# Epochs per frame for each `speed`; None = as many as fit in the time slice.
+EPOCHS_PER_FRAME: dict[str, int | None] = {"classic": 1, "x10": 10, "x100": 100, "max": None}
+
+Outgoing = str | Frame  # JSON text, or a frame (its JSON text then its grids)
+
+
+class Phase(enum.Enum):
+    IDLE = "idle"
+    PAUSED = "paused"
+    PLAYING = "playing"
+    CLOSED = "closed"
+
+
+@dataclass
+class Chunk:
+    """What one training turn did and what it produced."""
+
+    epochs: int = 0
+    frame_due: bool = False
+    out: list[Outgoing] = field(default_factory=list)
+
+
+class Session:
+    """The playground of one WebSocket, with what the page has been sent so far."""
+
+    def __init__(self, thumbnail: int) -> None:
+        self.thumbnail = thumbnail
+        self.phase = Phase.IDLE
+        self.pg: Any = None
+        self._cursor = HistoryCursor()
+        self._data_version = -1
+        self._seconds_per_epoch = 0.001
+        self._frame_epochs = 0  # epochs trained toward the frame being built
+
+    # --- phases --------------------------------------------------------------
+    @property
+    def playing(self) -> bool:
+        return self.phase is Phase.PLAYING
+
+    @property
+    def epochs_per_frame(self) -> int | None:
+        return EPOCHS_PER_FRAME[self.pg.config.speed] if self.pg is not None else 1
+
+    def close(self) -> None:
+        self.phase = Phase.CLOSED
+
+    # --- control messages ----------------------------------------------------
+    def handle(self, message: Any) -> list[Outgoing]:
+        """Apply one validated client message; return what to send, in order."""
+        if self.phase is Phase.CLOSED:
+            return []
+        if isinstance(message, p.HelloMessage):
+            return self._hello(message)
+        if self.pg is None:
+            raise ProtocolError("invalid", "send hello first")
+        handler: Callable[[Any], list[Outgoing]] = getattr(self, "_" + message.type)
+        return handler(message)
+
+    def _hello(self, message: p.HelloMessage) -> list[Outgoing]:
+        self.pg = Playground.from_url(message.hash)
+        self.phase = Phase.PAUSED
+        self._cursor.restart()
+        self._data_version = -1
+        out: list[Outgoing] = []
+        if message.resume is not None:
+            out += self._resume(message.resume)
+        return out + self._state(list(self.pg.warnings)) + [self.frame()]
+
+    def _resume(self, resume: p.Resume) -> list[Outgoing]:
+        try:
+            self.pg.resume(resume.epoch, resume.weights, resume.biases)
+        except ValueError as error:
+            return [encode(error_message("bad_resume", f"could not resume: {error}"))]
+        return []
+
+    def _set(self, message: p.SetMessage) -> list[Outgoing]:
+        return self._apply_changes(dict(message.changes))
+
+    def _speed(self, message: p.SpeedMessage) -> list[Outgoing]:
+        return self._apply_changes({"speed": message.value})
+
+    def _apply_changes(self, changes: dict[str, Any]) -> list[Outgoing]:
+        check_changes(self.pg.config, changes)
+        warnings = self.pg.set(**changes)
+        return self._state(warnings) + [self.frame()]
+
+    def _play(self, message: p.PlayMessage) -> list[Outgoing]:
+        if self.pg.diverged:
+            return [encode(diverged_message(int(self.pg.epoch)))]
+        self.phase = Phase.PLAYING
+        self._frame_epochs = 0
+        return []
+
+    def _pause(self, message: p.PauseMessage) -> list[Outgoing]:
+        self.phase = Phase.PAUSED
+        return [self.frame()]
+
+    def _step(self, message: p.StepMessage) -> list[Outgoing]:
+        self.phase = Phase.PAUSED
+        if not self.pg.diverged:
+            self.pg.step(message.n)
+        return [self.frame()] + self._divergence()
+
+    def _reset(self, message: p.ResetMessage) -> list[Outgoing]:
+        self.pg.reset()
+        self._cursor.restart()
+        return self._state([]) + [self.frame()]
+
+    def _regenerate(self, message: p.RegenerateMessage) -> list[Outgoing]:
+        self.pg.regenerate()
+        return self._state([]) + [self.frame()]
+
+    def _set_weight(self, message: p.SetWeightMessage) -> list[Outgoing]:
+        try:
+            self.pg.set_weight(message.layer, message.node, message.source, message.value)
+        except ValueError as error:
+            raise ProtocolError("invalid", f"set_weight: {error}") from None
+        return [self.frame()]
+
+    def _set_bias(self, message: p.SetBiasMessage) -> list[Outgoing]:
+        try:
+            self.pg.set_bias(message.layer, message.node, message.value)
+        except ValueError as error:
+            raise ProtocolError("invalid", f"set_bias: {error}") from None
+        return [self.frame()]
+
+    def _points(self, message: p.PointsMessage) -> list[Outgoing]:
+        try:
+            self.pg.set_points([list(row) for row in message.points], mode=message.mode)
+        except PointsError as error:
+            raise ProtocolError("bad_points", str(error)) from None
+        return self._state([]) + [self.frame()]
+
+    def _gradient_check(self, message: p.GradientCheckMessage) -> list[Outgoing]:
+        return [encode(gradient_check_message(self.pg.gradient_check()))]
+
+    def _export(self, message: p.ExportMessage) -> list[Outgoing]:
+        return [encode(export_message(self.pg.export()))]
+
+    # --- training --------------------------------------------------------------
+    def train(self, budget: float, want_frame: bool) -> Chunk:
+        """One turn of play: train until this frame's epochs are done or ``budget`` runs out.
+
+        The frame is built only when it is due and ``want_frame`` (no frame of
+        this session still waits to be sent): a slow client gets fewer, newer frames.
+        """
+        chunk = Chunk()
+        if not self.playing:
+            return chunk
+        target = self.epochs_per_frame
+        deadline = time.perf_counter() + budget
+        while not self.pg.diverged:
+            left = None if target is None else target - self._frame_epochs
+            n = self._epochs_that_fit(deadline - time.perf_counter(), left)
+            started = time.perf_counter()
+            self.pg.step(n)
+            self._learn_speed(n, time.perf_counter() - started)
+            chunk.epochs += n
+            self._frame_epochs += n
+            if (left is not None and n >= left) or time.perf_counter() >= deadline:
+                break
+        chunk.frame_due = target is None or self._frame_epochs >= target or self.pg.diverged
+        if chunk.frame_due:
+            self._frame_epochs = 0
+            if self.pg.diverged:
+                self.phase = Phase.PAUSED
+                chunk.out = [self.frame()] + self._divergence()
+            elif want_frame:
+                chunk.out = [self.frame()]
+        return chunk
+
+    def _epochs_that_fit(self, seconds: float, left: int | None) -> int:
+        n = max(1, int(seconds / self._seconds_per_epoch))
+        return n if left is None else max(1, min(n, left))
+
+    def _learn_speed(self, epochs: int, seconds: float) -> None:
+        per_epoch = max(seconds / epochs, 1e-6)
+        self._seconds_per_epoch = 0.7 * self._seconds_per_epoch + 0.3 * per_epoch
+
+    # --- messages ----------------------------------------------------------------
+    def frame(self) -> Frame:
+        return build_frame(self.pg, self._cursor, self.playing, self.thumbnail)
+
+    def _state(self, warnings: list[str]) -> list[Outgoing]:
+        out: list[Outgoing] = [encode(state_message(self.pg, warnings, self.playing, self.thumbnail))]
+        if self.pg.data_version != self._data_version:
+            self._data_version = self.pg.data_version
+            out.append(encode(data_message(self.pg)))
+        return out
+
+    def _divergence(self) -> list[Outgoing]:
+        if not self.pg.diverged:
+            return []
+        self.phase = Phase.PAUSED
+        return [encode(diverged_message(int(self.pg.epoch)))]

@@ -1,0 +1,54 @@
+"""The ``/ws`` endpoint: admission (Origin, session limit), then a :class:`Connection`."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, WebSocket
+
+from .config import AppSettings
+from .connection import Connection, refuse_busy
+from .pool import TrainingPool
+from .security import origin_allowed
+
+log = logging.getLogger("app.websocket")
+router = APIRouter()
+CLOSE_POLICY_VIOLATION = 1008
+
+
+class SessionRegistry:
+    """Counts open sessions against ``max_sessions`` (only the event loop touches it)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.open = 0
+
+    def try_open(self) -> bool:
+        if self.open >= self.limit:
+            return False
+        self.open += 1
+        return True
+
+    def closed(self) -> None:
+        self.open -= 1
+
+
+@router.websocket("/ws")
+async def playground_socket(websocket: WebSocket) -> None:
+    state = websocket.app.state
+    settings: AppSettings = state.settings
+    origin = websocket.headers.get("origin")
+    if not origin_allowed(origin, websocket.headers.get("host"), settings.allowed_origins):
+        log.warning("refused a WebSocket from origin %r", origin)
+        await websocket.close(CLOSE_POLICY_VIOLATION, "origin not allowed")  # before accept: HTTP 403
+        return
+    registry: SessionRegistry = state.registry
+    if not registry.try_open():
+        await refuse_busy(websocket)
+        return
+    try:
+        await websocket.accept()
+        pool: TrainingPool = state.pool
+        await Connection(websocket, settings, pool).run()
+    finally:
+        registry.closed()
