@@ -19,7 +19,7 @@ from .network import Network
 from .optimizers import Hyper
 from .training import LossEvaluator, Trainer
 
-STEP = 1e-6
+STEP = 1e-5
 TOLERANCE = 1e-6
 FLOOR = 1e-4  # below this size a gradient is compared absolutely, not relatively
 

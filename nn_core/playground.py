@@ -93,12 +93,16 @@ class Playground:
 
     # --- training -----------------------------------------------------------
     def step(self, epochs: int = 1) -> None:
-        """Train ``epochs`` epochs; each records the train and test loss."""
-        for _ in range(epochs):
-            self.trainer.epoch(self.hyper)
-            self.epoch += 1
-            self.train_loss, self.test_loss = self.evaluate(self.net)
-            self._history.add(self.epoch, self.train_loss, self.test_loss)
+        """Train ``epochs`` epochs; each records the train and test loss.
+
+        Overflow is an outcome here, not an error: it shows as :attr:`diverged`.
+        """
+        with np.errstate(over="ignore", invalid="ignore"):
+            for _ in range(epochs):
+                self.trainer.epoch(self.hyper)
+                self.epoch += 1
+                self.train_loss, self.test_loss = self.evaluate(self.net)
+                self._history.add(self.epoch, self.train_loss, self.test_loss)
 
     def reset(self) -> None:
         """New initial weights from the continuing stream (the original's Reset); same data."""

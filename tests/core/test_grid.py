@@ -1,0 +1,33 @@
+import time
+
+import numpy as np
+
+from nn_core import Playground
+from nn_core.grid import dequantize, quantize
+
+
+def test_orientation_is_y_up_and_x_right():
+    playground = Playground.from_url("#seed=1&x=true&y=true")
+    maps = playground.boundaries(resolution=10)
+    x_map, y_map = maps.thumbnails[0], maps.thumbnails[1]
+    assert x_map[0, 0] < 0 < x_map[0, -1]  # left is x = −6
+    assert y_map[0, 0] > 0 > y_map[-1, 0]  # top is y = +6
+
+
+def test_every_neuron_has_a_map_and_the_output_matches_the_forward_pass():
+    playground = Playground.from_url("#seed=1&networkShape=4,2&xSquared=true")
+    maps = playground.boundaries(resolution=25)
+    assert len(maps.thumbnails) == 3 + 4 + 2 + 1
+    assert maps.output.shape == (100, 100) and maps.thumbnails[-1].shape == (25, 25)
+    from nn_core.features import feature_matrix
+    corner = playground.net.forward(feature_matrix(playground.config.features, np.array([6.0]), np.array([-6.0])))
+    assert maps.output[-1, -1] == corner[0, 0]
+    np.testing.assert_allclose(maps.thumbnails[-1].mean(), maps.output.mean())
+
+
+def test_quantize_round_trips_to_half_a_step():
+    values = np.linspace(-1, 1, 1001)
+    codes = quantize(values)
+    assert codes.dtype == np.uint8 and codes[0] == 0 and codes[-1] == 255
+    assert np.abs(dequantize(codes) - values).max() <= 1 / 255 + 1e-12
+    assert quantize(np.array([5.0, -5.0, np.nan])).tolist() == [255, 0, 128]

@@ -1,0 +1,147 @@
+import math
+
+import numpy as np
+import pytest
+
+from nn_core import Playground
+from nn_core.datasets import PointsError
+
+DEFAULT = "#seed=0.12345&networkShape=4,2"
+
+
+def test_changing_learning_rate_keeps_weights_and_epoch():
+    playground = Playground.from_url(DEFAULT)
+    playground.step(5)
+    before = playground.weights
+    assert playground.set(learningRate=0.1, regularization="L2", batchSize=3, optimizer="adam", activation="relu") == []
+    assert playground.epoch == 5
+    for old, new in zip(before, playground.weights):
+        np.testing.assert_array_equal(old, new)
+    assert "learningRate=0.1" in playground.to_url()
+    playground.step(2)
+    assert playground.epoch == 7
+
+
+def test_adding_a_neuron_or_layer_keeps_every_weight_that_still_has_a_place():
+    playground = Playground.from_url(DEFAULT)
+    old_w, old_b = playground.weights, playground.biases
+    playground.set(networkShape=[5, 2])
+    assert [w.shape for w in playground.weights] == [(5, 2), (2, 5), (1, 2)]
+    np.testing.assert_array_equal(playground.weights[0][:4], old_w[0])
+    np.testing.assert_array_equal(playground.weights[1][:, :4], old_w[1])
+    np.testing.assert_array_equal(playground.weights[2], old_w[2])
+    np.testing.assert_array_equal(playground.biases[0][:4], old_b[0])
+    playground.set(networkShape=[5, 2, 3])
+    np.testing.assert_array_equal(playground.weights[1][:, :4], old_w[1])
+    assert playground.weights[3].shape == (1, 3)
+
+
+def test_adding_a_feature_keeps_the_weights_of_the_other_inputs():
+    playground = Playground.from_url(DEFAULT)
+    old = playground.weights[0]
+    playground.set(xSquared=True)
+    assert playground.config.features == ("x", "y", "xSquared")
+    np.testing.assert_array_equal(playground.weights[0][:, :2], old)
+    playground.set(x=False)
+    np.testing.assert_array_equal(playground.weights[0][:, 0], old[:, 1])
+
+
+def test_new_data_keeps_the_weights_and_bumps_the_data_version():
+    playground = Playground.from_url(DEFAULT)
+    weights, version, train = playground.weights, playground.data_version, playground.train.x.copy()
+    playground.regenerate()
+    assert playground.data_version > version
+    assert not np.array_equal(train, playground.train.x)
+    np.testing.assert_array_equal(weights[0], playground.weights[0])
+
+
+def test_reset_draws_new_weights_from_the_continuing_stream():
+    playground = Playground.from_url(DEFAULT)
+    playground.step(3)
+    first = playground.weights
+    playground.reset()
+    assert playground.epoch == 0 and len(playground.history) == 1
+    assert not np.array_equal(first[0], playground.weights[0])
+
+
+def test_set_weight_and_bias_change_the_output_and_reject_bad_input():
+    playground = Playground.from_url(DEFAULT)
+    playground.set_weight(0, 1, 0, 2.5)
+    playground.set_bias(2, 0, -0.75)
+    assert playground.weights[0][1, 0] == 2.5 and playground.biases[2][0] == -0.75
+    for args in ((5, 0, 0, 1.0), (0, 9, 0, 1.0), (0, 0, 0, math.nan), (0, 0, -1, 1.0), (0, 0, 0, "1")):
+        with pytest.raises(ValueError):
+            playground.set_weight(*args)
+
+
+def test_user_points_train_and_errors_name_the_row():
+    playground = Playground.from_url(DEFAULT)
+    rows = [[x / 2, 1.0, 1] for x in range(-8, 8)] + [[x / 2, -1.0, -1] for x in range(-8, 8)]
+    playground.set_points(rows)
+    assert playground.config.dataset == "custom"
+    assert len(playground.train) + len(playground.test) == 32
+    start = playground.train_loss
+    playground.step(30)
+    assert playground.train_loss < start
+    playground.set_points([[0.5, 0.5, 1]], mode="add")
+    assert len(playground.train) + len(playground.test) == 33
+    with pytest.raises(PointsError, match="row 2"):
+        playground.set_points([[0, 0, 1], [0, 0, 0.5]])
+    with pytest.raises(PointsError, match="row 1"):
+        playground.set_points([[7, 0, 1]])
+    with pytest.raises(PointsError, match="at most 5000"):
+        playground.set_points([[0, 0, 1]] * 5001)
+
+
+def test_export_and_load_restore_everything():
+    playground = Playground.from_url(DEFAULT + "&optimizer=momentum")
+    playground.step(4)
+    restored = Playground.load(playground.export())
+    assert restored.to_url() == playground.to_url() and restored.epoch == 4
+    for a, b in zip(playground.weights, restored.weights):
+        np.testing.assert_array_equal(a, b)
+    assert restored.history == playground.history
+    for bad in (None, {}, {"format": "neural-playground/1", "hash": "#seed=1", "epoch": 1, "weights": [[1]], "biases": []}):
+        with pytest.raises(ValueError):
+            Playground.load(bad)
+
+
+def test_resume_validates_shapes_and_continues_from_the_epoch():
+    playground = Playground.from_url(DEFAULT)
+    other = Playground.from_url(DEFAULT)
+    other.step(10)
+    playground.resume(10, [w.tolist() for w in other.weights], [b.tolist() for b in other.biases])
+    assert playground.epoch == 10 and playground.train_loss == other.train_loss
+    with pytest.raises(ValueError):
+        playground.resume(1, [[[0.0]]], [])
+
+
+def test_divergence_is_reported():
+    playground = Playground.from_url("#seed=d&learningRate=10&activation=relu&problem=regression&networkShape=8,8,8&batchSize=1")
+    for _ in range(50):
+        playground.step()
+        if playground.diverged:
+            break
+    assert playground.diverged
+
+
+def test_history_stays_bounded():
+    playground = Playground.from_url("#seed=1&networkShape=&dataset=gauss")
+    playground._history.limit = 50
+    playground.step(500)
+    assert len(playground.history) <= 51
+    assert playground.history[-1][0] >= 480
+
+
+def test_cross_entropy_on_regression_falls_back_with_a_warning():
+    playground = Playground.from_url("#seed=1&problem=regression")
+    warnings = playground.set(loss="crossEntropy")
+    assert playground.loss_name == "squared" and warnings
+
+
+@pytest.mark.parametrize("optimizer", ["momentum", "adam"])
+@pytest.mark.parametrize("init", ["classic", "xavier", "he"])
+def test_every_optimizer_and_init_learns_the_circle(optimizer, init):
+    playground = Playground.from_url(f"#seed=3&optimizer={optimizer}&init={init}&learningRate=0.01")
+    playground.step(60)
+    assert playground.test_loss < 0.1
