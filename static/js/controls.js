@@ -1,0 +1,168 @@
+// Builds the page's controls from the settings table (GET /settings.json):
+// each row becomes a select, slider, number field or checkbox in the slot of
+// its group, and every change is reported as {name: value}. Adding a setting
+// to nn_core/settings.py adds its control here without touching this file.
+
+// TensorFlow Playground's element ids, kept so its users (and their scripts) find them.
+const ORIGINAL_IDS = {
+  activation: "activations",
+  regularization: "regularizations",
+  regularizationRate: "regularRate",
+  showTestData: "show-test-data",
+};
+
+// The original's left-to-right order in the top bar and data column.
+const ORIGINAL_ORDER = ["learningRate", "activation", "regularization", "regularizationRate", "problem",
+  "percTrainData", "noise", "batchSize"];
+
+// Settings with a dedicated widget elsewhere (dataset thumbnails, feature neurons, layer buttons).
+const SPECIAL_WIDGETS = new Set(["dataset", "regDataset", "networkShape"]);
+
+// Where each group's controls go; "features" are neurons drawn by network.js.
+const SLOT_OF_GROUP = { top: "top", data: "data", output: "output", engine: "engine", network: "engine" };
+
+const CHOICE_WORDS = { relu: "ReLU", tanh: "Tanh", sigmoid: "Sigmoid", linear: "Linear", none: "None",
+  sgd: "SGD", adam: "Adam", he: "He", classic: "Classic", crossEntropy: "Cross-entropy", max: "Max",
+  leakyRelu: "Leaky ReLU", elu: "ELU", "reg-plane": "Plane", "reg-gauss": "Multi Gaussian",
+  "reg-custom": "Your data", custom: "Your data", gauss: "Gaussian", xor: "Exclusive or" };
+
+/** Human words for a choice value: the original's wording, else the value capitalised. */
+export function choiceText(value) {
+  if (value in CHOICE_WORDS) return CHOICE_WORDS[value];
+  return String(value).charAt(0).toUpperCase() + String(value).slice(1);
+}
+
+export function controlId(name) {
+  return ORIGINAL_IDS[name] || name;
+}
+
+function orderOf(row) {
+  const index = ORIGINAL_ORDER.indexOf(row.name);
+  return index === -1 ? ORIGINAL_ORDER.length : index;
+}
+
+/** Rows that get a generic control, grouped by slot name, in display order. */
+function rowsBySlot(settings) {
+  const slots = {};
+  const rows = settings.filter((row) => !SPECIAL_WIDGETS.has(row.name) && SLOT_OF_GROUP[row.group]);
+  rows.sort((a, b) => orderOf(a) - orderOf(b));
+  for (const row of rows) (slots[SLOT_OF_GROUP[row.group]] ||= []).push(row);
+  return slots;
+}
+
+function option(value, text) {
+  const element = document.createElement("option");
+  element.value = String(value);
+  element.textContent = text;
+  return element;
+}
+
+function selectFor(row) {
+  const select = document.createElement("select");
+  if (row.kind === "choice") {
+    for (const choice of row.choices) select.append(option(choice, choiceText(choice)));
+  } else {
+    for (const value of row.options) select.append(option(value, String(value)));
+  }
+  return select;
+}
+
+function inputFor(row) {
+  if (row.kind === "choice" || row.options.length) return selectFor(row);
+  const input = document.createElement("input");
+  if (row.kind === "bool") {
+    input.type = "checkbox";
+  } else if (row.kind === "number" && row.step !== null) {
+    input.type = "range";
+    Object.assign(input, { min: row.lo, max: row.hi, step: row.step });
+  } else if (row.kind === "number") {
+    input.type = "number";
+    Object.assign(input, { min: row.lo ?? "", max: row.hi ?? "", step: "any" });
+  } else {
+    input.type = "text";
+    input.maxLength = 200;
+  }
+  return input;
+}
+
+function readValue(row, input) {
+  if (row.kind === "bool") return input.checked;
+  if (row.kind === "number") return Number(input.value);
+  return input.value;
+}
+
+// A slider's label carries its value, as in the original ("Noise:  10").
+function sliderText(row, value) {
+  return row.name === "percTrainData" ? `${row.label}: ${value}%` : `${row.label}: ${value}`;
+}
+
+function buildControl(row, onChange) {
+  const wrapper = document.createElement("div");
+  wrapper.className = `control control-${row.kind}`;
+  wrapper.dataset.setting = row.name;
+  const input = inputFor(row);
+  input.id = controlId(row.name);
+  input.name = row.name;
+  const label = document.createElement("label");
+  label.htmlFor = input.id;
+  label.textContent = row.label;
+  if (input.type === "checkbox") wrapper.append(input, label);
+  else wrapper.append(label, input);
+  const event = input.type === "text" || input.type === "number" ? "change" : "input";
+  input.addEventListener(event, () => {
+    if (input.type === "range") label.textContent = sliderText(row, input.value);
+    if (input.type === "number" && !input.checkValidity()) return;
+    if (input.type !== "range") onChange({ [row.name]: readValue(row, input) });
+  });
+  // Sliders send once the user lets go, not at every pixel of the drag.
+  if (input.type === "range") input.addEventListener("change", () => onChange({ [row.name]: readValue(row, input) }));
+  return { row, wrapper, input, label };
+}
+
+export class Controls {
+  /** `slots`: {slotName: container element}; `onChange(changes)` sends a `set`. */
+  constructor(settings, slots, onChange) {
+    this.controls = [];
+    const grouped = rowsBySlot(settings);
+    for (const [slot, rows] of Object.entries(grouped)) {
+      if (!slots[slot]) continue;
+      for (const row of rows) {
+        const control = buildControl(row, onChange);
+        slots[slot].append(control.wrapper);
+        this.controls.push(control);
+      }
+    }
+  }
+
+  /** Show the configuration's values, except in the field the user is typing into. */
+  update(config) {
+    for (const { row, input, label } of this.controls) {
+      const value = config[row.name];
+      if (document.activeElement === input && input.type !== "checkbox") continue;
+      if (row.kind === "bool") {
+        input.checked = Boolean(value);
+      } else if (input.tagName === "SELECT") {
+        selectValue(input, value ?? "");
+      } else {
+        input.value = value ?? "";
+      }
+      if (input.type === "range") label.textContent = sliderText(row, value);
+    }
+  }
+}
+
+// A link may carry a value that is not in the option list (learningRate=0.05):
+// show it as an extra option rather than silently showing another value.
+function selectValue(select, value) {
+  const text = String(value);
+  if (![...select.options].some((item) => item.value === text)) select.append(option(text, text));
+  select.value = text;
+}
+
+/** Hide the controls listed in config.hidden (`<control>_hide=true` in the URL). */
+export function applyHidden(hidden) {
+  const names = new Set(hidden || []);
+  for (const element of document.querySelectorAll("[data-setting]")) {
+    element.hidden = names.has(element.dataset.setting);
+  }
+}

@@ -1,0 +1,105 @@
+// The one colour scale of the page (orange −1, grey 0, blue +1 in 30 shades, as
+// TensorFlow Playground) and the drawing of grids and points with it.
+// Grids arrive as bytes q standing for q / 127.5 − 1, so a 256-entry lookup
+// table turns a whole grid into pixels without any per-pixel maths.
+
+const NEGATIVE = [0xf5, 0x93, 0x22]; // #f59322
+const NEUTRAL = [0xe8, 0xea, 0xeb]; // #e8eaeb
+const POSITIVE = [0x08, 0x77, 0xbd]; // #0877bd
+const SHADES = 30;
+
+function mix(a, b, t) {
+  return a.map((channel, i) => Math.round(channel + (b[i] - channel) * t));
+}
+
+// The original samples its 3-stop scale at 0, 1/30, …, 1 (31 colours) and
+// quantizes [−1, 1] onto them; we do the same so the shades match.
+const PALETTE = Array.from({ length: SHADES + 1 }, (_, i) => {
+  const t = i / SHADES;
+  return t <= 0.5 ? mix(NEGATIVE, NEUTRAL, t / 0.5) : mix(NEUTRAL, POSITIVE, (t - 0.5) / 0.5);
+});
+
+function shadeOf(value) {
+  const v = Math.max(-1, Math.min(1, value));
+  const index = Math.floor(((v + 1) / 2) * PALETTE.length);
+  return PALETTE[Math.min(PALETTE.length - 1, index)];
+}
+
+/** CSS colour of a value in [−1, 1] (weights, biases, labels). */
+export function colorOf(value) {
+  const [r, g, b] = shadeOf(value);
+  return `rgb(${r}, ${g}, ${b})`;
+}
+
+export function byteToValue(q) {
+  return q / 127.5 - 1;
+}
+
+// Packed RGBA words (little-endian byte order of ImageData) for every byte value.
+function buildTable(discretize) {
+  const table = new Uint32Array(256);
+  for (let q = 0; q < 256; q++) {
+    const value = byteToValue(q);
+    const [r, g, b] = discretize ? (value >= 0 ? POSITIVE : NEGATIVE) : shadeOf(value);
+    table[q] = (255 << 24) | (b << 16) | (g << 8) | r;
+  }
+  return table;
+}
+
+const TABLES = { smooth: buildTable(false), discrete: buildTable(true) };
+
+/**
+ * Draw a size×size byte grid into a canvas of the same pixel size (CSS scales it).
+ * Reuses the canvas's ImageData between frames.
+ */
+export function drawGrid(canvas, bytes, size, discretize = false) {
+  if (canvas.width !== size || canvas.height !== size) {
+    canvas.width = size;
+    canvas.height = size;
+    canvas.imageCache = null;
+  }
+  const context = canvas.getContext("2d");
+  if (!canvas.imageCache) canvas.imageCache = context.createImageData(size, size);
+  const image = canvas.imageCache;
+  const pixels = new Uint32Array(image.data.buffer);
+  const table = discretize ? TABLES.discrete : TABLES.smooth;
+  const count = size * size;
+  for (let i = 0; i < count; i++) pixels[i] = table[bytes[i]];
+  context.putImageData(image, 0, 0);
+}
+
+/** Clear a grid canvas to the neutral colour (a neuron without a map yet). */
+export function clearGrid(canvas) {
+  const context = canvas.getContext("2d");
+  context.fillStyle = colorOf(0);
+  context.fillRect(0, 0, canvas.width, canvas.height);
+}
+
+export const DOMAIN = 6; // grids and points cover x, y ∈ [−6, 6]
+
+/** Canvas pixel position of a data point on a square of `side` pixels. */
+export function toPixel(x, y, side) {
+  return [((x + DOMAIN) / (2 * DOMAIN)) * side, ((DOMAIN - y) / (2 * DOMAIN)) * side];
+}
+
+/** Data coordinates of a pixel position on a square of `side` pixels. */
+export function toData(px, py, side) {
+  return [(px / side) * 2 * DOMAIN - DOMAIN, DOMAIN - (py / side) * 2 * DOMAIN];
+}
+
+/**
+ * Draw points as the original does: filled with their label's colour, white
+ * outline for training points, black outline for test points.
+ */
+export function drawPoints(context, points, side, outline) {
+  context.lineWidth = 1;
+  context.strokeStyle = outline;
+  for (const [x, y, label] of points) {
+    const [px, py] = toPixel(x, y, side);
+    context.beginPath();
+    context.arc(px, py, 3, 0, 2 * Math.PI);
+    context.fillStyle = colorOf(label);
+    context.fill();
+    context.stroke();
+  }
+}

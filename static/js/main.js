@@ -1,0 +1,270 @@
+// Wiring: loads the settings table, builds the controls, opens the socket,
+// feeds server messages into the page state and redraws once per animation
+// frame whatever the messages made dirty.
+
+import { Connection, socketUrl } from "./socket.js";
+import { page, markDirty, applyState, applyFrame, applyData, applyGrids, settingRow, isRegression } from "./state.js";
+import { Controls, applyHidden } from "./controls.js";
+import { NetworkDiagram } from "./network.js";
+import { DatasetPicker } from "./datasets.js";
+import { drawOutput, drawDataPoints, drawNumbers, drawChart, drawLegend } from "./output.js";
+import { pointFromClick } from "./data-tools.js";
+import { wireTools, showMessage, showFeedback, onGradientCheck, onExport } from "./tools.js";
+
+const $ = (id) => document.getElementById(id);
+
+// settings.json gives the classic neuron limit (networkShape.hi) but not the
+// layer limit or the extended mode's limits; these mirror nn_core/settings.py.
+const FALLBACK_LIMITS = { classic: { layers: 6, neurons: 8 }, extended: { layers: 10, neurons: 32 } };
+const NEW_LAYER_NEURONS = 2;
+
+let connection;
+let controls;
+let diagram;
+let picker;
+
+function send(message) {
+  if (!connection.send(message)) showMessage("Not connected: the change will be lost. Reconnecting…");
+}
+
+function setSettings(changes) {
+  send({ type: "set", changes });
+}
+
+function limits() {
+  const mode = page.config?.mode ?? "classic";
+  const row = settingRow("networkShape");
+  const table = row?.limits?.[mode];
+  if (table) return { layers: table.layers, neurons: table.neurons };
+  const fallback = FALLBACK_LIMITS[mode] ?? FALLBACK_LIMITS.classic;
+  return mode === "classic" && row?.hi ? { ...fallback, neurons: row.hi } : fallback;
+}
+
+// --- network edits ---------------------------------------------------------
+
+function resizeLayer(layer, size) {
+  const shape = [...page.config.networkShape];
+  shape[layer] = Math.max(1, Math.min(limits().neurons, size));
+  setSettings({ networkShape: shape });
+}
+
+function changeLayers(delta) {
+  const shape = [...page.config.networkShape];
+  if (delta > 0 && shape.length < limits().layers) shape.push(NEW_LAYER_NEURONS);
+  if (delta < 0 && shape.length > 0) shape.pop();
+  setSettings({ networkShape: shape });
+}
+
+// Edits show at once; the next frame from the server confirms them.
+function editWeight(layer, node, source, value) {
+  page.weights[layer][node][source] = value;
+  markDirty("network");
+  scheduleRender();
+  send({ type: "set_weight", layer, node, source, value });
+}
+
+function editBias(layer, node, value) {
+  page.biases[layer][node] = value;
+  markDirty("network");
+  scheduleRender();
+  send({ type: "set_bias", layer, node, value });
+}
+
+function focusNeuron(index) {
+  page.focusNeuron = index;
+  markDirty("output");
+  scheduleRender();
+}
+
+// --- messages from the server ------------------------------------------------
+
+const HANDLERS = {
+  state(message) {
+    applyState(message);
+    history.replaceState(null, "", message.hash);
+    if (page.warnings.length) showMessage(page.warnings.join(" · "));
+  },
+  frame: applyFrame,
+  data(message) {
+    applyData(message);
+    const setting = isRegression() ? "regDataset" : "dataset";
+    if (page.config) picker.remember(page.config[setting], page.data);
+  },
+  error(message) {
+    showMessage(`Error (${message.code}): ${message.message}`);
+  },
+  diverged(message) {
+    page.playing = false;
+    markDirty("controls");
+    showMessage(`Epoch ${message.epoch}: ${message.message}`);
+  },
+  gradient_check: onGradientCheck,
+  export: onExport,
+};
+
+function onMessage(message) {
+  const handler = HANDLERS[message.type];
+  if (handler) handler(message);
+  scheduleRender();
+}
+
+function onGrids(grids) {
+  applyGrids(grids);
+  scheduleRender();
+}
+
+function onStatus(status) {
+  const element = $("connection-status");
+  element.dataset.status = status;
+  element.textContent = { connecting: "Connecting…", connected: "Connected", disconnected: "Disconnected",
+    reconnecting: "Reconnecting…" }[status];
+}
+
+// On a reconnect the new session continues from the last frame and, if the
+// old one was training, trains on.
+function hello(reconnected) {
+  const message = { type: "hello", hash: location.hash };
+  if (reconnected && page.weights) {
+    message.resume = { epoch: page.epoch, weights: page.weights, biases: page.biases };
+  }
+  if (reconnected && page.playing) queueMicrotask(() => connection.send({ type: "play" }));
+  return message;
+}
+
+// --- drawing -------------------------------------------------------------------
+
+let renderPending = false;
+
+function scheduleRender() {
+  if (renderPending) return;
+  renderPending = true;
+  requestAnimationFrame(render);
+}
+
+function render() {
+  renderPending = false;
+  const dirty = page.dirty;
+  if (!page.config) return;
+  if (dirty.controls) renderControls();
+  if (dirty.network) {
+    const focused = document.activeElement?.id;
+    if (diagram.needsRebuild()) diagram.rebuild();
+    else diagram.update();
+    if (focused && !document.activeElement?.id) $(focused)?.focus();
+  }
+  if (dirty.maps) diagram.drawMaps(page.config.discretize);
+  if (dirty.output) drawOutput();
+  if (dirty.data) drawDataPoints();
+  if (dirty.chart) drawChart();
+  drawNumbers();
+  for (const part of Object.keys(dirty)) dirty[part] = false;
+}
+
+function renderControls() {
+  const config = page.config;
+  controls.update(config);
+  picker.update(config);
+  applyHidden(config.hidden);
+  const shape = config.networkShape;
+  $("num-layers").textContent = String(shape.length);
+  $("layers-label").textContent = shape.length === 1 ? "hidden layer" : "hidden layers";
+  $("add-layers").disabled = shape.length >= limits().layers;
+  $("remove-layers").disabled = shape.length === 0;
+  const play = $("play-pause-button");
+  play.classList.toggle("playing", page.playing);
+  play.setAttribute("aria-pressed", String(page.playing));
+  play.setAttribute("aria-label", page.playing ? "Pause" : "Run");
+  $("point-value-control").hidden = !isRegression();
+}
+
+// --- user input ------------------------------------------------------------------
+
+function togglePlay() {
+  page.playing = !page.playing;
+  markDirty("controls");
+  scheduleRender();
+  send({ type: page.playing ? "play" : "pause" });
+}
+
+function wireButtons() {
+  $("play-pause-button").addEventListener("click", togglePlay);
+  $("next-step-button").addEventListener("click", () => send({ type: "step", n: 1 }));
+  $("reset-button").addEventListener("click", () => send({ type: "reset" }));
+  $("data-regen-button").addEventListener("click", () => send({ type: "regenerate" }));
+  $("add-layers").addEventListener("click", () => changeLayers(+1));
+  $("remove-layers").addEventListener("click", () => changeLayers(-1));
+  $("heatmap").addEventListener("click", (event) => {
+    const value = Number($("point-value").value);
+    const point = pointFromClick(event, $("heatmap"), isRegression(), Number.isFinite(value) ? value : 1);
+    send({ type: "points", points: [point], mode: "add" });
+  });
+  window.addEventListener("resize", () => {
+    diagram.forceRebuild();
+    markDirty("network", "maps", "data", "chart");
+    scheduleRender();
+  });
+}
+
+function isTyping(target) {
+  return target instanceof HTMLElement && (target.isContentEditable || ["INPUT", "SELECT", "TEXTAREA"].includes(target.tagName));
+}
+
+function wireKeyboard() {
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return;
+    // Space on a focused button already clicks it; only take it elsewhere.
+    if (event.key === " " && !(event.target instanceof HTMLButtonElement)) {
+      event.preventDefault();
+      togglePlay();
+    } else if (event.key === "ArrowRight") {
+      event.preventDefault();
+      send({ type: "step", n: 1 });
+    } else if (event.key === "r" || event.key === "R") {
+      send({ type: "reset" });
+    }
+  });
+}
+
+function wireHovercard() {
+  const form = document.querySelector("#hovercard form");
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const value = Number(form.querySelector("input").value);
+    if (Number.isFinite(value)) diagram.submitCard(value);
+  });
+  form.querySelector("input").addEventListener("keydown", (event) => {
+    if (event.key === "Escape") diagram.hideCard();
+  });
+}
+
+// The server bakes the table into <body data-settings>; /settings.json is the fallback.
+async function loadSettings() {
+  const baked = document.body.dataset.settings;
+  if (baked && baked.startsWith("[")) return JSON.parse(baked);
+  const response = await fetch("/settings.json");
+  if (!response.ok) throw new Error(`GET /settings.json: ${response.status}`);
+  return response.json();
+}
+
+async function start() {
+  page.settings = await loadSettings();
+  controls = new Controls(page.settings, { top: $("slot-top"), data: $("slot-data"), output: $("slot-output"),
+    engine: $("slot-engine") }, setSettings);
+  picker = new DatasetPicker($("datasets"), page.settings, setSettings);
+  diagram = new NetworkDiagram($("network"), $("hovercard"), {
+    toggleFeature: (name, on) => setSettings({ [name]: on }),
+    resizeLayer,
+    editWeight,
+    editBias,
+    focus: focusNeuron,
+  });
+  drawLegend();
+  wireButtons();
+  wireKeyboard();
+  wireHovercard();
+  connection = new Connection(socketUrl(location), { message: onMessage, grids: onGrids, status: onStatus, hello });
+  wireTools({ send, showFeedback });
+  connection.open();
+}
+
+start().catch((error) => showMessage(`The page could not start: ${error.message}`));

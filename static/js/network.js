@@ -1,0 +1,314 @@
+// The network diagram: input features, hidden neurons and the output neuron as
+// live heatmap thumbnails, links as SVG curves whose colour and width follow
+// their weight, biases as small squares. The structure is rebuilt only when the
+// network's shape changes; frames just restyle what is there.
+
+import { colorOf, drawGrid, clearGrid } from "./heatmap.js";
+import { page, neuronIndex } from "./state.js";
+import { choiceText } from "./controls.js";
+
+const SVG = "http://www.w3.org/2000/svg";
+const NODE = 30; // px, the original's thumbnail size
+const BIAS = 8;
+const LEFT = 70; // room for the feature names left of the inputs
+const TOP = 44; // room for each hidden layer's +/− neuron buttons
+const MAX_LINK_WIDTH = 10;
+
+function svg(tag, attributes) {
+  const element = document.createElementNS(SVG, tag);
+  for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, value);
+  return element;
+}
+
+function rowStep(tallest) {
+  return tallest > 10 ? 36 : 46;
+}
+
+// The original's link width scale: |w| in [0, 5] → [1, 10] px, clamped.
+function linkWidth(weight) {
+  return 1 + (Math.min(Math.abs(weight), 5) / 5) * (MAX_LINK_WIDTH - 1);
+}
+
+export class NetworkDiagram {
+  /**
+   * `container`: the #network element. `actions`: {toggleFeature(name, on), resizeLayer(layer, size),
+   * editWeight(layer, node, source, value), editBias(layer, node, value),
+   * focus(index | null)} — the page decides what they do.
+   */
+  constructor(container, hovercard, actions) {
+    this.container = container;
+    this.hovercard = hovercard;
+    this.actions = actions;
+    this.links = []; // {path, hit, layer, node, source}
+    this.biases = []; // {element, layer, node}
+    this.canvases = []; // per thumbnail index
+  }
+
+  /** Feature rows of the settings table: every possible input, enabled or not. */
+  featureRows() {
+    return page.settings.filter((row) => row.group === "features");
+  }
+
+  geometry() {
+    const features = this.featureRows();
+    const hidden = page.layerSizes.slice(1, -1);
+    const tallest = Math.max(features.length, ...hidden, 1);
+    const step = rowStep(tallest);
+    const columns = hidden.length + 2;
+    const width = Math.max(this.container.clientWidth, LEFT + columns * (NODE + 40));
+    const gap = (width - LEFT - NODE - 10) / (columns - 1);
+    const x = (column) => LEFT + column * gap;
+    const y = (row) => TOP + row * step;
+    return { features, hidden, step, width, height: TOP + tallest * step, x, y };
+  }
+
+  /** Positions of every node: [layer][node] → {x, y}; layer 0 = inputs. */
+  positions(g) {
+    const inputs = page.features.map((name) => ({ x: g.x(0), y: g.y(g.features.findIndex((r) => r.name === name)) }));
+    const hidden = g.hidden.map((size, layer) => Array.from({ length: size }, (_, node) => ({ x: g.x(layer + 1), y: g.y(node) })));
+    const outputRow = Math.max(0, Math.floor((g.hidden.at(-1) ?? page.features.length) / 2) - 0.5);
+    return [inputs, ...hidden, [{ x: g.x(g.hidden.length + 1), y: g.y(Math.max(0, outputRow)) }]];
+  }
+
+  // What the diagram's structure depends on; anything else is a restyle.
+  structureKey() {
+    return JSON.stringify([page.layerSizes, page.features, this.container.clientWidth]);
+  }
+
+  needsRebuild() {
+    return this.builtKey !== this.structureKey();
+  }
+
+  forceRebuild() {
+    this.builtKey = null;
+  }
+
+  rebuild() {
+    this.builtKey = this.structureKey();
+    this.hideCard();
+    this.container.replaceChildren();
+    this.links = [];
+    this.biases = [];
+    this.canvases = [];
+    if (!page.layerSizes.length) return;
+    const g = this.geometry();
+    const where = this.positions(g);
+    this.container.style.height = `${g.height}px`;
+    const layer = svg("svg", { width: g.width, height: g.height, class: "links", "aria-hidden": "true" });
+    this.container.append(layer);
+    this.drawLinks(layer, where);
+    this.drawNeuronButtons(g);
+    this.drawFeatures(g);
+    this.drawNeurons(where);
+    this.update();
+  }
+
+  drawLinks(layer, where) {
+    for (let l = 0; l < where.length - 1; l++) {
+      where[l + 1].forEach((to, node) => {
+        where[l].forEach((from, source) => {
+          const x1 = from.x + NODE, y1 = from.y + NODE / 2, x2 = to.x, y2 = to.y + NODE / 2;
+          const mid = (x1 + x2) / 2;
+          const d = `M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}`;
+          const path = svg("path", { d, class: "link" });
+          const hit = svg("path", { d, class: "link-hit" });
+          const link = { path, hit, layer: l, node, source };
+          hit.addEventListener("mouseenter", () => this.showCard(link, "weight"));
+          hit.addEventListener("mouseleave", () => this.leaveCard());
+          hit.addEventListener("click", () => this.editCard(link, "weight"));
+          layer.append(path, hit);
+          this.links.push(link);
+        });
+      });
+    }
+  }
+
+  // Above each hidden layer: + and − to change its number of neurons.
+  drawNeuronButtons(g) {
+    g.hidden.forEach((size, layer) => {
+      const box = document.createElement("div");
+      box.className = "neuron-buttons";
+      box.dataset.setting = "networkShape";
+      box.style.left = `${g.x(layer + 1) + NODE / 2}px`;
+      const add = this.button(`add-neuron-${layer}`, "+", `Add a neuron to hidden layer ${layer + 1}`,
+        () => this.actions.resizeLayer(layer, size + 1));
+      const remove = this.button(`remove-neuron-${layer}`, "−", `Remove a neuron from hidden layer ${layer + 1}`,
+        () => this.actions.resizeLayer(layer, size - 1));
+      const count = document.createElement("span");
+      count.className = "neuron-count";
+      count.textContent = size === 1 ? "1 neuron" : `${size} neurons`;
+      box.append(add, remove, count);
+      this.container.append(box);
+    });
+  }
+
+  button(id, text, label, onClick) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.id = id;
+    button.className = "round-button tiny";
+    button.textContent = text;
+    button.setAttribute("aria-label", label);
+    button.addEventListener("click", onClick);
+    return button;
+  }
+
+  drawFeatures(g) {
+    g.features.forEach((row, index) => {
+      const enabled = page.features.includes(row.name);
+      const node = this.node(g.x(0), g.y(index), enabled ? neuronIndex(0, page.features.indexOf(row.name)) : null);
+      node.classList.add("feature", enabled ? "enabled" : "disabled");
+      node.dataset.setting = row.name;
+      node.setAttribute("role", "switch");
+      node.setAttribute("aria-checked", String(enabled));
+      node.setAttribute("aria-label", `Input feature ${row.label}`);
+      node.title = enabled ? `${row.label}: click to remove this input` : `${row.label}: click to use this input`;
+      const name = document.createElement("span");
+      name.className = "feature-name";
+      name.textContent = row.label;
+      node.append(name);
+      const toggle = () => this.actions.toggleFeature(row.name, !enabled);
+      node.addEventListener("click", toggle);
+      node.addEventListener("keydown", (event) => {
+        if (event.key === "Enter") toggle();
+      });
+    });
+  }
+
+  drawNeurons(where) {
+    for (let l = 1; l < where.length; l++) {
+      where[l].forEach((at, n) => {
+        const node = this.node(at.x, at.y, neuronIndex(l, n));
+        const output = l === where.length - 1;
+        node.classList.add(output ? "output-node" : "neuron");
+        node.setAttribute("aria-label", output ? "Output neuron" : `Neuron ${n + 1} of hidden layer ${l}`);
+        this.addBias(node, l - 1, n);
+      });
+    }
+  }
+
+  // A neuron: a focusable box holding its thumbnail; hovering shows its map big.
+  node(x, y, index) {
+    const node = document.createElement("div");
+    node.className = "node";
+    node.tabIndex = 0;
+    node.style.left = `${x}px`;
+    node.style.top = `${y}px`;
+    const canvas = document.createElement("canvas");
+    canvas.width = canvas.height = 1;
+    clearGrid(canvas);
+    node.append(canvas);
+    if (index !== null) {
+      this.canvases[index] = canvas;
+      const focus = () => this.actions.focus(index);
+      const blur = () => this.actions.focus(null);
+      node.addEventListener("mouseenter", focus);
+      node.addEventListener("mouseleave", blur);
+      node.addEventListener("focus", focus);
+      node.addEventListener("blur", blur);
+    }
+    this.container.append(node);
+    return node;
+  }
+
+  addBias(node, layer, index) {
+    const square = document.createElement("div");
+    square.className = "bias";
+    square.setAttribute("aria-label", "Bias");
+    const bias = { element: square, layer, node: index };
+    square.addEventListener("mouseenter", () => this.showCard(bias, "bias"));
+    square.addEventListener("mouseleave", () => this.leaveCard());
+    square.addEventListener("click", (event) => {
+      event.stopPropagation();
+      this.editCard(bias, "bias");
+    });
+    node.append(square);
+    this.biases.push(bias);
+  }
+
+  /** Restyle links and biases from the current weights (every frame). */
+  update() {
+    if (!page.weights) return;
+    for (const link of this.links) {
+      const weight = page.weights[link.layer]?.[link.node]?.[link.source];
+      if (weight === undefined) continue;
+      const dead = page.dead?.[link.layer]?.[link.node]?.[link.source];
+      link.path.setAttribute("stroke", colorOf(weight));
+      link.path.setAttribute("stroke-width", linkWidth(weight).toFixed(2));
+      link.path.classList.toggle("dead", Boolean(dead));
+    }
+    for (const bias of this.biases) {
+      const value = page.biases[bias.layer]?.[bias.node];
+      if (value !== undefined) bias.element.style.backgroundColor = colorOf(value);
+    }
+    if (this.card && !this.card.editing) this.fillCard();
+  }
+
+  /** Draw every neuron's thumbnail from the last grid message. */
+  drawMaps(discretize) {
+    const grids = page.grids;
+    if (!grids) return;
+    this.canvases.forEach((canvas, index) => {
+      const bytes = grids.thumbnails[index];
+      if (canvas && bytes) drawGrid(canvas, bytes, grids.thumbSize, discretize && index === grids.thumbnails.length - 1);
+    });
+  }
+
+  valueOf(target, kind) {
+    if (kind === "weight") return page.weights?.[target.layer]?.[target.node]?.[target.source];
+    return page.biases?.[target.layer]?.[target.node];
+  }
+
+  showCard(target, kind) {
+    if (this.card?.editing) return;
+    this.card = { target, kind, editing: false };
+    this.fillCard();
+    const anchor = kind === "weight" ? target.hit.getBBox() : null;
+    const box = this.container.getBoundingClientRect();
+    const rect = kind === "bias" ? target.element.getBoundingClientRect() : null;
+    const left = anchor ? anchor.x + anchor.width / 2 : rect.left - box.left;
+    const top = anchor ? anchor.y + anchor.height / 2 : rect.bottom - box.top;
+    this.hovercard.style.left = `${left}px`;
+    this.hovercard.style.top = `${top + 6}px`;
+    this.hovercard.hidden = false;
+  }
+
+  fillCard() {
+    const { target, kind } = this.card;
+    const value = this.valueOf(target, kind);
+    const text = this.hovercard.querySelector(".hovercard-text");
+    text.textContent = `${choiceText(kind)} is ${value === undefined ? "…" : value.toFixed(3)}`;
+  }
+
+  leaveCard() {
+    if (this.card && !this.card.editing) this.hideCard();
+  }
+
+  hideCard() {
+    this.card = null;
+    this.hovercard.hidden = true;
+    this.hovercard.querySelector("form").hidden = true;
+  }
+
+  // Clicking a link or bias turns the card into a small form to type a new value.
+  editCard(target, kind) {
+    if (!this.card || this.card.target !== target) this.showCard(target, kind);
+    this.card.editing = true;
+    const form = this.hovercard.querySelector("form");
+    const input = form.querySelector("input");
+    input.setAttribute("aria-label", `New ${kind} value`);
+    input.value = String(this.valueOf(target, kind) ?? 0);
+    form.hidden = false;
+    input.focus();
+    input.select();
+  }
+
+  /** Called by the card's form: apply the typed value (the page sends it). */
+  submitCard(value) {
+    if (!this.card) return;
+    const { target, kind } = this.card;
+    if (kind === "weight") this.actions.editWeight(target.layer, target.node, target.source, value);
+    else this.actions.editBias(target.layer, target.node, value);
+    this.hideCard();
+  }
+}

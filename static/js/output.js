@@ -1,0 +1,76 @@
+// The output column: the big heatmap with its points, the loss numbers, the
+// loss chart, the colour legend, and the PNG of the output square.
+
+import { colorOf, drawGrid, drawPoints } from "./heatmap.js";
+import { drawLossChart } from "./chart.js";
+import { page } from "./state.js";
+
+const heatmap = () => document.getElementById("heatmap");
+const gridCanvas = () => heatmap().querySelector("canvas.grid");
+const pointsCanvas = () => heatmap().querySelector("canvas.points");
+
+/** The big square: the hovered neuron's map, else the output neuron's. */
+export function drawOutput() {
+  const grids = page.grids;
+  if (!grids || !page.config) return;
+  const focus = page.focusNeuron;
+  if (focus !== null && grids.thumbnails[focus]) {
+    drawGrid(gridCanvas(), grids.thumbnails[focus], grids.thumbSize, false);
+  } else {
+    drawGrid(gridCanvas(), grids.output, grids.size, page.config.discretize);
+  }
+}
+
+/** Training points (white outline) and, with "show test data", test points (black outline). */
+export function drawDataPoints() {
+  const canvas = pointsCanvas();
+  const side = canvas.clientWidth;
+  const ratio = window.devicePixelRatio || 1;
+  canvas.width = Math.round(side * ratio);
+  canvas.height = Math.round(side * ratio);
+  const context = canvas.getContext("2d");
+  context.setTransform(ratio, 0, 0, ratio, 0, 0);
+  drawPoints(context, page.data.train, side, "#fff");
+  if (page.config?.showTestData) drawPoints(context, page.data.test, side, "#000");
+}
+
+function formatLoss(value) {
+  return Number.isFinite(value) ? value.toFixed(3) : "–";
+}
+
+// The original shows the epoch as six digits with a thousands comma: 000,123.
+export function formatEpoch(epoch) {
+  const digits = String(epoch).padStart(6, "0");
+  return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}
+
+export function drawNumbers() {
+  document.getElementById("iter-number").textContent = formatEpoch(page.epoch);
+  document.getElementById("loss-train").textContent = formatLoss(page.trainLoss);
+  document.getElementById("loss-test").textContent = formatLoss(page.testLoss);
+}
+
+export function drawChart() {
+  drawLossChart(document.querySelector("#linechart canvas"), page.history);
+}
+
+export function drawLegend() {
+  const canvas = document.getElementById("legend-scale");
+  const context = canvas.getContext("2d");
+  for (let px = 0; px < canvas.width; px++) {
+    context.fillStyle = colorOf((px / (canvas.width - 1)) * 2 - 1);
+    context.fillRect(px, 0, 1, canvas.height);
+  }
+}
+
+/** The output square as the user sees it (map and points), as a PNG blob. */
+export function outputPng() {
+  const side = 300;
+  const canvas = document.createElement("canvas");
+  canvas.width = canvas.height = side;
+  const context = canvas.getContext("2d");
+  context.imageSmoothingEnabled = true;
+  context.drawImage(gridCanvas(), 0, 0, side, side);
+  context.drawImage(pointsCanvas(), 0, 0, side, side);
+  return new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
+}

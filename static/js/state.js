@@ -1,0 +1,101 @@
+// The page's one state object. Only server messages change it (plus the
+// user's pending edits of a weight or bias, shown before the next frame);
+// drawing code reads it and the `dirty` flags say what needs redrawing.
+
+export const page = {
+  settings: [], // rows of GET /settings.json
+  config: null, // every setting's current value (the last `state`)
+  hash: "",
+  warnings: [],
+  layerSizes: [], // inputs, hidden…, 1
+  features: [], // enabled input names, in input-layer order
+  playing: false,
+  epoch: 0,
+  trainLoss: null,
+  testLoss: null,
+  history: [], // [epoch, train, test]
+  weights: null, // [layer][node][source]
+  biases: null, // [layer][node]
+  dead: null,
+  data: { train: [], test: [] },
+  grids: null, // the last binary grid message, decoded
+  focusNeuron: null, // index into grids.thumbnails shown in the big square
+  dirty: { network: false, maps: false, output: false, chart: false, controls: false, data: false },
+};
+
+export function markDirty(...parts) {
+  for (const part of parts) page.dirty[part] = true;
+}
+
+function sameList(a, b) {
+  return a.length === b.length && a.every((value, i) => value === b[i]);
+}
+
+export function applyState(message) {
+  const shapeChanged = !sameList(page.layerSizes, message.layer_sizes) || !sameList(page.features, message.features);
+  page.config = message.config;
+  page.hash = message.hash;
+  page.warnings = message.warnings || [];
+  page.layerSizes = message.layer_sizes;
+  page.features = message.features;
+  page.playing = message.playing;
+  page.epoch = message.epoch;
+  if (shapeChanged) {
+    // Old weights and maps belong to another network; wait for the next frame.
+    page.weights = null;
+    page.biases = null;
+    page.dead = null;
+    page.grids = null;
+    page.focusNeuron = null;
+  }
+  markDirty("controls", "network", "maps", "output");
+}
+
+export function applyFrame(message) {
+  page.epoch = message.epoch;
+  page.trainLoss = message.train_loss;
+  page.testLoss = message.test_loss;
+  page.weights = message.weights;
+  page.biases = message.biases;
+  page.dead = message.dead || null;
+  page.playing = message.playing;
+  appendHistory(message.history || []);
+  markDirty("network", "controls", "chart");
+}
+
+// A frame's history holds the points since the last frame; when it starts at
+// or before what we have (reset, new data, resume) the older tail is replaced.
+function appendHistory(points) {
+  if (points.length === 0) return;
+  const first = points[0][0];
+  if (page.history.length && page.history[page.history.length - 1][0] >= first) {
+    page.history = page.history.filter((point) => point[0] < first);
+  }
+  page.history.push(...points);
+}
+
+export function applyData(message) {
+  page.data = { train: message.train, test: message.test };
+  markDirty("data", "output");
+}
+
+export function applyGrids(grids) {
+  page.grids = grids;
+  markDirty("maps", "output");
+}
+
+/** Thumbnail index of neuron `node` in layer `layer` (0 = inputs). */
+export function neuronIndex(layer, node) {
+  let index = node;
+  for (let i = 0; i < layer; i++) index += page.layerSizes[i];
+  return index;
+}
+
+export function settingRow(name) {
+  return page.settings.find((row) => row.name === name);
+}
+
+/** Whether the output neuron predicts a value (regression) rather than a class. */
+export function isRegression() {
+  return page.config !== null && page.config.problem === "regression";
+}
