@@ -1,0 +1,83 @@
+"""``nn-playground``: the engine's ``train`` command plus ``serve`` for the web app.
+
+The engine owns the parser (:func:`nn_core.cli.main`); this module only adds
+the ``serve`` subcommand, so ``nn_core`` never has to know the server exists.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from nn_core import cli as core_cli
+
+from .config import AppSettings, ConfigError
+
+FACTORY = "app.main:create_app"
+# uvicorn must accept a message larger than our own limit, so ours can answer `too_large`.
+MIN_WS_MAX_SIZE = 16 * 1_048_576
+
+
+def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    """Add ``serve [--host] [--port] [--workers]`` to the engine's command line."""
+    try:
+        defaults = AppSettings.from_env()
+    except ConfigError:  # reported by `serve` itself; `train` must still work
+        defaults = AppSettings()
+    serve = subparsers.add_parser("serve", help="run the web app (open the printed address)")
+    serve.add_argument("--host", default=defaults.host, help=f"address to bind (default {defaults.host})")
+    serve.add_argument("--port", type=_port, default=defaults.port,
+                       help=f"port to bind (default {defaults.port})")
+    serve.add_argument("--workers", type=_workers, default=1,
+                       help="server processes (default 1; each has its own sessions)")
+    serve.set_defaults(handler=serve_command)
+
+
+def uvicorn_options(args: argparse.Namespace, settings: AppSettings) -> dict[str, Any]:
+    """The keyword arguments ``serve`` passes to :func:`uvicorn.run`."""
+    return {
+        "factory": True,
+        "host": args.host,
+        "port": args.port,
+        "workers": args.workers,
+        "ws_max_size": max(MIN_WS_MAX_SIZE, 4 * settings.max_message_bytes),
+        "log_level": "info",
+    }
+
+
+def serve_command(args: argparse.Namespace) -> int:
+    import uvicorn  # only `serve` needs it; `train` stays quick to start
+
+    try:
+        settings = AppSettings.from_env()
+    except ConfigError as error:
+        print(f"nn-playground serve: {error}", file=sys.stderr)
+        return 2
+    print(f"Neural Playground: open http://{args.host}:{args.port}/", flush=True)
+    uvicorn.run(FACTORY, **uvicorn_options(args, settings))
+    return 0
+
+
+def _port(text: str) -> int:
+    return _bounded_int(text, 0, 65535, "port")
+
+
+def _workers(text: str) -> int:
+    return _bounded_int(text, 1, 64, "workers")
+
+
+def _bounded_int(text: str, lo: int, hi: int, what: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{what}: expected a whole number, got {text!r}") from None
+    if not lo <= value <= hi:
+        raise argparse.ArgumentTypeError(f"{what}: must be between {lo} and {hi}")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Console-script entry point: ``train`` (the engine's) and ``serve``."""
+    return core_cli.main(argv, extra_commands=register)
