@@ -36,9 +36,7 @@ def backprop_gradient(net: Network, train: Dataset, features: tuple[str, ...], l
                       hyper: Hyper) -> np.ndarray:
     """The objective's gradient by backpropagation, flat like ``net.params``."""
     trainer = Trainer(net, train, features, max(len(train), 1), loss, optimizers.make("sgd", net.params.size))
-    if len(train):
-        trainer._gradient(0, len(train))
-    gradient = trainer.grad / max(len(train), 1)
+    gradient = trainer.full_batch_gradient() / max(len(train), 1)
     if hyper.regularized:
         der = regularization.derivative(hyper.regularization, net.params, np.empty_like(net.params))
         gradient += hyper.regularization_rate * der * trainer.weight_mask
@@ -49,7 +47,7 @@ def numeric_gradient(net: Network, train: Dataset, features: tuple[str, ...], lo
                      hyper: Hyper) -> np.ndarray:
     """Central differences of the objective, one parameter at a time."""
     probe = net.copy()
-    evaluate = LossEvaluator(train, Dataset.from_points(np.empty((0, 3))), features, loss)
+    evaluate = LossEvaluator(probe, train, Dataset.from_points(np.empty((0, 3))), features, loss)
     mask = net.bias_mask()
     gradient = np.zeros_like(net.params)
     for i in range(net.params.size):

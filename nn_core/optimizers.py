@@ -49,6 +49,7 @@ class Optimizer:
     name: str
     size: int
     scratch: Array = field(init=False, repr=False)
+    any_dead: bool = False  # lets the trainer skip masking until L1 kills a link
 
     def __post_init__(self) -> None:
         self.scratch = np.zeros(self.size)
@@ -81,6 +82,7 @@ class ClassicSGD(Optimizer):
             if crossed.any():
                 der[crossed] = 0.0
                 dead |= crossed
+                self.any_dead = True
         params[:] = der
 
 

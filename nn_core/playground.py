@@ -259,7 +259,7 @@ class Playground:
                                self.loss_name, self.optimizer)
         if old is not None and old.net is self.net and old.carry.shape == self.trainer.carry.shape:
             self.trainer.carry, self.trainer.carry_count = old.carry, old.carry_count
-        self.evaluate = LossEvaluator(self.train, self.test, config.features, self.loss_name)
+        self.evaluate = LossEvaluator(self.net, self.train, self.test, config.features, self.loss_name)
         self.hyper = self._hyper()
 
     def _hyper(self) -> Hyper:

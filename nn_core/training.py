@@ -13,43 +13,53 @@ array, whatever the network's depth.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from .datasets import Dataset
 from .features import feature_matrix
-from .losses import mean_loss, output_delta
+from .forward import ForwardPlan, inputs_with_bias_row
+from .losses import mean_loss
 from .network import Network
 from .optimizers import Hyper, Optimizer
 
 Array = np.ndarray
 
 
-@dataclass
-class _Buffers:
-    """Scratch arrays for one batch size: per weight layer z, activations, f'(z), delta."""
+class _BatchPlan(ForwardPlan):
+    """A forward plan plus the backward pass's buffers, for one batch size."""
 
-    z: list[Array]
-    activations: list[Array]  # with a trailing column of ones (the bias input)
-    derivative: list[Array]
-    delta: list[Array]
+    def __init__(self, net: Network, rows: int, grad_blocks: list[Array]) -> None:
+        super().__init__(net, rows)
+        self.hidden_der = np.zeros_like(self.hidden_z)
+        self.output_der = np.zeros_like(self.output_z)
+        self.der = [self.hidden_der[self.z_rows(i)] for i in range(net.depth - 1)] + [self.output_der]
+        self.delta = [np.zeros_like(z) for z in self.z]
+        self.grad = grad_blocks
+        self.back_weights = [block[:, :-1].T for block in net.blocks]  # W without bias, transposed
+        self.hidden_derivative = net.activation(0).derivative if net.depth > 1 else None
+        self.output_derivative = net.activation(net.depth - 1).derivative
 
-    @classmethod
-    def allocate(cls, rows: int, sizes: tuple[int, ...]) -> "_Buffers":
-        outs = sizes[1:]
-        activations = [np.ones((rows, n + 1)) for n in outs]
-        return cls(
-            z=[np.empty((rows, n)) for n in outs],
-            activations=activations,
-            derivative=[np.empty((rows, n)) for n in outs],
-            delta=[np.empty((rows, n)) for n in outs],
-        )
+    def z_rows(self, layer: int) -> slice:
+        start = sum(n + 1 for n in self.net.sizes[1 : layer + 1])
+        return slice(start, start + self.net.sizes[layer + 1])
 
-
-def with_bias_column(matrix: Array) -> Array:
-    """``[matrix | 1]``: the bias becomes one more weight in each product."""
-    return np.hstack((matrix, np.ones((matrix.shape[0], 1))))
+    def gradient(self, inputs: Array, labels: Array, squared_error: bool) -> None:
+        """Sum over the batch of dE/dW for every layer, written into the grad blocks."""
+        output = self.run(inputs)
+        delta = self.delta
+        last = len(delta) - 1
+        np.subtract(output, labels, out=delta[last])
+        if squared_error:
+            delta[last] *= self.output_derivative(self.output_z, output, self.output_der)
+        if self.hidden_derivative is not None:
+            self.hidden_derivative(self.hidden_z, self.hidden_a, self.hidden_der)
+        feeds = self.feeds
+        for layer in range(last, 0, -1):
+            np.dot(delta[layer], feeds[layer - 1].T, out=self.grad[layer])
+            below = delta[layer - 1]
+            np.dot(self.back_weights[layer], delta[layer], out=below)
+            below *= self.der[layer - 1]
+        np.dot(delta[0], inputs.T, out=self.grad[0])
 
 
 class Trainer:
@@ -62,37 +72,47 @@ class Trainer:
     def __init__(self, net: Network, train: Dataset, features: tuple[str, ...],
                  batch_size: int, loss: str, optimizer: Optimizer) -> None:
         self.net = net
-        self.loss = loss
+        self.squared_error = loss == "squared"
         self.optimizer = optimizer
-        self.inputs = with_bias_column(feature_matrix(features, train.x, train.y))
-        self.labels = train.label.reshape(-1, 1).copy()
+        self.inputs = inputs_with_bias_row(feature_matrix(features, train.x, train.y))
+        self.labels = train.label.reshape(1, -1).copy()
         self.grad = np.zeros_like(net.params)
         self.grad_blocks = net._views(self.grad)
         self.carry = np.zeros_like(net.params)
         self.carry_count = 0
         self.weight_mask = net.bias_mask()
+        optimizer.any_dead = bool(net.dead.any())
         self.set_batch_size(batch_size)
 
     def set_batch_size(self, batch_size: int) -> None:
-        """Fix the epoch's slices; a change of batch size keeps the carried gradient."""
-        n = self.labels.shape[0]
+        """Fix the epoch's slices: contiguous copies of each batch's inputs and labels."""
+        n = self.labels.shape[1]
         self.batch_size = batch_size
-        self.full_batches = n // batch_size
-        self.remainder = n - self.full_batches * batch_size
-        self.buffers = {size: _Buffers.allocate(size, self.net.sizes)
-                        for size in {batch_size, self.remainder} if size}
+        full = n // batch_size
+        cuts = [(k * batch_size, (k + 1) * batch_size) for k in range(full)]
+        self.batches = [self._batch(a, b) for a, b in cuts]
+        self.remainder = self._batch(full * batch_size, n) if n % batch_size else None
+        self.plans = {rows: _BatchPlan(self.net, rows, self.grad_blocks)
+                      for rows in {batch_size, n % batch_size} if rows}
+
+    def _batch(self, start: int, stop: int) -> tuple[Array, Array]:
+        return (np.ascontiguousarray(self.inputs[:, start:stop]),
+                np.ascontiguousarray(self.labels[:, start:stop]))
 
     def epoch(self, hyper: Hyper) -> None:
         """One pass over the training points, updating after each full batch."""
         size = self.batch_size
-        for k in range(self.full_batches):
-            self._gradient(k * size, size)
-            self._apply(size, hyper)
-        if self.remainder:
-            start = self.full_batches * size
-            self._gradient(start, self.remainder)
+        squared = self.squared_error
+        if self.batches:
+            plan = self.plans[size]
+            for inputs, labels in self.batches:
+                plan.gradient(inputs, labels, squared)
+                self._apply(size, hyper)
+        if self.remainder is not None:
+            inputs, labels = self.remainder
+            self.plans[inputs.shape[1]].gradient(inputs, labels, squared)
             self.carry += self.grad
-            self.carry_count += self.remainder
+            self.carry_count += inputs.shape[1]
 
     def _apply(self, count: int, hyper: Hyper) -> None:
         if self.carry_count:
@@ -100,39 +120,16 @@ class Trainer:
             count += self.carry_count
             self.carry.fill(0.0)
             self.carry_count = 0
-        dead = self.net.dead
-        if dead.any():
-            self.grad[dead] = 0.0
-        self.optimizer.update(self.net.params, dead, self.grad, count, hyper, self.weight_mask)
+        if self.optimizer.any_dead:
+            self.grad[self.net.dead] = 0.0
+        self.optimizer.update(self.net.params, self.net.dead, self.grad, count, hyper, self.weight_mask)
 
-    def _gradient(self, start: int, rows: int) -> None:
-        """Forward and backward for rows ``start:start+rows``; the sum lands in ``self.grad``."""
-        net, buf = self.net, self.buffers[rows]
-        blocks, depth = net.blocks, net.depth
-        previous = self.inputs[start : start + rows]
-        inputs_of = []
-        for layer in range(depth):
-            inputs_of.append(previous)
-            z = buf.z[layer]
-            np.matmul(previous, blocks[layer].T, out=z)
-            act = buf.activations[layer]
-            net.activation(layer).forward(z, act[:, :-1])
-            previous = act
-        last = depth - 1
-        output = buf.activations[last][:, :-1]
-        net.activation(last).derivative(buf.z[last], output, buf.derivative[last])
-        delta = output_delta(self.loss, output, self.labels[start : start + rows],
-                             buf.derivative[last], buf.delta[last])
-        for layer in range(last, -1, -1):
-            np.matmul(delta.T, inputs_of[layer], out=self.grad_blocks[layer])
-            if layer == 0:
-                break
-            below = buf.delta[layer - 1]
-            np.matmul(delta, blocks[layer][:, :-1], out=below)
-            act = buf.activations[layer - 1][:, :-1]
-            der = net.activation(layer - 1).derivative(buf.z[layer - 1], act, buf.derivative[layer - 1])
-            below *= der
-            delta = below
+    def full_batch_gradient(self) -> Array:
+        """The summed gradient over the whole training set (for gradient checking)."""
+        n = self.labels.shape[1]
+        if n:
+            _BatchPlan(self.net, n, self.grad_blocks).gradient(self.inputs, self.labels, self.squared_error)
+        return self.grad
 
     def clear_carry(self) -> None:
         self.carry.fill(0.0)
@@ -140,18 +137,27 @@ class Trainer:
 
 
 class LossEvaluator:
-    """Train and test loss in ONE forward pass over both sets."""
+    """Train and test loss in ONE forward pass over both sets, into fixed buffers."""
 
-    def __init__(self, train: Dataset, test: Dataset, features: tuple[str, ...], loss: str) -> None:
+    def __init__(self, net: Network, train: Dataset, test: Dataset, features: tuple[str, ...],
+                 loss: str) -> None:
         both_x = np.concatenate((train.x, test.x))
         both_y = np.concatenate((train.y, test.y))
-        self.inputs = feature_matrix(features, both_x, both_y)
+        self.inputs = inputs_with_bias_row(feature_matrix(features, both_x, both_y))
         self.labels = np.concatenate((train.label, test.label))
         self.cut = len(train)
         self.loss = loss
+        self.plan = ForwardPlan(net, len(self.labels))
+        self.diff = np.empty(len(self.labels))
 
     def __call__(self, net: Network) -> tuple[float, float]:
-        output = net.forward(self.inputs).reshape(-1)
-        cut = self.cut
-        return (mean_loss(self.loss, output[:cut], self.labels[:cut]),
-                mean_loss(self.loss, output[cut:], self.labels[cut:]))
+        """Losses of ``net`` (this evaluator's network or a copy of it)."""
+        output = self.plan.run(self.inputs, net.blocks)[0]
+        cut, n = self.cut, len(self.labels)
+        if self.loss != "squared":
+            return (mean_loss(self.loss, output[:cut], self.labels[:cut]),
+                    mean_loss(self.loss, output[cut:], self.labels[cut:]))
+        diff = np.subtract(output, self.labels, out=self.diff)
+        train, test = diff[:cut], diff[cut:]
+        return (0.5 * float(np.dot(train, train)) / cut if cut else 0.0,
+                0.5 * float(np.dot(test, test)) / (n - cut) if n > cut else 0.0)
