@@ -120,12 +120,25 @@ function onStatus(status) {
     reconnecting: "Reconnecting…" }[status];
 }
 
+// The datasets `points` messages switch to (docs/protocol.md).
+const CUSTOM_DATASETS = ["custom", "reg-custom"];
+
+function usesCustomData() {
+  const setting = isRegression() ? "regDataset" : "dataset";
+  return page.config !== null && CUSTOM_DATASETS.includes(page.config[setting]);
+}
+
 // On a reconnect the new session continues from the last frame and, if the
 // old one was training, trains on.
 function hello(reconnected) {
   const message = { type: "hello", hash: location.hash };
   if (reconnected && page.weights) {
     message.resume = { epoch: page.epoch, weights: page.weights, biases: page.biases };
+  }
+  // The user's own points live only in the old session: hand them over too.
+  const points = [...page.data.train, ...page.data.test];
+  if (reconnected && usesCustomData() && points.length) {
+    queueMicrotask(() => connection.send({ type: "points", points, mode: "replace" }));
   }
   if (reconnected && page.playing) queueMicrotask(() => connection.send({ type: "play" }));
   return message;

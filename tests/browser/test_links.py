@@ -1,0 +1,84 @@
+"""Links: a TensorFlow Playground URL opens the same network, and the page's URL
+always equals the running configuration, so a copied link restores it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.helpers import open_playground
+
+pytestmark = pytest.mark.browser
+
+CUSTOM_LINK = ("#activation=relu&regularization=L2&batchSize=17&dataset=xor&regDataset=reg-plane"
+               "&learningRate=0.1&regularizationRate=0.003&noise=15&networkShape=3,5,2&seed=0.777"
+               "&showTestData=true&discretize=true&percTrainData=70&x=false&y=true&xTimesY=true"
+               "&xSquared=false&ySquared=false&cosX=false&sinX=false&cosY=false&sinY=false"
+               "&collectStats=false&problem=classification&initZero=false&hideText=false"
+               "&learningRate_hide=true")
+
+
+def test_tensorflow_playground_link_shows_every_value(page, base_url, page_problems):
+    open_playground(page, base_url, CUSTOM_LINK)
+    expect(page.locator("#activations")).to_have_value("relu")
+    expect(page.locator("#regularizations")).to_have_value("L2")
+    expect(page.locator("#regularRate")).to_have_value("0.003")
+    expect(page.locator("#learningRate")).to_have_value("0.1")
+    expect(page.locator("#problem")).to_have_value("classification")
+    expect(page.locator("#batchSize")).to_have_value("17")
+    expect(page.locator("#noise")).to_have_value("15")
+    expect(page.locator("#percTrainData")).to_have_value("70")
+    expect(page.locator("label[for='percTrainData']")).to_have_text("Ratio of training to test data: 70%")
+    expect(page.locator("#show-test-data")).to_be_checked()
+    expect(page.locator("#discretize")).to_be_checked()
+    expect(page.locator("#seed")).to_have_value("0.777")
+    expect(page.locator("#datasets .dataset.selected")).to_have_attribute("data-dataset", "xor")
+    expect(page.locator(".node.feature.enabled")).to_have_count(2)
+    expect(page.locator(".node.feature.disabled[data-setting='x']")).to_have_count(1)
+    expect(page.locator(".node.feature.enabled[data-setting='xTimesY']")).to_have_count(1)
+    expect(page.locator("#num-layers")).to_have_text("3")
+    expect(page.locator(".node.neuron")).to_have_count(3 + 5 + 2)
+    expect(page.locator(".neuron-count")).to_have_text(["3 neurons", "5 neurons", "2 neurons"])
+    # `learningRate_hide=true` hides that control, as in the original.
+    expect(page.locator("[data-setting='learningRate']")).to_be_hidden()
+    expect(page.locator("#activations")).to_be_visible()
+    assert "networkShape=3,5,2" in page.url and "learningRate_hide=true" in page.url
+    assert page_problems == []
+
+
+def test_copied_link_restores_the_configuration_in_a_new_page(page, base_url, page_problems):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    open_playground(page, base_url)
+    page.select_option("#activations", "sigmoid")
+    expect(page).to_have_url(re.compile(r"activation=sigmoid"))
+    page.click(".node.feature[data-setting='xSquared']")
+    expect(page).to_have_url(re.compile(r"xSquared=true"))
+    page.click("#add-layers")
+    expect(page).to_have_url(re.compile(r"networkShape=4,2,2"))
+    page.click("#copy-link-button")
+    expect(page.locator("#tool-feedback")).to_contain_text("copied")
+    link = page.evaluate("navigator.clipboard.readText()")
+    assert link == page.url
+
+    second = page.context.new_page()
+    second.goto(link)
+    second.wait_for_selector("#connection-status[data-status='connected']")
+    expect(second.locator("#activations")).to_have_value("sigmoid")
+    expect(second.locator(".node.feature.enabled[data-setting='xSquared']")).to_have_count(1)
+    expect(second.locator("#num-layers")).to_have_text("3")
+    expect(second.locator(".node.neuron")).to_have_count(4 + 2 + 2)
+    assert second.url == link
+    # Same link (same seed): the same data, point for point.
+    data = downloaded_csv(page)
+    assert data.count("\n") == 1 + 500  # header and the circle's 500 points
+    assert downloaded_csv(second) == data
+    assert page_problems == []
+
+
+def downloaded_csv(page) -> str:
+    with page.expect_download() as download:
+        page.click("#download-csv-button")
+    return Path(download.value.path()).read_text()
