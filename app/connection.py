@@ -64,7 +64,12 @@ class Connection:
                 tasks.append(self._trainer)
             for task in tasks:
                 task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            # wait(), not gather(): if this task is itself cancelled meanwhile, the error it
+            # raises must be that cancellation, not a child's (anyio checks which one it is).
+            await asyncio.wait(tasks)
+            for task in tasks:
+                if not task.cancelled() and task.exception() is not None:
+                    log.error("connection task failed", exc_info=task.exception())
             await self._close(CLOSE_NORMAL, "")
 
     # --- receiving -----------------------------------------------------------

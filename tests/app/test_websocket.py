@@ -1,0 +1,308 @@
+"""The protocol end to end in-process: every client message and what it answers."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from starlette.testclient import TestClient, WebSocketTestSession
+
+from nn_core import Playground
+from nn_core.settings import config_to_json
+
+from .conftest import hello, make_client, receive, receive_until
+
+LINK = "#seed=0.5&dataset=xor&networkShape=3,2&learningRate=0.03"
+
+
+def send_and_take(ws: WebSocketTestSession, message: dict, kind: str) -> tuple[dict, list[dict]]:
+    ws.send_json(message)
+    return receive_until(ws, kind)
+
+
+def test_hello_answers_state_data_and_a_frame(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        answers = hello(ws, LINK)
+    state, data, frame = answers["state"], answers["data"], answers["frame"]
+    expected = Playground.from_url(LINK)
+    assert state["hash"] == expected.to_url() and state["hash"].startswith("#")
+    assert state["config"] == config_to_json(expected.config)
+    assert state["layer_sizes"] == [2, 3, 2, 1] and state["features"] == ["x", "y"]
+    assert state["playing"] is False and state["epoch"] == 0 and state["thumbnail"] == 25
+    assert data["train"] == [list(r) for r in expected.train.rows()]
+    assert len(data["test"]) == len(expected.test.rows())
+    assert frame["epoch"] == 0 and frame["playing"] is False
+    assert frame["weights"] == [w.tolist() for w in expected.weights]
+    assert frame["biases"] == [b.tolist() for b in expected.biases]
+    assert frame["history"] == [[0, expected.train_loss, expected.test_loss]]
+    assert frame["history_reset"] is True
+    grids = frame["_grids"]
+    assert (grids.kind, grids.version, grids.resolution, grids.thumbnail) == (1, 1, 100, 25)
+    assert grids.count == 2 + 3 + 2 + 1  # inputs, hidden neurons, output
+
+
+def test_hello_reports_link_warnings(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        state = hello(ws, "#learningRate=banana&networkShape=2")["state"]
+    assert any("learningRate" in w for w in state["warnings"])
+    assert state["layer_sizes"] == [2, 2, 1]
+
+
+def test_messages_before_hello_are_refused_but_hello_still_works(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        ws.send_json({"type": "play"})
+        error = receive(ws)
+        assert error == {"type": "error", "code": "invalid", "message": "send hello first"}
+        assert hello(ws)["frame"]["epoch"] == 0
+
+
+def test_play_streams_frames_with_rising_epochs_then_pause_stops(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        hello(ws, LINK)
+        ws.send_json({"type": "play"})
+        frames = [receive(ws) for _ in range(5)]
+        assert all(f["type"] == "frame" and f["playing"] for f in frames)
+        epochs = [f["epoch"] for f in frames]
+        assert epochs == sorted(epochs) and epochs[-1] >= 5
+        history_epochs = [p[0] for f in frames for p in f["history"]]
+        assert history_epochs == sorted(set(history_epochs))  # each point sent once
+        paused, _ = send_and_take(ws, {"type": "pause"}, "frame")
+        while paused["playing"]:  # frames already queued may arrive first
+            paused = receive(ws)
+        epoch = paused["epoch"]
+        time.sleep(0.2)
+        ws.send_json({"type": "export"})
+        exported = receive(ws)  # nothing else was sent while paused
+        assert exported["type"] == "export" and exported["model"]["epoch"] == epoch
+
+
+def test_classic_speed_is_one_epoch_per_frame(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        hello(ws, LINK)
+        ws.send_json({"type": "play"})
+        frames = [receive(ws) for _ in range(6)]
+        steps = {b["epoch"] - a["epoch"] for a, b in zip(frames[1:], frames[2:])}
+        assert steps == {1}
+
+
+def test_speed_x10_trains_ten_epochs_per_frame_and_updates_the_hash(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        hello(ws, LINK)
+        state, _ = send_and_take(ws, {"type": "speed", "value": "x10"}, "state")
+        assert state["config"]["speed"] == "x10" and "speed=x10" in state["hash"]
+        receive_until(ws, "frame")
+        ws.send_json({"type": "play"})
+        frames = [receive(ws) for _ in range(4)]
+        assert {b["epoch"] - a["epoch"] for a, b in zip(frames[1:], frames[2:])} == {10}
+
+
+def test_step_trains_n_epochs_while_paused(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        hello(ws, LINK)
+        frame, _ = send_and_take(ws, {"type": "step", "n": 25}, "frame")
+    expected = Playground.from_url(LINK)
+    expected.step(25)
+    assert frame["epoch"] == 25 and frame["playing"] is False
+    assert frame["train_loss"] == pytest.approx(expected.train_loss, rel=1e-12)
+    assert [p[0] for p in frame["history"]] == list(range(1, 26))
+
+
+def test_set_answers_state_then_a_frame_with_the_change(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        hello(ws, LINK)
+        ws.send_json({"type": "set", "changes": {"learningRate": 0.1, "networkShape": [4]}})
+        state = receive(ws)
+        frame = receive(ws)
+    assert state["type"] == "state" and frame["type"] == "frame"
+    assert state["config"]["learningRate"] == 0.1 and "learningRate=0.1" in state["hash"]
+    assert state["layer_sizes"] == [2, 4, 1]
+    assert [len(w) for w in frame["weights"]] == [4, 1]
+
+
+def test_set_that_changes_the_data_also_sends_data(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        hello(ws, LINK)
+        ws.send_json({"type": "set", "changes": {"dataset": "circle"}})
+        kinds = [receive(ws)["type"] for _ in range(3)]
+        ws.send_json({"type": "set", "changes": {"learningRate": 0.3}})
+        kinds_same_data = [receive(ws)["type"] for _ in range(2)]
+    assert kinds == ["state", "data", "frame"]
+    assert kinds_same_data == ["state", "frame"]
+
+
+@pytest.mark.parametrize("changes", [
+    {"learningRate": 11}, {"learningRate": -1}, {"batchSize": 2.5}, {"batchSize": 0},
+    {"activation": "gelu"}, {"networkShape": [40]}, {"networkShape": [1] * 7}, {"x": "yes"},
+    {"hidden": ["nonsense"]}, {"problem": 1}, {"noise": "5"},
+])
+def test_set_with_a_bad_value_is_invalid_and_changes_nothing(client: TestClient, changes: dict) -> None:
+    with client.websocket_connect("/ws") as ws:
+        before = hello(ws, LINK)["state"]
+        error, _ = send_and_take(ws, {"type": "set", "changes": {"noise": 10, **changes}}, "error")
+        assert error["code"] == "invalid" and next(iter(changes)) in error["message"]
+        exported, _ = send_and_take(ws, {"type": "export"}, "export")
+    assert exported["model"]["hash"] == before["hash"]
+
+
+def test_extended_mode_allows_a_bigger_network_in_the_same_change(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        hello(ws, LINK)
+        ws.send_json({"type": "set", "changes": {"networkShape": [20, 20], "mode": "extended"}})
+        state = receive(ws)
+    assert state["layer_sizes"] == [2, 20, 20, 1]
+
+
+def test_reset_restarts_at_epoch_zero_with_new_weights(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        first = hello(ws, LINK)["frame"]
+        send_and_take(ws, {"type": "step", "n": 5}, "frame")
+        state, _ = send_and_take(ws, {"type": "reset"}, "state")
+        frame = receive(ws)
+    assert state["epoch"] == 0 and frame["epoch"] == 0
+    assert frame["history_reset"] is True and len(frame["history"]) == 1
+    assert frame["weights"] != first["weights"]
+
+
+def test_regenerate_draws_a_new_seed_and_data(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        first = hello(ws, LINK)
+        state, _ = send_and_take(ws, {"type": "regenerate"}, "state")
+        data = receive(ws)
+        frame = receive(ws)
+    assert state["config"]["seed"] != first["state"]["config"]["seed"]
+    assert data["type"] == "data" and data["train"] != first["data"]["train"]
+    assert frame["weights"] == first["frame"]["weights"]
+
+
+def test_set_weight_and_set_bias_show_in_the_next_frame(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        hello(ws, LINK)
+        frame, _ = send_and_take(ws, {"type": "set_weight", "layer": 1, "node": 0, "source": 2,
+                                      "value": 0.75}, "frame")
+        assert frame["weights"][1][0][2] == 0.75
+        frame, _ = send_and_take(ws, {"type": "set_bias", "layer": 2, "node": 0, "value": -0.5}, "frame")
+        assert frame["biases"][2][0] == -0.5
+        error, _ = send_and_take(ws, {"type": "set_weight", "layer": 1, "node": 0, "source": 3,
+                                      "value": 1}, "error")
+        assert error["code"] == "invalid" and "out of range" in error["message"]
+
+
+def test_points_switch_to_custom_data(client: TestClient) -> None:
+    points = [[1.0, 1.0, 1.0], [-1.0, -1.0, -1.0], [2.0, -2.0, 1.0], [-2.0, 2.0, -1.0]]
+    with client.websocket_connect("/ws") as ws:
+        hello(ws, LINK)
+        state, _ = send_and_take(ws, {"type": "points", "points": points}, "state")
+        data = receive(ws)
+        assert state["config"]["dataset"] == "custom"
+        assert sorted(data["train"] + data["test"]) == sorted(points)
+        receive(ws)  # frame
+        error, _ = send_and_take(ws, {"type": "points", "points": [[9.0, 0.0, 1.0]]}, "error")
+        assert error["code"] == "bad_points" and "row" in error["message"]
+
+
+def test_gradient_check_and_export(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        hello(ws, LINK)
+        check, _ = send_and_take(ws, {"type": "gradient_check"}, "gradient_check")
+        exported, _ = send_and_take(ws, {"type": "export"}, "export")
+    assert check["ok"] is True and len(check["max_relative_error"]) == 3
+    assert Playground.load(exported["model"]).to_url() == exported["model"]["hash"]
+
+
+def test_hello_with_resume_continues_from_the_given_weights(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        hello(ws, LINK)
+        trained, _ = send_and_take(ws, {"type": "step", "n": 30}, "frame")
+    resume = {"epoch": trained["epoch"], "weights": trained["weights"], "biases": trained["biases"]}
+    with client.websocket_connect("/ws") as ws:
+        frame = hello(ws, LINK, resume=resume)["frame"]
+    assert frame["epoch"] == 30 and frame["weights"] == trained["weights"]
+    assert frame["train_loss"] == pytest.approx(trained["train_loss"])
+
+
+def test_hello_with_a_resume_of_the_wrong_shape_is_bad_resume_but_opens(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        answers = hello(ws, LINK, resume={"epoch": 3, "weights": [[[1.0]]], "biases": [[0.0]]})
+    assert answers["error"]["code"] == "bad_resume"
+    assert answers["frame"]["epoch"] == 0
+
+
+def test_divergence_pauses_and_reset_recovers(client: TestClient) -> None:
+    link = "#problem=regression&regDataset=reg-plane&learningRate=10&activation=relu&networkShape=8,8&seed=0.1"
+    with client.websocket_connect("/ws") as ws:
+        hello(ws, link)
+        ws.send_json({"type": "speed", "value": "x100"})
+        receive_until(ws, "frame")
+        ws.send_json({"type": "play"})
+        diverged, before = receive_until(ws, "diverged")
+        assert before[-1]["playing"] is False and before[-1]["train_loss"] is None
+        assert diverged["epoch"] == before[-1]["epoch"]
+        ws.send_json({"type": "play"})
+        assert receive(ws)["type"] == "diverged"  # still diverged: stays paused
+        state, _ = send_and_take(ws, {"type": "reset"}, "state")
+        frame = receive(ws)
+        assert frame["train_loss"] is not None and frame["epoch"] == 0
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("not json", "bad_json"), ('{"type": "jump"}', "unknown_type"),
+    ('{"type": "step", "n": 0}', "invalid"), ('{"type": "pause", "extra": 1}', "invalid"),
+])
+def test_invalid_messages_get_an_error_and_the_session_keeps_working(client: TestClient, text: str,
+                                                                      code: str) -> None:
+    with client.websocket_connect("/ws") as ws:
+        hello(ws, LINK)
+        ws.send_text(text)
+        error = receive(ws)
+        assert error["type"] == "error" and error["code"] == code and error["message"]
+        frame, _ = send_and_take(ws, {"type": "step"}, "frame")
+        assert frame["epoch"] == 1
+
+
+def test_binary_messages_are_refused_politely(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        hello(ws)
+        ws.send_bytes(b"\x01\x02")
+        assert receive(ws)["code"] == "bad_json"
+        assert send_and_take(ws, {"type": "step"}, "frame")[0]["epoch"] == 1
+
+
+def test_oversized_message_is_too_large_and_the_session_survives() -> None:
+    with make_client(max_message_bytes=4096) as client, client.websocket_connect("/ws") as ws:
+        hello(ws)
+        ws.send_text('{"type": "hello", "hash": "' + "a" * 5000 + '"}')
+        error = receive(ws)
+        assert error["code"] == "too_large" and "4096" in error["message"]
+        assert send_and_take(ws, {"type": "step"}, "frame")[0]["epoch"] == 1
+
+
+def test_sessions_beyond_the_limit_are_told_busy_and_closed() -> None:
+    with make_client(max_sessions=2) as client:
+        with client.websocket_connect("/ws") as a, client.websocket_connect("/ws") as b:
+            hello(a)
+            hello(b)
+            with client.websocket_connect("/ws") as c:
+                assert c.receive_json() == {"type": "error", "code": "busy",
+                                            "message": "the server is busy; try again later"}
+                closing = c.receive()
+                assert closing["type"] == "websocket.close" and closing["code"] == 1013
+            assert client.get("/healthz").json()["sessions"] == 2
+            assert send_and_take(a, {"type": "step"}, "frame")[0]["epoch"] == 1
+
+
+def test_paused_sessions_close_after_the_idle_timeout() -> None:
+    with make_client(idle_timeout=0.3) as client, client.websocket_connect("/ws") as ws:
+        hello(ws)
+        started = time.monotonic()
+        closing = ws.receive()
+        assert closing["type"] == "websocket.close" and closing["reason"] == "idle timeout"
+        assert 0.25 <= time.monotonic() - started < 3
+
+
+def test_playing_sessions_do_not_idle_out() -> None:
+    with make_client(idle_timeout=0.3) as client, client.websocket_connect("/ws") as ws:
+        hello(ws)
+        ws.send_json({"type": "play"})
+        deadline = time.monotonic() + 0.8
+        while time.monotonic() < deadline:
+            assert receive(ws)["type"] == "frame"
