@@ -6,8 +6,16 @@
 10
 """
 
-from .playground import Playground
-from .settings import Config
+import os
+
+# The engine multiplies tiny matrices; BLAS worker threads only add overhead
+# there and compete with the server's own threads. Effective only when nn_core
+# is imported before NumPy (as the CLI and the server do).
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+
+from .playground import Playground  # noqa: E402
+from .settings import Config  # noqa: E402
 
 __all__ = ["Config", "Playground"]
 __version__ = "0.1.0"

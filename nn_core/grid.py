@@ -10,11 +10,14 @@ grid is row-major with row 0 at the TOP (y = +6) and column 0 at the LEFT
 from __future__ import annotations
 
 from dataclasses import dataclass
+import threading
+from collections import OrderedDict
 from functools import lru_cache
 
 import numpy as np
 
 from .features import feature_matrix
+from .forward import ForwardPlan, inputs_with_bias_row
 from .network import Network
 
 Array = np.ndarray
@@ -33,37 +36,94 @@ class Boundaries:
 
 @lru_cache(maxsize=16)
 def _grid_inputs(features: tuple[str, ...], n: int) -> Array:
+    """The grid's feature rows plus a row of ones, ``(k + 1, n·n)``, float32."""
     axis = np.linspace(-EXTENT, EXTENT, n)
     xs, ys = np.meshgrid(axis, axis[::-1])  # row 0 = top = y = +6
-    inputs = feature_matrix(features, xs.reshape(-1), ys.reshape(-1))
+    inputs = inputs_with_bias_row(feature_matrix(features, xs.reshape(-1), ys.reshape(-1)))
+    inputs = inputs.astype(np.float32)
     inputs.setflags(write=False)
     return inputs
 
 
-def neuron_maps(net: Network, features: tuple[str, ...], n: int) -> list[Array]:
-    """Every layer's values on the N×N grid: arrays of shape (nodes, N, N)."""
-    layers = net.forward_layers(_grid_inputs(features, n))
-    return [values.T.reshape(values.shape[1], n, n) for values in layers]
+@lru_cache(maxsize=16)
+def _averaging_matrix(n: int, resolution: int) -> Array:
+    """``(R, N)``: row r averages the grid samples that fall in thumbnail cell r."""
+    cell = np.minimum(np.arange(n) * resolution // n, resolution - 1)
+    matrix = (cell[None, :] == np.arange(resolution)[:, None]).astype(np.float32)
+    matrix /= matrix.sum(axis=1, keepdims=True)
+    matrix.setflags(write=False)
+    return matrix
+
+
+_plans = threading.local()
+_PLANS_PER_THREAD = 4
+
+
+def _grid_plan(net: Network, points: int) -> ForwardPlan:
+    """A float32 forward plan for the grid, reused per thread and network structure.
+
+    Allocating (and first touching) megabytes of buffers on every frame costs
+    more than the forward pass itself; one plan per server thread and shape
+    keeps that to once, without sharing buffers between threads.
+    """
+    cache: OrderedDict = getattr(_plans, "cache", None) or OrderedDict()
+    _plans.cache = cache
+    key = (net.sizes, net.hidden_activation, net.output_activation, points)
+    plan = cache.pop(key, None) or ForwardPlan(net, points, dtype=np.float32)
+    cache[key] = plan
+    while len(cache) > _PLANS_PER_THREAD:
+        cache.popitem(last=False)
+    return plan
+
+
+def _run_grid(net: Network, features: tuple[str, ...], n: int) -> tuple[Array, ForwardPlan]:
+    inputs = _grid_inputs(features, n)
+    plan = _grid_plan(net, n * n)
+    plan.run(inputs, [block.astype(np.float32) for block in net.blocks])
+    return inputs, plan
+
+
+def neuron_maps(net: Network, features: tuple[str, ...], n: int) -> Array:
+    """Every neuron's values on the N×N grid, ``(neurons, N, N)``: inputs, hidden, output."""
+    inputs, plan = _run_grid(net, features, n)
+    return np.concatenate([inputs[:-1], *plan.a]).reshape(-1, n, n)
 
 
 def downsample(maps: Array, resolution: int) -> Array:
-    """(k, N, N) → (k, R, R): block means when R divides N, else nearest samples."""
+    """(k, N, N) → (k, R, R) cell means, as two small matrix products."""
     n = maps.shape[-1]
     if resolution >= n:
         return maps
-    if n % resolution == 0:
-        f = n // resolution
-        return maps.reshape(maps.shape[0], resolution, f, resolution, f).mean(axis=(2, 4))
-    index = np.linspace(0, n - 1, resolution).round().astype(int)
-    return maps[:, index][:, :, index]
+    average = _averaging_matrix(n, resolution)
+    return average @ maps @ average.T
 
 
 def boundaries(net: Network, features: tuple[str, ...], resolution: int = THUMBNAIL_RESOLUTION,
                output_resolution: int = OUTPUT_RESOLUTION) -> Boundaries:
-    """The output's map at ``output_resolution`` and every neuron's thumbnail."""
-    layers = neuron_maps(net, features, output_resolution)
-    thumbnails = [thumb for maps in layers for thumb in downsample(maps, resolution)]
-    return Boundaries(output=layers[-1][0], thumbnails=thumbnails)
+    """The output's map at ``output_resolution`` and every neuron's thumbnail.
+
+    One forward pass of the grid; thumbnails are averaged straight from the
+    plan's stacked rows (the bias rows of ones are dropped afterwards).
+    """
+    n = output_resolution
+    inputs, plan = _run_grid(net, features, n)
+    hidden = downsample(plan.hidden_a.reshape(-1, n, n), resolution)
+    keep = _hidden_neuron_rows(net.sizes)
+    thumbnails = np.concatenate((
+        downsample(inputs[:-1].reshape(-1, n, n), resolution),
+        hidden[keep],
+        downsample(plan.output_a.reshape(1, n, n), resolution),
+    ))
+    return Boundaries(output=plan.output_a.reshape(n, n).copy(), thumbnails=list(thumbnails))
+
+
+def _hidden_neuron_rows(sizes: tuple[int, ...]) -> list[int]:
+    """Rows of the hidden stack that are neurons (each layer is followed by a bias row)."""
+    rows, start = [], 0
+    for size in sizes[1:-1]:
+        rows.extend(range(start, start + size))
+        start += size + 1
+    return rows
 
 
 def quantize(values: Array) -> Array:
