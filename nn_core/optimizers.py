@@ -65,25 +65,44 @@ class Optimizer:
 
 
 class ClassicSGD(Optimizer):
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.crossed = np.zeros(self.size, dtype=bool)
+        self._penalty_key: tuple[float, float] | None = None
+        self._penalty_scale = np.zeros(self.size)
+
+    def _scale(self, hyper: Hyper, weight_mask: Array) -> Array:
+        """``lr · regRate`` at every weight, 0 at biases; recomputed only when they change."""
+        key = (hyper.learning_rate, hyper.regularization_rate)
+        if key != self._penalty_key:
+            np.multiply(weight_mask, hyper.learning_rate * hyper.regularization_rate, out=self._penalty_scale)
+            self._penalty_key = key
+        return self._penalty_scale
+
     def update(self, params: Array, dead: Array, grad: Array, count: int, hyper: Hyper,
                weight_mask: Array) -> None:
-        lr = hyper.learning_rate
         if not hyper.regularized:
-            grad *= lr / count
+            grad *= hyper.learning_rate / count
             params -= grad
             return
-        der = self._penalty_gradient(params, hyper, weight_mask)  # at the OLD weights
-        grad *= lr / count
+        penalty_step = self.scratch  # taken at the OLD weights, as the original does
+        if hyper.regularization == "L2":
+            np.multiply(params, self._scale(hyper, weight_mask), out=penalty_step)
+        else:
+            np.sign(params, out=penalty_step)
+            penalty_step *= self._scale(hyper, weight_mask)
+        grad *= hyper.learning_rate / count
         params -= grad
-        der *= lr * hyper.regularization_rate
-        np.subtract(params, der, out=der)  # der now holds the regularized weights
-        if hyper.regularization == "L1":
-            crossed = np.multiply(params, der, out=grad) < 0
-            if crossed.any():
-                der[crossed] = 0.0
-                dead |= crossed
-                self.any_dead = True
-        params[:] = der
+        if hyper.regularization == "L2":
+            params -= penalty_step
+            return
+        regularized = np.subtract(params, penalty_step, out=penalty_step)
+        crossed = np.less(np.multiply(params, regularized, out=grad), 0.0, out=self.crossed)
+        if crossed.any():
+            regularized[crossed] = 0.0
+            dead |= crossed
+            self.any_dead = True
+        params[:] = regularized
 
 
 class Momentum(Optimizer):

@@ -39,27 +39,44 @@ class _BatchPlan(ForwardPlan):
         self.hidden_derivative = net.activation(0).derivative if net.depth > 1 else None
         self.output_derivative = net.activation(net.depth - 1).derivative
 
+        depth = net.depth
+        self.forward_steps = [
+            (net.blocks[l], self.z[l], self.a[l], self.forwards[l], self.feeds[l] if l < depth - 1 else None)
+            for l in range(depth)
+        ]
+        self.backward_steps = [
+            (self.grad[l], self.feeds[l - 1].T, self.back_weights[l], self.delta[l - 1], self.der[l - 1])
+            for l in range(depth - 1, 0, -1)
+        ]
+
     def z_rows(self, layer: int) -> slice:
         start = sum(n + 1 for n in self.net.sizes[1 : layer + 1])
         return slice(start, start + self.net.sizes[layer + 1])
 
     def gradient(self, inputs: Array, labels: Array, squared_error: bool) -> None:
-        """Sum over the batch of dE/dW for every layer, written into the grad blocks."""
-        output = self.run(inputs)
-        delta = self.delta
-        last = len(delta) - 1
-        np.subtract(output, labels, out=delta[last])
+        """Sum over the batch of dE/dW for every layer, written into the grad blocks.
+
+        The hot loop of the engine: every step is a precomputed tuple of views,
+        so a mini-batch costs a few NumPy calls per layer and nothing else.
+        """
+        dot, multiply = np.dot, np.multiply
+        previous = inputs
+        for block, z, a, forward, feed in self.forward_steps:
+            dot(block, previous, out=z)
+            forward(z, a)
+            previous = feed
+        output, delta = self.output_a, self.delta[-1]
+        np.subtract(output, labels, out=delta)
         if squared_error:
-            delta[last] *= self.output_derivative(self.output_z, output, self.output_der)
+            multiply(delta, self.output_derivative(self.output_z, output, self.output_der), out=delta)
         if self.hidden_derivative is not None:
             self.hidden_derivative(self.hidden_z, self.hidden_a, self.hidden_der)
-        feeds = self.feeds
-        for layer in range(last, 0, -1):
-            np.dot(delta[layer], feeds[layer - 1].T, out=self.grad[layer])
-            below = delta[layer - 1]
-            np.dot(self.back_weights[layer], delta[layer], out=below)
-            below *= self.der[layer - 1]
-        np.dot(delta[0], inputs.T, out=self.grad[0])
+        for grad, feed_t, back_weights, below, der in self.backward_steps:
+            dot(delta, feed_t, out=grad)
+            dot(back_weights, delta, out=below)
+            multiply(below, der, out=below)
+            delta = below
+        dot(delta, inputs.T, out=self.grad[0])
 
 
 class Trainer:
