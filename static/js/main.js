@@ -163,6 +163,7 @@ function render() {
     const focused = document.activeElement?.id;
     if (diagram.needsRebuild()) diagram.rebuild();
     else diagram.update();
+    diagram.updateLayerButtons(limits().neurons);
     if (focused && !document.activeElement?.id) $(focused)?.focus();
   }
   if (dirty.maps) diagram.drawMaps(page.config.discretize);

@@ -42,6 +42,7 @@ export class NetworkDiagram {
     this.links = []; // {path, hit, layer, node, source}
     this.biases = []; // {element, layer, node}
     this.canvases = []; // per thumbnail index
+    this.layerButtons = []; // per hidden layer: its + and − buttons
   }
 
   /** Feature rows of the settings table: every possible input, enabled or not. */
@@ -90,6 +91,7 @@ export class NetworkDiagram {
     this.links = [];
     this.biases = [];
     this.canvases = [];
+    this.layerButtons = [];
     if (!page.layerSizes.length) return;
     const g = this.geometry();
     const where = this.positions(g);
@@ -139,7 +141,16 @@ export class NetworkDiagram {
       count.textContent = size === 1 ? "1 neuron" : `${size} neurons`;
       box.append(add, remove, count);
       this.container.append(box);
+      this.layerButtons.push({ add, remove, size });
     });
+  }
+
+  /** Grey out + and − at the network limits of the current mode. */
+  updateLayerButtons(maxNeurons) {
+    for (const { add, remove, size } of this.layerButtons) {
+      add.disabled = size >= maxNeurons;
+      remove.disabled = size <= 1;
+    }
   }
 
   button(id, text, label, onClick) {

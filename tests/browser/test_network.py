@@ -1,0 +1,65 @@
+"""The network diagram: layers and neurons added from the page are drawn."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.helpers import open_playground
+
+pytestmark = pytest.mark.browser
+
+
+def links_for(inputs: int, hidden: list[int]) -> int:
+    sizes = [inputs, *hidden, 1]
+    return sum(a * b for a, b in zip(sizes, sizes[1:]))
+
+
+def test_adding_a_layer_and_a_neuron_redraws_the_diagram(page, base_url, page_problems):
+    open_playground(page, base_url)  # inputs x, y, sinX, sinY; hidden 4,2
+    expect(page.locator(".node.neuron")).to_have_count(6)
+    expect(page.locator("#network path.link")).to_have_count(links_for(4, [4, 2]))
+
+    page.click("#add-layers")
+    expect(page).to_have_url(re.compile(r"networkShape=4,2,2&"))
+    expect(page.locator("#num-layers")).to_have_text("3")
+    expect(page.locator(".node.neuron")).to_have_count(8)
+    expect(page.locator("#network path.link")).to_have_count(links_for(4, [4, 2, 2]))
+
+    page.click("#add-neuron-1")
+    expect(page).to_have_url(re.compile(r"networkShape=4,3,2&"))
+    expect(page.locator(".neuron-count")).to_have_text(["4 neurons", "3 neurons", "2 neurons"])
+    expect(page.locator(".node.neuron")).to_have_count(9)
+    expect(page.locator("#network path.link")).to_have_count(links_for(4, [4, 3, 2]))
+    # Every link gets its weight's colour and width from the next frame.
+    expect(page.locator("#network path.link:not([stroke])")).to_have_count(0)
+
+    page.click("#remove-layers")
+    expect(page).to_have_url(re.compile(r"networkShape=4,3&"))
+    expect(page.locator(".node.neuron")).to_have_count(7)
+    assert page_problems == []
+
+
+def test_classic_limits_stop_at_six_layers_and_eight_neurons(page, base_url, page_problems):
+    open_playground(page, base_url, "#networkShape=8,2,2,2,2,2&seed=0.5")
+    expect(page.locator("#add-layers")).to_be_disabled()
+    expect(page.locator("#add-neuron-0")).to_be_disabled()
+    expect(page.locator("#add-neuron-1")).to_be_enabled()
+    page.select_option("#mode", "extended")
+    expect(page).to_have_url(re.compile(r"mode=extended"))
+    expect(page.locator("#add-layers")).to_be_enabled()
+    expect(page.locator("#add-neuron-0")).to_be_enabled()
+    assert page_problems == []
+
+
+def test_feature_click_toggles_the_input(page, base_url, page_problems):
+    open_playground(page, base_url)
+    page.click(".node.feature[data-setting='xTimesY']")
+    expect(page).to_have_url(re.compile(r"xTimesY=true"))
+    expect(page.locator(".node.feature.enabled")).to_have_count(5)
+    page.click(".node.feature[data-setting='x']")
+    expect(page).to_have_url(re.compile(r"&x=false"))
+    expect(page.locator(".node.feature.enabled")).to_have_count(4)
+    assert page_problems == []
