@@ -118,7 +118,9 @@ class Playground:
         """Change settings; bad values become warnings. Keeps what it can.
 
         Same shape: weights and epoch stay. New shape: every weight whose ends
-        still exist stays, only new ones are drawn. New data: weights stay.
+        still exist stays, only new ones are drawn. New data: weights stay. A
+        new initialisation scheme only means something for fresh weights, so
+        it resets the network.
         """
         old = self.config
         self.config, warnings = replace(old, changes)
@@ -136,6 +138,8 @@ class Playground:
                 self.optimizer = optimizers.make(self.config.optimizer, self.net.params.size)
             if changed & (DATA_KEYS | {"batchSize", "loss", "optimizer"}):
                 self._rebuild_trainer()
+        if changed & {"init", "initZero"}:
+            self.reset()
         self.hyper = self._hyper()
         self.train_loss, self.test_loss = self.evaluate(self.net)
         return warnings

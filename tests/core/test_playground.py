@@ -145,3 +145,13 @@ def test_every_optimizer_and_init_learns_the_circle(optimizer, init):
     playground = Playground.from_url(f"#seed=3&optimizer={optimizer}&init={init}&learningRate=0.01")
     playground.step(60)
     assert playground.test_loss < 0.1
+
+
+def test_a_new_initialisation_scheme_draws_fresh_weights():
+    playground = Playground.from_url(DEFAULT)
+    playground.step(3)
+    playground.set(initZero=True)
+    assert playground.epoch == 0
+    assert all((w == 0).all() for w in playground.weights)
+    playground.set(initZero=False, init="xavier")
+    assert all(abs(w).max() > 0 for w in playground.weights)
