@@ -1,0 +1,123 @@
+"""The page as a whole: tools, keyboard, reconnecting, and no errors or CSP violations."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import ROOT, _free_port, _wait_until_up
+from tests.browser.helpers import epoch_of, open_playground, wait_until
+
+pytestmark = pytest.mark.browser
+
+
+def test_csp_violations_are_caught_by_the_watcher(page, base_url, page_problems):
+    """The watcher must be able to fail: an inline style is reported."""
+    open_playground(page, base_url)
+    page.evaluate("document.body.insertAdjacentHTML('beforeend', '<p style=\"color: red\">x</p>')")
+    wait_until(page, lambda: any("CSP violation" in problem for problem in page_problems))
+
+
+def test_every_tool_runs_without_console_errors_or_csp_violations(page, base_url, page_problems, artifacts):
+    open_playground(page, base_url)
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("#iter-number")).to_have_text("000,001")
+    page.keyboard.press(" ")
+    page.wait_for_function("() => parseInt(document.querySelector('#iter-number').textContent.replace(',', '')) > 20")
+    page.hover(".node.neuron >> nth=0")
+    page.hover(".node.output-node")
+    page.check("#show-test-data")
+    page.check("#discretize")
+    expect(page).to_have_url(re.compile(r"showTestData=true&discretize=true"))
+    page.select_option("#optimizer", "adam")
+    page.select_option("#speed", "x10")
+    expect(page).to_have_url(re.compile(r"optimizer=adam"))
+    page.evaluate("document.activeElement.blur()")  # shortcuts are off while a field has focus
+    page.keyboard.press(" ")
+    expect(page.locator("#play-pause-button")).to_have_attribute("aria-pressed", "false")
+
+    page.click("#gradient-check-button")
+    expect(page.locator("#tool-feedback")).to_contain_text("Gradients OK")
+    with page.expect_download() as model:
+        page.click("#export-model-button")
+    assert json.loads(Path(model.value.path()).read_text())
+    with page.expect_download() as png:
+        page.click("#export-png-button")
+    assert Path(png.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    page.keyboard.press("r")
+    expect(page.locator("#iter-number")).to_have_text("000,000")
+    page.click("#data-regen-button")
+    page.select_option("#problem", "regression")
+    expect(page.locator("#datasets .dataset.selected")).to_have_attribute("data-dataset", "reg-plane")
+    page.screenshot(path=str(artifacts / "playground-tools.png"), full_page=True)
+    assert page_problems == []
+
+
+def test_typing_in_a_field_does_not_trigger_shortcuts(page, base_url, page_problems):
+    open_playground(page, base_url)
+    page.fill("#momentum", "")
+    page.type("#momentum", "0.5 r")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(300)
+    assert epoch_of(page) == 0
+    expect(page.locator("#play-pause-button")).to_have_attribute("aria-pressed", "false")
+
+
+def test_phone_sized_screen_keeps_everything_reachable(page, base_url, page_problems, artifacts):
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_playground(page, base_url)
+    for selector in ("#play-pause-button", "#learningRate", "#heatmap", "#add-layers", "#data-regen-button"):
+        page.locator(selector).scroll_into_view_if_needed()
+        expect(page.locator(selector)).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page scrolls sideways ({width} px)"
+    page.screenshot(path=str(artifacts / "playground-phone.png"), full_page=True)
+    assert page_problems == []
+
+
+@pytest.fixture()
+def own_server():
+    """A server of this test's own, which the test may stop and start again."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "uvicorn", "--factory", "app.main:create_app",
+               "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+    processes = []
+
+    def start():
+        processes.append(subprocess.Popen(command, cwd=ROOT))
+        _wait_until_up(url, processes[-1])
+
+    def stop():
+        processes[-1].terminate()
+        processes[-1].wait(timeout=10)
+
+    start()
+    yield url, start, stop
+    for process in processes:
+        if process.poll() is None:
+            process.kill()
+
+
+def test_reconnect_resumes_training_where_it_was(page, own_server):
+    url, start, stop = own_server
+    open_playground(page, url)
+    page.click("#play-pause-button")
+    page.wait_for_function("() => parseInt(document.querySelector('#iter-number').textContent.replace(',', '')) > 40")
+    stop()
+    expect(page.locator("#connection-status")).to_have_attribute("data-status", re.compile("disconnected|reconnecting"))
+    before = epoch_of(page)
+    start()
+    expect(page.locator("#connection-status")).to_have_attribute("data-status", "connected", timeout=15_000)
+    # The new session starts from the old weights and epoch, and trains on.
+    page.wait_for_function(
+        f"() => parseInt(document.querySelector('#iter-number').textContent.replace(',', '')) > {before + 10}")
+    assert float(page.text_content("#loss-train")) < 0.4
