@@ -34,3 +34,9 @@ def test_a_broken_gradient_is_caught(monkeypatch):
 def test_regression_with_linear_output_checks_too():
     playground = Playground.from_url("#seed=r&problem=regression&regDataset=reg-gauss&networkShape=3,2")
     assert playground.gradient_check()["ok"]
+
+
+def test_a_big_network_is_checked_on_a_sample_per_layer():
+    playground = Playground.from_url("#seed=big&mode=extended&networkShape=32,32")
+    result = playground.gradient_check()
+    assert result["ok"] and result["checked"] == 48 * 3 - (48 - 33)
