@@ -249,6 +249,10 @@ function wireHovercard() {
   form.querySelector("input").addEventListener("keydown", (event) => {
     if (event.key === "Escape") diagram.hideCard();
   });
+  // Leaving the little form (but not for its own Set button) cancels the edit.
+  form.addEventListener("focusout", (event) => {
+    if (!form.contains(event.relatedTarget)) diagram.hideCard();
+  });
 }
 
 // The server bakes the table into <body data-settings>; /settings.json is the fallback.

@@ -225,11 +225,18 @@ export class NetworkDiagram {
   addBias(node, layer, index) {
     const square = document.createElement("div");
     square.className = "bias";
-    square.setAttribute("aria-label", "Bias");
+    square.tabIndex = 0;
+    square.setAttribute("role", "button");
+    square.setAttribute("aria-label", `Bias of this neuron: press Enter to change it`);
     const bias = { element: square, layer, node: index };
     square.addEventListener("mouseenter", () => this.showCard(bias, "bias"));
     square.addEventListener("mouseleave", () => this.leaveCard());
     square.addEventListener("click", (event) => {
+      event.stopPropagation();
+      this.editCard(bias, "bias");
+    });
+    square.addEventListener("keydown", (event) => {
+      if (event.key !== "Enter") return;
       event.stopPropagation();
       this.editCard(bias, "bias");
     });

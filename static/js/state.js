@@ -63,6 +63,10 @@ export function applyFrame(message) {
   markDirty("network", "controls", "chart");
 }
 
+// Long runs keep every other point once this many are stored: memory stays
+// bounded and the chart (a few hundred pixels wide) looks the same.
+const MAX_HISTORY = 20000;
+
 // A frame's history holds the points since the last frame; when it starts at
 // or before what we have (reset, new data, resume) the older tail is replaced.
 function appendHistory(points) {
@@ -71,7 +75,8 @@ function appendHistory(points) {
   if (page.history.length && page.history[page.history.length - 1][0] >= first) {
     page.history = page.history.filter((point) => point[0] < first);
   }
-  page.history.push(...points);
+  for (const point of points) page.history.push(point);
+  if (page.history.length > MAX_HISTORY) page.history = page.history.filter((_, i) => i % 2 === 0);
 }
 
 export function applyData(message) {

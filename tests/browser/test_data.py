@@ -94,3 +94,16 @@ def test_regression_point_takes_the_typed_value(page, base_url, page_problems):
     assert [float(row.split(",")[2]) for row in rows] == [-0.4]
     assert loss_of(page, "train") >= 0
     assert page_problems == []
+
+
+def test_server_refusal_of_points_is_shown(page, base_url, page_problems):
+    open_playground(page, base_url)
+    full = "".join(f"{(i % 100) / 10 - 5},{(i // 100) / 10 - 2.5},{1 if i % 2 else -1}\n" for i in range(5000))
+    page.set_input_files("#upload-csv", files=[
+        {"name": "full.csv", "mimeType": "text/csv", "buffer": full.encode()}])
+    expect(page.locator("#tool-feedback")).to_contain_text("5000 points uploaded")
+    expect(page).to_have_url(re.compile(r"dataset=custom"))
+    click_output(page, 0, 0)  # the 5001st point: the server says no
+    expect(page.locator("#messages")).to_contain_text("Error (bad_points)")
+    expect(page.locator("#messages")).to_contain_text("5000")
+    assert page_problems == []

@@ -82,3 +82,11 @@ def downloaded_csv(page) -> str:
     with page.expect_download() as download:
         page.click("#download-csv-button")
     return Path(download.value.path()).read_text()
+
+
+def test_link_values_the_server_cannot_take_are_reported(page, base_url, page_problems):
+    open_playground(page, base_url, "#learningRate=fast&activation=tanh&seed=0.5")
+    expect(page.locator("#messages")).to_contain_text("learningRate")
+    expect(page.locator("#learningRate")).to_have_value("0.03")  # the default stays
+    assert "learningRate=0.03" in page.url
+    assert page_problems == []
