@@ -115,9 +115,9 @@ export class NetworkDiagram {
           const path = svg("path", { d, class: "link" });
           const hit = svg("path", { d, class: "link-hit" });
           const link = { path, hit, layer: l, node, source };
-          hit.addEventListener("mouseenter", () => this.showCard(link, "weight"));
+          hit.addEventListener("mouseenter", (event) => this.showCard(link, "weight", event));
           hit.addEventListener("mouseleave", () => this.leaveCard());
-          hit.addEventListener("click", () => this.editCard(link, "weight"));
+          hit.addEventListener("click", (event) => this.editCard(link, "weight", event));
           layer.append(path, hit);
           this.links.push(link);
         });
@@ -229,11 +229,11 @@ export class NetworkDiagram {
     square.setAttribute("role", "button");
     square.setAttribute("aria-label", `Bias of this neuron: press Enter to change it`);
     const bias = { element: square, layer, node: index };
-    square.addEventListener("mouseenter", () => this.showCard(bias, "bias"));
+    square.addEventListener("mouseenter", (event) => this.showCard(bias, "bias", event));
     square.addEventListener("mouseleave", () => this.leaveCard());
     square.addEventListener("click", (event) => {
       event.stopPropagation();
-      this.editCard(bias, "bias");
+      this.editCard(bias, "bias", event);
     });
     square.addEventListener("keydown", (event) => {
       if (event.key !== "Enter") return;
@@ -277,18 +277,22 @@ export class NetworkDiagram {
     return page.biases?.[target.layer]?.[target.node];
   }
 
-  showCard(target, kind) {
+  // The card sits just below-right of the pointer (or of the bias square when
+  // reached by keyboard), so it never covers what is being pointed at.
+  showCard(target, kind, event) {
     if (this.card?.editing) return;
     this.card = { target, kind, editing: false };
     this.fillCard();
-    const anchor = kind === "weight" ? target.hit.getBBox() : null;
     const box = this.container.getBoundingClientRect();
-    const rect = kind === "bias" ? target.element.getBoundingClientRect() : null;
-    const left = anchor ? anchor.x + anchor.width / 2 : rect.left - box.left;
-    const top = anchor ? anchor.y + anchor.height / 2 : rect.bottom - box.top;
-    this.hovercard.style.left = `${left}px`;
-    this.hovercard.style.top = `${top + 6}px`;
+    const anchor = event?.clientX ? { x: event.clientX, y: event.clientY } : this.anchorOf(target);
+    this.hovercard.style.left = `${anchor.x - box.left + 12}px`;
+    this.hovercard.style.top = `${anchor.y - box.top + 12}px`;
     this.hovercard.hidden = false;
+  }
+
+  anchorOf(target) {
+    const rect = (target.element ?? target.hit).getBoundingClientRect();
+    return { x: rect.right, y: rect.bottom };
   }
 
   fillCard() {
@@ -309,8 +313,8 @@ export class NetworkDiagram {
   }
 
   // Clicking a link or bias turns the card into a small form to type a new value.
-  editCard(target, kind) {
-    if (!this.card || this.card.target !== target) this.showCard(target, kind);
+  editCard(target, kind, event) {
+    if (!this.card || this.card.target !== target) this.showCard(target, kind, event);
     this.card.editing = true;
     const form = this.hovercard.querySelector("form");
     const input = form.querySelector("input");

@@ -48,7 +48,7 @@ export function applyState(message) {
     page.grids = null;
     page.focusNeuron = null;
   }
-  markDirty("controls", "network", "maps", "output");
+  markDirty("controls", "network", "maps", "output", "data");
 }
 
 export function applyFrame(message) {
