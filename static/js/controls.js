@@ -134,11 +134,12 @@ export class Controls {
     }
   }
 
-  /** Show the configuration's values, except in the field the user is typing into. */
+  /** Show the configuration's values, except in the text field the user is typing into. */
   update(config) {
     for (const { row, input, label } of this.controls) {
       const value = config[row.name];
-      if (document.activeElement === input && input.type !== "checkbox") continue;
+      const typing = input.type === "text" || input.type === "number";
+      if (typing && document.activeElement === input) continue;
       if (row.kind === "bool") {
         input.checked = Boolean(value);
       } else if (input.tagName === "SELECT") {

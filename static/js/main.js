@@ -212,6 +212,10 @@ function wireButtons() {
     const point = pointFromClick(event, $("heatmap"), isRegression(), Number.isFinite(value) ? value : 1);
     send({ type: "points", points: [point], mode: "add" });
   });
+  // Editing the address bar's hash (or going back) opens that configuration.
+  window.addEventListener("hashchange", () => {
+    if (location.hash !== page.hash) send({ type: "hello", hash: location.hash });
+  });
   window.addEventListener("resize", () => {
     diagram.forceRebuild();
     markDirty("network", "maps", "data", "chart");

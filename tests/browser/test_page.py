@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ROOT, _free_port, _wait_until_up
-from tests.browser.helpers import epoch_of, open_playground, wait_until
+from tests.browser.helpers import (ROOT, epoch_of, free_port, open_playground, server_command,
+                                   wait_until, wait_until_up)
 
 pytestmark = pytest.mark.browser
 
@@ -69,6 +67,7 @@ def test_typing_in_a_field_does_not_trigger_shortcuts(page, base_url, page_probl
     page.wait_for_timeout(300)
     assert epoch_of(page) == 0
     expect(page.locator("#play-pause-button")).to_have_attribute("aria-pressed", "false")
+    assert page_problems == []
 
 
 def test_phone_sized_screen_keeps_everything_reachable(page, base_url, page_problems, artifacts):
@@ -86,15 +85,13 @@ def test_phone_sized_screen_keeps_everything_reachable(page, base_url, page_prob
 @pytest.fixture()
 def own_server():
     """A server of this test's own, which the test may stop and start again."""
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "uvicorn", "--factory", "app.main:create_app",
-               "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
     processes = []
 
     def start():
-        processes.append(subprocess.Popen(command, cwd=ROOT))
-        _wait_until_up(url, processes[-1])
+        processes.append(subprocess.Popen(server_command(port), cwd=ROOT))
+        wait_until_up(url, processes[-1])
 
     def stop():
         processes[-1].terminate()
