@@ -32,16 +32,27 @@ class ForwardPlan:
         self.net = net
         self.points = points
         hidden = net.sizes[1:-1]
-        offsets = np.cumsum([0, *(n + 1 for n in hidden)]).tolist()
-        self.hidden_z = np.zeros((offsets[-1], points), dtype=dtype)
-        self.hidden_a = np.ones((offsets[-1], points), dtype=dtype)
-        self.output_z = np.zeros((1, points), dtype=dtype)
-        self.output_a = np.zeros((1, points), dtype=dtype)
+        # When the output shares the hidden activation, it joins the stack too,
+        # and one derivative call then covers the whole network.
+        self.output_in_stack = net.hidden_activation == net.output_activation
+        rows = [n + 1 for n in hidden] + ([1] if self.output_in_stack else [])
+        self.offsets = np.cumsum([0, *rows]).tolist()
+        self.stack_z = np.zeros((self.offsets[-1], points), dtype=dtype)
+        self.stack_a = np.ones((self.offsets[-1], points), dtype=dtype)
+        if self.output_in_stack:
+            self.output_z, self.output_a = self.stack_z[-1:], self.stack_a[-1:]
+        else:
+            self.output_z = np.zeros((1, points), dtype=dtype)
+            self.output_a = np.zeros((1, points), dtype=dtype)
         # Per weight layer: where its z and activation go, and what feeds the next layer.
-        self.z = [self.hidden_z[offsets[i] : offsets[i] + n] for i, n in enumerate(hidden)] + [self.output_z]
-        self.a = [self.hidden_a[offsets[i] : offsets[i] + n] for i, n in enumerate(hidden)] + [self.output_a]
-        self.feeds = [self.hidden_a[offsets[i] : offsets[i + 1]] for i in range(len(hidden))]
+        self.z = [self.stack_z[self.layer_rows(i)] for i in range(len(hidden))] + [self.output_z]
+        self.a = [self.stack_a[self.layer_rows(i)] for i in range(len(hidden))] + [self.output_a]
+        self.feeds = [self.stack_a[self.offsets[i] : self.offsets[i + 1]] for i in range(len(hidden))]
         self.forwards = [net.activation(layer).forward for layer in range(net.depth)]
+
+    def layer_rows(self, layer: int) -> slice:
+        """The stack rows of hidden layer ``layer``'s neurons (without its bias row)."""
+        return slice(self.offsets[layer], self.offsets[layer] + self.net.sizes[layer + 1])
 
     def run(self, inputs: Array, blocks: list[Array] | None = None) -> Array:
         """Activations of every layer for ``inputs`` (``(k + 1, points)``); returns the output row."""

@@ -107,7 +107,7 @@ def boundaries(net: Network, features: tuple[str, ...], resolution: int = THUMBN
     """
     n = output_resolution
     inputs, plan = _run_grid(net, features, n)
-    hidden = downsample(plan.hidden_a.reshape(-1, n, n), resolution)
+    hidden = downsample(plan.stack_a.reshape(-1, n, n), resolution)
     keep = _hidden_neuron_rows(net.sizes)
     thumbnails = np.concatenate((
         downsample(inputs[:-1].reshape(-1, n, n), resolution),

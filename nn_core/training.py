@@ -30,16 +30,16 @@ class _BatchPlan(ForwardPlan):
 
     def __init__(self, net: Network, rows: int, grad_blocks: list[Array]) -> None:
         super().__init__(net, rows)
-        self.hidden_der = np.zeros_like(self.hidden_z)
-        self.output_der = np.zeros_like(self.output_z)
-        self.der = [self.hidden_der[self.z_rows(i)] for i in range(net.depth - 1)] + [self.output_der]
+        depth = net.depth
+        self.stack_der = np.zeros_like(self.stack_z)
+        self.output_der = self.stack_der[-1:] if self.output_in_stack else np.zeros_like(self.output_z)
+        self.der = [self.stack_der[self.layer_rows(i)] for i in range(depth - 1)] + [self.output_der]
         self.delta = [np.zeros_like(z) for z in self.z]
         self.grad = grad_blocks
         self.back_weights = [block[:, :-1].T for block in net.blocks]  # W without bias, transposed
-        self.hidden_derivative = net.activation(0).derivative if net.depth > 1 else None
-        self.output_derivative = net.activation(net.depth - 1).derivative
-
-        depth = net.depth
+        # Layer 0's activation is the hidden one, or the output's when there is no hidden layer.
+        self.stack_derivative = net.activation(0).derivative if self.offsets[-1] else None
+        self.output_derivative = None if self.output_in_stack else net.activation(depth - 1).derivative
         self.forward_steps = [
             (net.blocks[l], self.z[l], self.a[l], self.forwards[l], self.feeds[l] if l < depth - 1 else None)
             for l in range(depth)
@@ -48,10 +48,6 @@ class _BatchPlan(ForwardPlan):
             (self.grad[l], self.feeds[l - 1].T, self.back_weights[l], self.delta[l - 1], self.der[l - 1])
             for l in range(depth - 1, 0, -1)
         ]
-
-    def z_rows(self, layer: int) -> slice:
-        start = sum(n + 1 for n in self.net.sizes[1 : layer + 1])
-        return slice(start, start + self.net.sizes[layer + 1])
 
     def gradient(self, inputs: Array, labels: Array, squared_error: bool) -> None:
         """Sum over the batch of dE/dW for every layer, written into the grad blocks.
@@ -66,11 +62,13 @@ class _BatchPlan(ForwardPlan):
             forward(z, a)
             previous = feed
         output, delta = self.output_a, self.delta[-1]
+        if self.stack_derivative is not None:
+            self.stack_derivative(self.stack_z, self.stack_a, self.stack_der)
         np.subtract(output, labels, out=delta)
         if squared_error:
-            multiply(delta, self.output_derivative(self.output_z, output, self.output_der), out=delta)
-        if self.hidden_derivative is not None:
-            self.hidden_derivative(self.hidden_z, self.hidden_a, self.hidden_der)
+            if self.output_derivative is not None:
+                self.output_derivative(self.output_z, output, self.output_der)
+            multiply(delta, self.output_der, out=delta)
         for grad, feed_t, back_weights, below, der in self.backward_steps:
             dot(delta, feed_t, out=grad)
             dot(back_weights, delta, out=below)
@@ -121,10 +119,15 @@ class Trainer:
         size = self.batch_size
         squared = self.squared_error
         if self.batches:
-            plan = self.plans[size]
+            gradient = self.plans[size].gradient
+            update, optimizer = self.optimizer.update, self.optimizer
+            net, grad, mask = self.net, self.grad, self.weight_mask
             for inputs, labels in self.batches:
-                plan.gradient(inputs, labels, squared)
-                self._apply(size, hyper)
+                gradient(inputs, labels, squared)
+                if self.carry_count or optimizer.any_dead:
+                    self._apply(size, hyper)
+                else:  # the common case, without the bookkeeping
+                    update(net.params, net.dead, grad, size, hyper, mask)
         if self.remainder is not None:
             inputs, labels = self.remainder
             self.plans[inputs.shape[1]].gradient(inputs, labels, squared)
