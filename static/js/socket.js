@@ -3,7 +3,7 @@
 
 const GRID_KIND = 1;
 const GRID_HEADER_BYTES = 12;
-const RETRY_DELAYS_MS = [500, 1000, 2000, 4000, 8000];
+const RETRY_DELAYS_MS = [500, 1000, 2000, 3000]; // then every 3 s
 
 /** Decode a binary grid message into views on its bytes (no copying). */
 export function parseGrids(buffer) {

@@ -113,7 +113,7 @@ def test_reconnect_resumes_training_where_it_was(page, own_server):
     expect(page.locator("#connection-status")).to_have_attribute("data-status", re.compile("disconnected|reconnecting"))
     before = epoch_of(page)
     start()
-    expect(page.locator("#connection-status")).to_have_attribute("data-status", "connected", timeout=15_000)
+    expect(page.locator("#connection-status")).to_have_attribute("data-status", "connected", timeout=20_000)
     # The new session starts from the old weights and epoch, and trains on.
     page.wait_for_function(
         f"() => parseInt(document.querySelector('#iter-number').textContent.replace(',', '')) > {before + 10}")
