@@ -23,7 +23,7 @@ const SLOT_OF_GROUP = { top: "top", data: "data", output: "output", engine: "eng
 
 const CHOICE_WORDS = { relu: "ReLU", tanh: "Tanh", sigmoid: "Sigmoid", linear: "Linear", none: "None",
   sgd: "SGD", adam: "Adam", he: "He", classic: "Classic", crossEntropy: "Cross-entropy", max: "Max",
-  leakyRelu: "Leaky ReLU", elu: "ELU", "reg-plane": "Plane", "reg-gauss": "Multi Gaussian",
+  x10: "×10", x100: "×100", leakyRelu: "Leaky ReLU", elu: "ELU", "reg-plane": "Plane", "reg-gauss": "Multi Gaussian",
   "reg-custom": "Your data", custom: "Your data", gauss: "Gaussian", xor: "Exclusive or" };
 
 /** Human words for a choice value: the original's wording, else the value capitalised. */
@@ -60,7 +60,18 @@ function option(value, text) {
 function selectFor(row) {
   const select = document.createElement("select");
   if (row.kind === "choice") {
-    for (const choice of row.choices) select.append(option(choice, choiceText(choice)));
+    // The original's choices first; our additions in their own group, so they are found, not in the way.
+    const classic = row.choices.filter((choice) => row.classic_choices.includes(choice));
+    const extra = row.choices.filter((choice) => !row.classic_choices.includes(choice));
+    for (const choice of classic) select.append(option(choice, choiceText(choice)));
+    if (extra.length && classic.length) {
+      const group = document.createElement("optgroup");
+      group.label = "More in Neural Playground";
+      for (const choice of extra) group.append(option(choice, choiceText(choice)));
+      select.append(group);
+    } else {
+      for (const choice of extra) select.append(option(choice, choiceText(choice)));
+    }
   } else {
     for (const value of row.options) select.append(option(value, String(value)));
   }

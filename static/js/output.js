@@ -14,7 +14,8 @@ export function drawOutput() {
   const grids = page.grids;
   if (!grids || !page.config) return;
   const focus = page.focusNeuron;
-  if (focus !== null && grids.thumbnails[focus]) {
+  const isOutput = focus === grids.thumbnails.length - 1; // its full grid beats its thumbnail
+  if (focus !== null && !isOutput && grids.thumbnails[focus]) {
     drawGrid(gridCanvas(), grids.thumbnails[focus], grids.thumbSize, false);
   } else {
     drawGrid(gridCanvas(), grids.output, grids.size, page.config.discretize);
