@@ -3,7 +3,9 @@ always equals the running configuration, so a copied link restores it."""
 
 from __future__ import annotations
 
+import json
 import re
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -89,4 +91,25 @@ def test_link_values_the_server_cannot_take_are_reported(page, base_url, page_pr
     expect(page.locator("#messages")).to_contain_text("learningRate")
     expect(page.locator("#learningRate")).to_have_value("0.03")  # the default stays
     assert "learningRate=0.03" in page.url
+    assert page_problems == []
+
+
+def test_controls_offer_exactly_the_settings_table(page, base_url, page_problems):
+    with urllib.request.urlopen(f"{base_url}/settings.json") as response:
+        table = {row["name"]: row for row in json.load(response)}
+    open_playground(page, base_url)
+    for name, element in (("activation", "#activations"), ("optimizer", "#optimizer"),
+                          ("loss", "#loss"), ("init", "#init"), ("speed", "#speed"), ("mode", "#mode")):
+        values = page.eval_on_selector_all(f"{element} option", "options => options.map(o => o.value)")
+        assert values == table[name]["choices"], name
+    learning_rates = page.eval_on_selector_all("#learningRate option", "options => options.map(o => +o.value)")
+    assert learning_rates == table["learningRate"]["options"]
+    datasets = page.eval_on_selector_all("#datasets .dataset", "buttons => buttons.map(b => b.dataset.dataset)")
+    assert datasets == table["dataset"]["choices"]
+
+    page.select_option("#activations", "leakyRelu")
+    expect(page).to_have_url(re.compile(r"activation=leakyRelu"))
+    page.click("#datasets .dataset[data-dataset='moons']")
+    expect(page).to_have_url(re.compile(r"dataset=moons"))
+    expect(page.locator("#datasets .dataset.selected")).to_have_attribute("data-dataset", "moons")
     assert page_problems == []
