@@ -57,6 +57,7 @@ function changeLayers(delta) {
 
 // Edits show at once; the next frame from the server confirms them.
 function editWeight(layer, node, source, value) {
+  if (!page.weights) return; // the network changed under the card; nothing to edit
   page.weights[layer][node][source] = value;
   markDirty("network");
   scheduleRender();
@@ -64,6 +65,7 @@ function editWeight(layer, node, source, value) {
 }
 
 function editBias(layer, node, value) {
+  if (!page.biases) return;
   page.biases[layer][node] = value;
   markDirty("network");
   scheduleRender();
@@ -113,11 +115,12 @@ function onGrids(grids) {
   scheduleRender();
 }
 
-function onStatus(status) {
+function onStatus(status, reason = "") {
   const element = $("connection-status");
   element.dataset.status = status;
-  element.textContent = { connecting: "Connecting…", connected: "Connected", disconnected: "Disconnected",
+  const text = { connecting: "Connecting…", connected: "Connected", disconnected: "Disconnected",
     reconnecting: "Reconnecting…" }[status];
+  element.textContent = reason ? `${text} (${reason})` : text;
 }
 
 // The datasets `points` messages switch to (docs/protocol.md).

@@ -26,7 +26,7 @@ export function parseGrids(buffer) {
 
 /**
  * A self-healing connection. `handlers` is {message(msg), grids(grids),
- * status(text), hello() → hello message to send on every (re)connect}.
+ * status(name, reason), hello(reconnected) → the hello to send on every (re)connect}.
  */
 export class Connection {
   constructor(url, handlers) {
@@ -43,7 +43,7 @@ export class Connection {
     socket.binaryType = "arraybuffer";
     socket.addEventListener("open", () => this.onOpen());
     socket.addEventListener("message", (event) => this.onMessage(event));
-    socket.addEventListener("close", () => this.onClose(socket));
+    socket.addEventListener("close", (event) => this.onClose(socket, event.reason));
     this.socket = socket;
   }
 
@@ -63,10 +63,10 @@ export class Connection {
     }
   }
 
-  onClose(socket) {
+  onClose(socket, reason) {
     if (socket !== this.socket) return;
     this.socket = null;
-    this.handlers.status("disconnected");
+    this.handlers.status("disconnected", reason); // e.g. "busy" when the server is full
     const delay = RETRY_DELAYS_MS[Math.min(this.attempt, RETRY_DELAYS_MS.length - 1)];
     this.attempt += 1;
     setTimeout(() => this.open(), delay);

@@ -63,3 +63,21 @@ def test_feature_click_toggles_the_input(page, base_url, page_problems):
     expect(page).to_have_url(re.compile(r"&x=false"))
     expect(page.locator(".node.feature.enabled")).to_have_count(4)
     assert page_problems == []
+
+
+def test_hovering_a_neuron_shows_its_map_in_the_output_square(page, base_url, page_problems):
+    open_playground(page, base_url)
+    output_map = "() => document.querySelector('#heatmap canvas.grid').toDataURL()"
+    network_output = page.evaluate(output_map)
+    thumbnail_size = page.evaluate("() => document.querySelector('.node.neuron canvas').width")
+    assert thumbnail_size < 100
+    page.hover(".node.neuron >> nth=0")
+    expect(page.locator("#heatmap canvas.grid")).to_have_js_property("width", thumbnail_size)
+    neuron_map = page.evaluate(output_map)
+    thumbnail = page.evaluate("() => document.querySelector('.node.neuron canvas').toDataURL()")
+    assert neuron_map != network_output
+    assert neuron_map == thumbnail  # the same grid, drawn the same way
+    page.mouse.move(5, 5)
+    expect(page.locator("#heatmap canvas.grid")).to_have_js_property("width", 100)
+    assert page.evaluate(output_map) == network_output
+    assert page_problems == []
