@@ -250,14 +250,19 @@ export class NetworkDiagram {
     for (const link of this.links) {
       const weight = page.weights[link.layer]?.[link.node]?.[link.source];
       if (weight === undefined) continue;
-      const dead = page.dead?.[link.layer]?.[link.node]?.[link.source];
-      link.path.setAttribute("stroke", colorOf(weight));
-      link.path.setAttribute("stroke-width", linkWidth(weight).toFixed(2));
-      link.path.classList.toggle("dead", Boolean(dead));
+      const dead = Boolean(page.dead?.[link.layer]?.[link.node]?.[link.source]);
+      // Writing the DOM only on change keeps big networks cheap: most weights
+      // move less than a shade or a tenth of a pixel per frame.
+      const colour = colorOf(weight);
+      const width = linkWidth(weight).toFixed(1);
+      if (colour !== link.colour) link.path.setAttribute("stroke", (link.colour = colour));
+      if (width !== link.width) link.path.setAttribute("stroke-width", (link.width = width));
+      if (dead !== link.dead) link.path.classList.toggle("dead", (link.dead = dead));
     }
     for (const bias of this.biases) {
       const value = page.biases[bias.layer]?.[bias.node];
-      if (value !== undefined) bias.element.style.backgroundColor = colorOf(value);
+      const colour = value === undefined ? bias.colour : colorOf(value);
+      if (colour !== bias.colour) bias.element.style.backgroundColor = (bias.colour = colour);
     }
     if (this.card && !this.card.editing) this.fillCard();
   }

@@ -75,7 +75,7 @@ def test_edited_weight_reaches_the_server(page, base_url, page_problems):
     field.fill("2.5")
     field.press("Enter")
     # Shown at once, then confirmed by the server's next frame.
-    expect(page.locator("#network path.link").first).to_have_attribute("stroke-width", "5.50")
+    expect(page.locator("#network path.link").first).to_have_attribute("stroke-width", "5.5")
     wait_until(page, lambda: any(frame["weights"][0][0][0] == 2.5 for frame in frames))
     page.mouse.move(x, y - 40)
     page.mouse.move(x, y)
