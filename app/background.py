@@ -29,7 +29,8 @@ class BackgroundServer:
         self._socket.bind(("127.0.0.1", 0))
         self.port: int = self._socket.getsockname()[1]
         config = uvicorn.Config(create_app(self.settings), log_level="warning", lifespan="on",
-                                ws_max_size=max(MIN_WS_MAX_SIZE, 4 * self.settings.max_message_bytes))
+                                ws_max_size=max(MIN_WS_MAX_SIZE, 4 * self.settings.max_message_bytes),
+                                ws_per_message_deflate=self.settings.ws_compression)
         self.server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._serve, name="uvicorn-background", daemon=True)
 

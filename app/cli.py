@@ -43,6 +43,7 @@ def uvicorn_options(args: argparse.Namespace, settings: AppSettings) -> dict[str
         "port": args.port,
         "workers": args.workers,
         "ws_max_size": max(MIN_WS_MAX_SIZE, 4 * settings.max_message_bytes),
+        "ws_per_message_deflate": settings.ws_compression,
         "log_level": "info",
     }
 

@@ -1,18 +1,18 @@
-"""One WebSocket connection: receiving, sending, training and the idle timer, as tasks.
+"""One WebSocket connection: receiving, sending, training turns and the idle timer.
 
-Four coroutines share a :class:`~app.session.Session`:
-
-* the receiver validates each message at the edge and runs it on the control
-  thread (replies go out in order, errors become ``error`` messages);
-* the sender drains the :class:`~app.outbox.Outbox` onto the socket;
-* the trainer, while playing, takes turns on the shared training threads and
-  paces frames to ``max_fps``;
-* the watchdog closes a session that is not playing and has been silent for
+* The receiver validates each message at the edge and runs it on the control
+  thread; errors become ``error`` messages and the session carries on.
+* The sender drains the :class:`~app.outbox.Outbox` onto the socket.
+* While the session plays, the shared :class:`~app.pool.TrainingPool` calls
+  :meth:`Connection.turn` on a training thread, once per time slice, paced to
+  ``max_fps`` frames a second.
+* The watchdog closes a session that is not playing and has been silent for
   ``idle_timeout`` seconds.
 
-The session lock serialises every use of the playground, and replies are
-queued while it is held, so the page sees messages in the order things
-happened. When the connection ends, every task is cancelled and awaited.
+A per-session lock serialises every use of the playground, and output is
+posted to the outbox while the lock is held, so the page sees messages in the
+order things happened. When the connection ends, every task is cancelled and
+awaited and the pool drops the session at its next turn.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+import threading
+import time
 from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
@@ -30,7 +31,7 @@ from .messages import encode, error_message
 from .outbox import Outbox
 from .pool import TrainingPool
 from .protocol import ProtocolError, parse_client_message
-from .session import Chunk, Outgoing, Phase, Session
+from .session import Phase, Session
 
 log = logging.getLogger("app.connection")
 
@@ -42,14 +43,15 @@ class Connection:
     """The live state of one WebSocket; :meth:`run` returns when it is over."""
 
     def __init__(self, websocket: WebSocket, settings: AppSettings, pool: TrainingPool) -> None:
+        loop = asyncio.get_running_loop()
         self.websocket = websocket
         self.settings = settings
         self.pool = pool
         self.session = Session(settings.thumbnail)
-        self.outbox = Outbox()
-        self.lock = asyncio.Lock()
-        self.last_message = asyncio.get_running_loop().time()
-        self._trainer: asyncio.Task[None] | None = None
+        self.outbox = Outbox(loop)
+        self.lock = threading.Lock()
+        self.last_message = time.monotonic()
+        self._frame_started: float | None = None
 
     async def run(self) -> None:
         """Serve the connection until the client leaves, the socket fails or it idles out."""
@@ -59,9 +61,8 @@ class Connection:
         try:
             await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            self.session.close()
-            if self._trainer is not None:
-                tasks.append(self._trainer)
+            self.session.close()  # the pool drops it at its next turn
+            self.outbox.closed = True
             for task in tasks:
                 task.cancel()
             # wait(), not gather(): if this task is itself cancelled meanwhile, the error it
@@ -79,19 +80,25 @@ class Connection:
             event = await self.websocket.receive()
             if event["type"] == "websocket.disconnect":
                 return
-            self.last_message = asyncio.get_running_loop().time()
+            self.last_message = time.monotonic()
             await self._dispatch(event)
 
     async def _dispatch(self, event: dict[str, Any]) -> None:
         try:
             message = parse_client_message(self._text_of(event))
-            await self._locked(self.pool.control, lambda: self.session.handle(message))
+            await self.pool.control(lambda: self._control(message))
         except ProtocolError as error:
             self.outbox.put([encode(error_message(error.code, error.message))])
         except Exception:  # an engine bug must not end the session or the server
             log.exception("message failed")
             self.outbox.put([encode(error_message("internal", "the server could not do that"))])
-        self._follow_phase()
+        if self.session.playing:
+            self.pool.start(self)
+
+    def _control(self, message: Any) -> None:
+        """On the control thread: apply a message with the playground to ourselves."""
+        with self.lock:
+            self.outbox.post(self.session.handle(message))
 
     def _text_of(self, event: dict[str, Any]) -> str:
         text, data = event.get("text"), event.get("bytes")
@@ -103,13 +110,6 @@ class Connection:
         if text is None:
             raise ProtocolError("bad_json", "binary messages are not part of the protocol; send JSON text")
         return text
-
-    async def _locked(self, run: Callable[[Callable[[], Any]], Any], work: Callable[[], Any]) -> Any:
-        """Run ``work`` on a thread with the session to itself, and queue its output at once."""
-        async with self.lock:
-            result = await run(work)
-            self.outbox.put(result.out if isinstance(result, Chunk) else result)
-        return result
 
     # --- sending ---------------------------------------------------------------
     async def _send_loop(self) -> None:
@@ -124,45 +124,41 @@ class Connection:
                 return  # the client is gone; run() tidies up
             self.outbox.sent(ended_frame)
 
-    # --- training ----------------------------------------------------------------
-    def _follow_phase(self) -> None:
-        """Start or stop the trainer task to match the session's phase."""
-        if self.session.playing and (self._trainer is None or self._trainer.done()):
-            self._trainer = asyncio.create_task(self._play(), name="nnp-train")
+    # --- training (called by the pool on a training thread) -------------------------
+    @property
+    def playing(self) -> bool:
+        return self.session.playing
 
-    async def _play(self) -> None:
-        loop = asyncio.get_running_loop()
-        self.pool.playing += 1
-        try:
-            while self.session.playing:
-                started = loop.time()
-                await self._one_frame()
-                await asyncio.sleep(max(0.0, started + self.pool.frame_interval - loop.time()))
-        except Exception:
-            log.exception("training failed")
-            self.session.phase = Phase.PAUSED
-            self.outbox.put([encode(error_message("internal", "training stopped after a server error"))])
-        finally:
-            self.pool.playing -= 1
-            self.last_message = loop.time()  # a session paused by divergence idles from now
-
-    async def _one_frame(self) -> None:
-        """Train one frame's epochs in fair turns; the last turn builds the frame if wanted."""
-        while self.session.playing:
-            async with self.pool.turn():
-                budget = self.pool.slice_seconds()
-                chunk = await self._locked(self.pool.train, lambda: self.session.train(
-                    budget, want_frame=not self.outbox.frame_waiting))
-            if chunk.frame_due or chunk.epochs == 0:
-                return
+    def turn(self, budget: float) -> float | None:
+        """Train one slice; return when the next turn is due, or None when play stopped."""
+        now = time.monotonic()
+        with self.lock:
+            if not self.session.playing:
+                return None
+            if self._frame_started is None:
+                self._frame_started = now
+            try:
+                chunk = self.session.train(budget, want_frame=not self.outbox.frame_waiting)
+            except Exception:
+                log.exception("training failed")
+                self.session.phase = Phase.PAUSED
+                self.outbox.post([encode(error_message("internal", "training stopped after a server error"))])
+                return None
+            self.outbox.post(chunk.out)
+            if not self.session.playing:  # diverged: the idle timer starts now
+                self.last_message = time.monotonic()
+                return None
+            if not chunk.frame_due:
+                return time.monotonic()  # more of this frame's epochs, after the others' turns
+            started, self._frame_started = self._frame_started, None
+            return started + self.pool.frame_interval
 
     # --- idle timeout and closing ----------------------------------------------------
     async def _watchdog(self) -> None:
         """Return (ending the connection) once a non-playing session has idled too long."""
-        loop = asyncio.get_running_loop()
         timeout = self.settings.idle_timeout
         while True:
-            left = timeout - (loop.time() - self.last_message)
+            left = timeout - (time.monotonic() - self.last_message)
             if left <= 0 and not self.session.playing:
                 log.info("closing an idle session")
                 await self._close(CLOSE_NORMAL, "idle timeout")

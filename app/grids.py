@@ -49,8 +49,10 @@ def encode_grids(output: np.ndarray, thumbnails: Sequence[np.ndarray], epoch: in
 
 def _bytes(values: np.ndarray) -> bytes:
     # A diverged network yields NaN; quantize would turn it into an arbitrary byte.
-    clean = np.nan_to_num(np.asarray(values, dtype=float), nan=0.0, posinf=1.0, neginf=-1.0)
-    return np.ascontiguousarray(quantize(clean), dtype=np.uint8).tobytes()
+    values = np.asarray(values, dtype=float)
+    if not np.isfinite(values).all():
+        values = np.nan_to_num(values, nan=0.0, posinf=1.0, neginf=-1.0)
+    return np.ascontiguousarray(quantize(values), dtype=np.uint8).tobytes()
 
 
 def decode_header(data: bytes) -> GridHeader:

@@ -1,64 +1,90 @@
 """A session's queue of outgoing messages, with backpressure both ways.
 
-Frames are counted: the trainer asks :attr:`Outbox.frame_waiting` before
-building one, so at most one unsent training frame waits per session and a
-slow client gets fewer, newer frames. The receiving side waits in
-:meth:`Outbox.wait_for_room` when many replies pile up, so a client that sends
+Frames are counted from the moment a thread produces them until the socket
+has taken them: the trainer asks :attr:`Outbox.frame_waiting` before building
+one, so at most one unsent training frame waits per session and a slow client
+gets fewer, newer frames. The receiving side waits in
+:meth:`Outbox.wait_for_room` when replies pile up, so a client that sends
 without reading slows itself down instead of filling the server's memory.
+
+Threads hand messages over with :meth:`Outbox.post`; only the event loop
+touches the queue itself.
 """
 
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 from .frames import Frame
 
 HIGH_WATER = 32
+Message = str | Frame
 
 
 class Outbox:
-    def __init__(self, high_water: int = HIGH_WATER) -> None:
-        self._items: deque[str | bytes] = deque()
-        self._frame_ends: deque[bool] = deque()
+    def __init__(self, loop: asyncio.AbstractEventLoop, high_water: int = HIGH_WATER) -> None:
+        self._loop = loop
+        self._items: deque[tuple[str | bytes, bool]] = deque()
         self._ready = asyncio.Event()
         self._room = asyncio.Event()
         self._room.set()
         self._high_water = high_water
-        self.unsent_frames = 0
+        self._frames_lock = threading.Lock()
+        self._unsent_frames = 0
+        self.closed = False
 
     @property
     def frame_waiting(self) -> bool:
-        return self.unsent_frames > 0
+        return self._unsent_frames > 0
 
-    def put(self, messages: Iterable[str | Frame]) -> None:
-        """Queue messages in order; a frame becomes its JSON text and then its grids."""
+    def post(self, messages: Sequence[Message]) -> None:
+        """From any thread: queue messages in order (calls made in order stay in order)."""
+        if not messages:
+            return
+        self._count(messages)
+        try:
+            self._loop.call_soon_threadsafe(self._enqueue, messages)
+        except RuntimeError:  # the loop is closed: the connection is over
+            pass
+
+    def put(self, messages: Sequence[Message]) -> None:
+        """From the event loop: queue messages in order."""
+        self._count(messages)
+        self._enqueue(messages)
+
+    def _count(self, messages: Sequence[Message]) -> None:
+        frames = sum(isinstance(m, Frame) for m in messages)
+        if frames:
+            with self._frames_lock:
+                self._unsent_frames += frames
+
+    def _enqueue(self, messages: Sequence[Message]) -> None:
+        if self.closed:
+            return
         for message in messages:
             if isinstance(message, Frame):
-                self._append(message.text, False)
-                self._append(message.grids, True)
-                self.unsent_frames += 1
+                self._items.append((message.text, False))
+                self._items.append((message.grids, True))
             else:
-                self._append(message, False)
+                self._items.append((message, False))
+        self._ready.set()
         if len(self._items) >= self._high_water:
             self._room.clear()
-
-    def _append(self, item: str | bytes, ends_frame: bool) -> None:
-        self._items.append(item)
-        self._frame_ends.append(ends_frame)
-        self._ready.set()
 
     async def get(self) -> tuple[str | bytes, bool]:
         """The next item and whether it completes a frame (call :meth:`sent` after sending)."""
         while not self._items:
             self._ready.clear()
             await self._ready.wait()
-        return self._items.popleft(), self._frame_ends.popleft()
+        return self._items.popleft()
 
     def sent(self, ended_frame: bool) -> None:
         if ended_frame:
-            self.unsent_frames -= 1
+            with self._frames_lock:
+                self._unsent_frames -= 1
         if len(self._items) < self._high_water // 2:
             self._room.set()
 

@@ -1,0 +1,213 @@
+"""Benchmark the server: N playing sessions of the default link over real WebSockets.
+
+Starts ``uvicorn --factory app.main:create_app`` as a child process on a free
+loopback port (so this client's work does not share the server's GIL), opens
+N sessions, plays them and measures for a few seconds each:
+
+* per session: frames/s, epochs/s and bytes per frame (JSON + grids);
+* control latency: a ``set`` of learningRate until the first frame after the
+  ``state`` that shows it (p50/p95 over all sessions);
+* server RSS per session (growth over the idle server, divided by N).
+
+Each (N, speed) is run ``--runs`` times and the median run is printed. The
+whole benchmark is bounded in time and stops the server by itself.
+
+    .venv/bin/python benchmarks/bench_server.py [--seconds 5] [--runs 3] [--sessions 1,10,50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from websockets.asyncio.client import ClientConnection, connect
+
+ROOT = Path(__file__).resolve().parent.parent
+RATES = (0.03, 0.1)
+SET_EVERY = 0.5  # seconds between control messages per session
+
+
+@dataclass
+class SessionStats:
+    frames: int = 0
+    bytes: int = 0
+    first_epoch: int | None = None
+    last_epoch: int = 0
+    latencies: list[float] = field(default_factory=list)
+
+
+@dataclass
+class RunResult:
+    sessions: int
+    speed: str
+    fps: float
+    epochs_per_s: float
+    bytes_per_frame: float
+    min_fps: float
+    latency_p50_ms: float
+    latency_p95_ms: float
+    rss_per_session_mb: float
+    server_cpu: float  # cores' worth of CPU the server used while measured
+    cpu_ms_per_frame: float  # server CPU per delivered frame: independent of other load
+    client_cpu: float  # this benchmark's own CPU: near 100% means the client is the limit
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of the whole process (all threads) so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+@contextlib.contextmanager
+def server_process(port: int):  # type: ignore[no-untyped-def]
+    env = {**os.environ, "NNP_MAX_SESSIONS": "200", "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    command = [sys.executable, "-c", "import sys; from app.cli import main; sys.exit(main())",
+               "serve", "--host", "127.0.0.1", "--port", str(port)]
+    log = tempfile.TemporaryFile()
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                break
+            if time.monotonic() > deadline or process.poll() is not None:
+                log.seek(0)
+                raise RuntimeError("the server did not start:\n" + log.read().decode(errors="replace"))
+            time.sleep(0.05)
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+async def play_session(url: str, speed: str, seconds: float, warmup: float, stats: SessionStats,
+                       ready: asyncio.Event) -> None:
+    async with connect(url, max_size=None) as ws:
+        await ws.send(json.dumps({"type": "hello", "hash": ""}))
+        await ws.send(json.dumps({"type": "speed", "value": speed}))
+        await ws.send(json.dumps({"type": "play"}))
+        await ready.wait()
+        await _measure(ws, seconds, warmup, stats)
+
+
+async def _measure(ws: ClientConnection, seconds: float, warmup: float, stats: SessionStats) -> None:
+    loop = asyncio.get_running_loop()
+    start = loop.time() + warmup
+    end = start + seconds
+    next_set, rate_index, pending = start, 0, None  # pending: (rate, sent_at, state_seen)
+    while (now := loop.time()) < end:
+        if now >= next_set and pending is None:
+            rate_index = 1 - rate_index
+            pending = [RATES[rate_index], now, False]
+            await ws.send(json.dumps({"type": "set", "changes": {"learningRate": RATES[rate_index]}}))
+            next_set = now + SET_EVERY
+        try:
+            raw = await asyncio.wait_for(ws.recv(), timeout=max(0.01, end - now))
+        except asyncio.TimeoutError:
+            break
+        if isinstance(raw, bytes):
+            if now >= start:
+                stats.bytes += len(raw)
+            continue
+        message = json.loads(raw)
+        if message["type"] == "state" and pending and message["config"]["learningRate"] == pending[0]:
+            pending[2] = True
+        elif message["type"] == "frame":
+            if pending and pending[2]:
+                stats.latencies.append(loop.time() - pending[1])
+                pending = None
+            if now >= start:
+                stats.frames += 1
+                stats.bytes += len(raw)
+                stats.first_epoch = message["epoch"] if stats.first_epoch is None else stats.first_epoch
+                stats.last_epoch = message["epoch"]
+
+
+async def run_once(url: str, pid: int, sessions: int, speed: str, seconds: float) -> RunResult:
+    baseline = rss_mb(pid)
+    ready = asyncio.Event()
+    stats = [SessionStats() for _ in range(sessions)]
+    warmup = 1.0
+    tasks = [asyncio.create_task(play_session(url, speed, seconds, warmup, s, ready)) for s in stats]
+    await asyncio.sleep(0.5 + sessions * 0.01)  # every session connected and playing
+    ready.set()
+    await asyncio.sleep(warmup)
+    cpu_start, client_start = cpu_seconds(pid), cpu_seconds(os.getpid())
+    await asyncio.sleep(seconds / 2)
+    during = rss_mb(pid)
+    await asyncio.sleep(seconds / 2)
+    cpu = cpu_seconds(pid) - cpu_start
+    client_cpu = cpu_seconds(os.getpid()) - client_start
+    await asyncio.wait_for(asyncio.gather(*tasks), timeout=seconds + warmup + 30)
+    fps = [s.frames / seconds for s in stats]
+    epochs = [(s.last_epoch - (s.first_epoch or 0)) / seconds for s in stats]
+    total_frames = sum(s.frames for s in stats)
+    latencies = sorted(x for s in stats for x in s.latencies) or [float("nan")]
+    return RunResult(
+        sessions=sessions, speed=speed,
+        fps=statistics.mean(fps), min_fps=min(fps), epochs_per_s=statistics.mean(epochs),
+        bytes_per_frame=sum(s.bytes for s in stats) / max(1, total_frames),
+        latency_p50_ms=1000 * _percentile(latencies, 50), latency_p95_ms=1000 * _percentile(latencies, 95),
+        rss_per_session_mb=max(0.0, during - baseline) / sessions,
+        server_cpu=cpu / seconds, client_cpu=client_cpu / seconds, cpu_ms_per_frame=1000 * cpu / max(1, total_frames),
+    )
+
+
+def _percentile(values: list[float], p: float) -> float:
+    index = min(len(values) - 1, max(0, round(p / 100 * (len(values) - 1))))
+    return values[index]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--sessions", default="1,10,50")
+    parser.add_argument("--speeds", default="max,classic")
+    args = parser.parse_args(argv)
+    port = free_port()
+    url = f"ws://127.0.0.1:{port}/ws"
+    print(f"{'sessions':>8} {'speed':>7} {'frames/s':>9} {'min f/s':>8} {'epochs/s':>9} "
+          f"{'bytes/frame':>11} {'lat p50':>8} {'lat p95':>8} {'RSS/sess':>9} {'srv CPU':>7} {'CPU/frame':>9} {'cli CPU':>7}")
+    with server_process(port) as process:
+        for n in (int(x) for x in args.sessions.split(",")):
+            for speed in args.speeds.split(","):
+                runs = [asyncio.run(run_once(url, process.pid, n, speed, args.seconds)) for _ in range(args.runs)]
+                r = sorted(runs, key=lambda run: run.fps)[len(runs) // 2]
+                print(f"{n:>8} {speed:>7} {r.fps:>9.1f} {r.min_fps:>8.1f} {r.epochs_per_s:>9.0f} "
+                      f"{r.bytes_per_frame:>11.0f} {r.latency_p50_ms:>6.0f}ms {r.latency_p95_ms:>6.0f}ms "
+                      f"{r.rss_per_session_mb:>7.2f}MB {r.server_cpu:>6.0%} {r.cpu_ms_per_frame:>7.2f}ms {r.client_cpu:>6.0%}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
