@@ -81,3 +81,16 @@ def test_edited_weight_reaches_the_server(page, base_url, page_problems):
     page.mouse.move(x, y)
     expect(page.locator("#hovercard .hovercard-text")).to_have_text("Weight is 2.500")
     assert page_problems == []
+
+
+def test_divergence_pauses_and_says_what_to_do(page, base_url, page_problems):
+    open_playground(page, base_url, "#problem=regression&activation=linear&learningRate=10"
+                                    "&networkShape=8,8,8&batchSize=1&seed=0.4")
+    page.click("#play-pause-button")
+    expect(page.locator("#messages")).to_contain_text("learning rate")
+    expect(page.locator("#play-pause-button")).to_have_attribute("aria-pressed", "false")
+    expect(page.locator("#loss-train")).to_have_text("–")  # NaN is not shown as a number
+    page.select_option("#learningRate", "0.001")
+    page.click("#reset-button")
+    expect(page.locator("#loss-train")).not_to_have_text("–")
+    assert page_problems == []
