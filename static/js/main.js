@@ -42,17 +42,24 @@ function limits() {
 
 // --- network edits ---------------------------------------------------------
 
+// The shape is kept locally until the server's `state` confirms it, so quick
+// clicks add up instead of each starting from the last confirmed shape.
+function sendShape(shape) {
+  page.config.networkShape = shape;
+  setSettings({ networkShape: shape });
+}
+
 function resizeLayer(layer, size) {
   const shape = [...page.config.networkShape];
   shape[layer] = Math.max(1, Math.min(limits().neurons, size));
-  setSettings({ networkShape: shape });
+  sendShape(shape);
 }
 
 function changeLayers(delta) {
   const shape = [...page.config.networkShape];
   if (delta > 0 && shape.length < limits().layers) shape.push(NEW_LAYER_NEURONS);
   if (delta < 0 && shape.length > 0) shape.pop();
-  setSettings({ networkShape: shape });
+  sendShape(shape);
 }
 
 // Edits show at once; the next frame from the server confirms them.

@@ -39,6 +39,15 @@ def test_adding_a_layer_and_a_neuron_redraws_the_diagram(page, base_url, page_pr
     page.click("#remove-layers")
     expect(page).to_have_url(re.compile(r"networkShape=4,3&"))
     expect(page.locator(".node.neuron")).to_have_count(7)
+
+    # No hidden layer at all: the inputs link straight to the output, as in the original.
+    page.click("#remove-layers")
+    page.click("#remove-layers")  # straight after: clicks add up even before the server answers
+    expect(page).to_have_url(re.compile(r"networkShape=&"))
+    expect(page.locator("#remove-layers")).to_be_disabled()
+    expect(page.locator(".node.neuron")).to_have_count(0)
+    expect(page.locator("#network path.link")).to_have_count(links_for(4, []))
+    expect(page.locator("#layers-label")).to_have_text("hidden layers")
     assert page_problems == []
 
 
