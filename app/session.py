@@ -56,6 +56,7 @@ class Session:
         self._cursor = HistoryCursor()
         self._data_version = -1
         self._seconds_per_epoch = 0.001
+        self._seconds_per_frame = 0.001
         self._frame_epochs = 0  # epochs trained toward the frame being built
 
     # --- phases --------------------------------------------------------------
@@ -174,7 +175,8 @@ class Session:
         if not self.playing:
             return chunk
         target = self.epochs_per_frame
-        deadline = time.perf_counter() + budget
+        # The frame is part of the turn: a big network's frame must not make its turns longer.
+        deadline = time.perf_counter() + budget - self._seconds_per_frame
         while not self.pg.diverged:
             left = None if target is None else target - self._frame_epochs
             n = self._epochs_that_fit(deadline - time.perf_counter(), left)
@@ -205,7 +207,10 @@ class Session:
 
     # --- messages ----------------------------------------------------------------
     def frame(self) -> Frame:
-        return build_frame(self.pg, self._cursor, self.playing, self.thumbnail)
+        started = time.perf_counter()
+        frame = build_frame(self.pg, self._cursor, self.playing, self.thumbnail)
+        self._seconds_per_frame = 0.7 * self._seconds_per_frame + 0.3 * (time.perf_counter() - started)
+        return frame
 
     def _state(self, warnings: list[str]) -> list[Outgoing]:
         out: list[Outgoing] = [encode(state_message(self.pg, warnings, self.playing, self.thumbnail))]
