@@ -237,6 +237,8 @@ export class NetworkDiagram {
     });
     square.addEventListener("keydown", (event) => {
       if (event.key !== "Enter") return;
+      // Without preventDefault this Enter's keypress would submit the form it opens.
+      event.preventDefault();
       event.stopPropagation();
       this.editCard(bias, "bias");
     });

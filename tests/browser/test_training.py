@@ -94,3 +94,18 @@ def test_divergence_pauses_and_says_what_to_do(page, base_url, page_problems):
     page.click("#reset-button")
     expect(page.locator("#loss-train")).not_to_have_text("–")
     assert page_problems == []
+
+
+def test_bias_edited_from_the_keyboard_reaches_the_server(page, base_url, page_problems):
+    frames = frames_of(page)
+    open_playground(page, base_url)
+    bias = page.locator("#network .node.neuron .bias").first
+    bias.focus()
+    bias.press("Enter")
+    field = page.locator("#hovercard input")
+    expect(field).to_be_focused()
+    field.fill("-1.25")
+    field.press("Enter")
+    expect(page.locator("#hovercard")).to_be_hidden()
+    wait_until(page, lambda: any(frame["biases"][0][0] == -1.25 for frame in frames))
+    assert page_problems == []
