@@ -4,14 +4,13 @@
   thread; errors become ``error`` messages and the session carries on.
 * The sender drains the :class:`~app.outbox.Outbox` onto the socket.
 * While the session plays, the shared :class:`~app.pool.TrainingPool` calls
-  :meth:`Connection.turn` on a training thread, once per time slice, paced to
-  ``max_fps`` frames a second.
+  its :class:`~app.runner.Runner` on a training thread, once per time slice,
+  paced to ``max_fps`` frames a second.
 * The watchdog closes a session that is not playing and has been silent for
   ``idle_timeout`` seconds.
 
-A per-session lock serialises every use of the playground, and output is
-posted to the outbox while the lock is held, so the page sees messages in the
-order things happened. When the connection ends, every task is cancelled and
+The runner's lock serialises every use of the playground (see app/runner.py).
+When the connection ends, every task is cancelled and
 awaited and the pool drops the session at its next turn.
 """
 
@@ -20,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import threading
 import time
 from typing import Any
 
@@ -31,7 +29,8 @@ from .messages import encode, error_message
 from .outbox import Outbox
 from .pool import TrainingPool
 from .protocol import ProtocolError, parse_client_message
-from .session import Phase, Session
+from .runner import Runner
+from .session import Session
 
 log = logging.getLogger("app.connection")
 
@@ -49,9 +48,8 @@ class Connection:
         self.pool = pool
         self.session = Session(settings.thumbnail)
         self.outbox = Outbox(loop)
-        self.lock = threading.Lock()
+        self.runner = Runner(self.session, self.outbox, pool.frame_interval)
         self.last_message = time.monotonic()
-        self._frame_started: float | None = None
 
     async def run(self) -> None:
         """Serve the connection until the client leaves, the socket fails or it idles out."""
@@ -86,19 +84,14 @@ class Connection:
     async def _dispatch(self, event: dict[str, Any]) -> None:
         try:
             message = parse_client_message(self._text_of(event))
-            await self.pool.control(lambda: self._control(message))
+            await self.pool.control(lambda: self.runner.control(message))
         except ProtocolError as error:
             self.outbox.put([encode(error_message(error.code, error.message))])
         except Exception:  # an engine bug must not end the session or the server
             log.exception("message failed")
             self.outbox.put([encode(error_message("internal", "the server could not do that"))])
         if self.session.playing:
-            self.pool.start(self)
-
-    def _control(self, message: Any) -> None:
-        """On the control thread: apply a message with the playground to ourselves."""
-        with self.lock:
-            self.outbox.post(self.session.handle(message))
+            self.pool.start(self.runner)
 
     def _text_of(self, event: dict[str, Any]) -> str:
         text, data = event.get("text"), event.get("bytes")
@@ -124,41 +117,12 @@ class Connection:
                 return  # the client is gone; run() tidies up
             self.outbox.sent(ended_frame)
 
-    # --- training (called by the pool on a training thread) -------------------------
-    @property
-    def playing(self) -> bool:
-        return self.session.playing
-
-    def turn(self, budget: float) -> float | None:
-        """Train one slice; return when the next turn is due, or None when play stopped."""
-        now = time.monotonic()
-        with self.lock:
-            if not self.session.playing:
-                return None
-            if self._frame_started is None:
-                self._frame_started = now
-            try:
-                chunk = self.session.train(budget, want_frame=not self.outbox.frame_waiting)
-            except Exception:
-                log.exception("training failed")
-                self.session.phase = Phase.PAUSED
-                self.outbox.post([encode(error_message("internal", "training stopped after a server error"))])
-                return None
-            self.outbox.post(chunk.out)
-            if not self.session.playing:  # diverged: the idle timer starts now
-                self.last_message = time.monotonic()
-                return None
-            if not chunk.frame_due:
-                return time.monotonic()  # more of this frame's epochs, after the others' turns
-            started, self._frame_started = self._frame_started, None
-            return started + self.pool.frame_interval
-
     # --- idle timeout and closing ----------------------------------------------------
     async def _watchdog(self) -> None:
         """Return (ending the connection) once a non-playing session has idled too long."""
         timeout = self.settings.idle_timeout
         while True:
-            left = timeout - (time.monotonic() - self.last_message)
+            left = timeout - (time.monotonic() - max(self.last_message, self.runner.stopped_at))
             if left <= 0 and not self.session.playing:
                 log.info("closing an idle session")
                 await self._close(CLOSE_NORMAL, "idle timeout")

@@ -1,12 +1,15 @@
 """Shared compute for every session: training threads that serve playing sessions in turn.
 
-The event loop never runs NumPy. Playing sessions wait in one queue ordered by
-when they are due; a training thread takes the session that has waited
-longest, trains it for one time slice, hands its frame to the event loop, and
-puts it back: round-robin, so one big or max-speed session cannot starve the
-others. The slice is a fair share of a frame interval and shrinks as more
-sessions play. The threads go from session to session without a round trip
-through the event loop, so they never sit idle while the loop is busy sending.
+The event loop never runs NumPy. A playing session is due again one frame
+interval after its last frame began (at once while a frame's epochs are not
+done). Among the sessions that are due, a training thread takes the one that
+has used the least compute so far (fair queuing on "virtual time"), trains it
+for one time slice, hands its output to the event loop and puts it back. So a
+big network, whose frames alone cost tens of milliseconds, gets the time the
+small ones leave, and cannot starve them. The slice is a fair share of a frame
+interval and shrinks as more sessions play. The threads go from session to
+session without a round trip through the event loop, so they never sit idle
+while the loop is busy sending.
 
 NumPy on these small arrays holds the GIL most of the time, so a second thread
 adds little throughput; the slice is therefore computed as if for one core.
@@ -50,8 +53,10 @@ class TrainingPool:
         self.threads = threads
         self.frame_interval = 1.0 / max_fps
         self.playing = 0
-        self._queue: list[tuple[float, int, Player]] = []
-        self._scheduled: set[int] = set()
+        self._waiting: list[tuple[float, int, Player]] = []  # by due time
+        self._ready: list[tuple[float, int, Player]] = []  # due; by compute used (virtual time)
+        self._used: dict[int, float] = {}  # compute seconds per scheduled session
+        self._clock = 0.0  # virtual time of the last session picked
         self._order = itertools.count()
         self._wake = threading.Condition()
         self._stopping = False
@@ -66,9 +71,9 @@ class TrainingPool:
     def start(self, player: Player) -> None:
         """Queue a session that began playing (no-op if it is already queued or training)."""
         with self._wake:
-            if id(player) in self._scheduled or self._stopping:
+            if id(player) in self._used or self._stopping:
                 return
-            self._scheduled.add(id(player))
+            self._used[id(player)] = self._clock  # a newcomer starts level with the others
             self.playing += 1
             self._push(time.monotonic(), player)
             self._start_workers()
@@ -95,33 +100,37 @@ class TrainingPool:
             worker.start()
 
     def _push(self, due: float, player: Player) -> None:
-        heapq.heappush(self._queue, (due, next(self._order), player))
+        heapq.heappush(self._waiting, (due, next(self._order), player))
         self._wake.notify()
 
     def _work(self) -> None:
-        while (player := self._next_due()) is not None:
+        while (player := self._next()) is not None:
             due = None
+            started = time.perf_counter()
             try:
                 due = player.turn(self.slice_seconds()) if player.playing else None
             finally:
-                self._requeue(player, due)
+                self._requeue(player, due, time.perf_counter() - started)
 
-    def _next_due(self) -> Player | None:
+    def _next(self) -> Player | None:
+        """The due session that has used the least compute; waits while none is due."""
         with self._wake:
             while not self._stopping:
-                if self._queue:
-                    wait = self._queue[0][0] - time.monotonic()
-                    if wait <= 0:
-                        return heapq.heappop(self._queue)[2]
-                    self._wake.wait(wait)
-                else:
-                    self._wake.wait()
+                now = time.monotonic()
+                while self._waiting and self._waiting[0][0] <= now:
+                    player = heapq.heappop(self._waiting)[2]
+                    heapq.heappush(self._ready, (self._used[id(player)], next(self._order), player))
+                if self._ready:
+                    self._clock, _, player = heapq.heappop(self._ready)
+                    return player
+                self._wake.wait(self._waiting[0][0] - now if self._waiting else None)
             return None
 
-    def _requeue(self, player: Player, due: float | None) -> None:
+    def _requeue(self, player: Player, due: float | None, seconds: float) -> None:
         with self._wake:
             if player.playing and not self._stopping:  # even if it paused and played again meanwhile
+                self._used[id(player)] += seconds
                 self._push(time.monotonic() if due is None else due, player)
             else:
-                self._scheduled.discard(id(player))
+                del self._used[id(player)]
                 self.playing -= 1

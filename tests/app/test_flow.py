@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
+from collections.abc import Sequence
 
 import pytest
 
 from app.frames import Frame
 from app.outbox import Outbox
 from app.pool import MIN_SLICE, TrainingPool
+from app.protocol import parse_client_message
+from app.runner import Runner
+from app.session import Outgoing, Session
 
-from .conftest import hello, make_client, receive
 
 
 def test_outbox_counts_frames_until_their_grids_are_sent() -> None:
@@ -71,28 +75,53 @@ def test_time_slices_shrink_as_more_sessions_play() -> None:
     pool.shutdown()
 
 
-def frames_per_second(ws, seconds: float) -> tuple[float, int]:  # type: ignore[no-untyped-def]
-    count, epochs, end = 0, [], time.monotonic() + seconds
-    while time.monotonic() < end:
-        message = receive(ws)
-        if message["type"] == "frame":
-            count += 1
-            epochs.append(message["epoch"])
-    return count / seconds, epochs[-1] - epochs[0]
+class CountingSink:
+    """Receives a runner's output like the outbox would, counting frames per session."""
+
+    def __init__(self) -> None:
+        self.frames: list[tuple[float, int]] = []  # (when, epoch)
+        self.frame_waiting = False
+
+    def post(self, messages: Sequence[Outgoing]) -> None:
+        for message in messages:
+            if isinstance(message, Frame):
+                self.frames.append((time.monotonic(), json.loads(message.text)["epoch"]))
+
+    def rate(self, since: float) -> float:
+        times = [t for t, _ in self.frames if t >= since]
+        return len(times) / (time.monotonic() - since)
 
 
-def test_a_big_max_speed_session_does_not_starve_a_small_one() -> None:
+def playing_runner(pool: TrainingPool, link: str) -> tuple[Runner, CountingSink]:
+    sink = CountingSink()
+    runner = Runner(Session(thumbnail=25), sink, pool.frame_interval)
+    runner.control(parse_client_message(json.dumps({"type": "hello", "hash": link})))
+    runner.control(parse_client_message('{"type": "play"}'))
+    pool.start(runner)
+    return runner, sink
+
+
+def test_a_big_max_speed_session_does_not_starve_small_ones() -> None:
     big = "#mode=extended&networkShape=32,32,32,32,32,32&speed=max&xTimesY=true&xSquared=true&ySquared=true"
-    with make_client(train_threads=1) as client:
-        with client.websocket_connect("/ws") as small_ws:
-            hello(small_ws, "#networkShape=2")
-            small_ws.send_json({"type": "play"})
-            alone, _ = frames_per_second(small_ws, 1.0)
-            with client.websocket_connect("/ws") as big_ws:
-                hello(big_ws, big)
-                big_ws.send_json({"type": "play"})
-                shared, _ = frames_per_second(small_ws, 1.5)
-                big_fps, big_epochs = frames_per_second(big_ws, 1.0)
-    assert alone > 20
-    assert shared > alone / 3, (alone, shared)
-    assert big_fps > 5 and big_epochs > 5
+    pool = TrainingPool(threads=1, max_fps=30)
+    try:
+        small = [playing_runner(pool, "#networkShape=2&seed=0.1") for _ in range(3)]
+        time.sleep(0.3)
+        started = time.monotonic()
+        time.sleep(1.0)
+        alone = [sink.rate(started) for _, sink in small]
+        big_runner, big_sink = playing_runner(pool, big)
+        time.sleep(0.3)
+        started = time.monotonic()
+        time.sleep(1.5)
+        shared = [sink.rate(started) for _, sink in small]
+        big_rate = big_sink.rate(started)
+        epochs = big_sink.frames[-1][1] - big_sink.frames[0][1]
+    finally:
+        for runner, _ in [*small, (big_runner, big_sink)]:
+            runner.session.close()
+        pool.shutdown()
+    assert min(alone) > 25, alone  # three small sessions fit at full frame rate
+    assert min(shared) > 10, (alone, shared)  # a big max-speed neighbour slows them, fairly
+    assert max(shared) - min(shared) < 5, shared  # and evenly
+    assert big_rate > 5 and epochs > 10, (big_rate, epochs)  # while the big one still trains
