@@ -49,6 +49,9 @@ class Setting:
     step: float | None = None
     integer: bool = False
     nullable: bool = False
+    # Shown only while another setting has one of these values, e.g. momentum
+    # only with the momentum optimizer: {"optimizer": ("momentum",)}.
+    depends: dict[str, tuple[str, ...]] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The setting as the page and ``/settings`` see it."""
@@ -125,10 +128,14 @@ class Config:
     hideText: bool = _flag(False, "Hide text", "hidden")
     # --- Neural Playground's additions (written only when not default) ----
     optimizer: str = _choice("sgd", ("sgd", "momentum", "adam"), "Optimizer", "engine", classic=False)
-    momentum: float = _number(0.9, "Momentum", "engine", lo=0.0, hi=0.999, classic=False)
-    beta1: float = _number(0.9, "Adam β₁", "engine", lo=0.0, hi=0.999, classic=False)
-    beta2: float = _number(0.999, "Adam β₂", "engine", lo=0.0, hi=0.99999, classic=False)
-    loss: str = _choice("squared", ("squared", "crossEntropy"), "Loss", "engine", classic=False)
+    momentum: float = _number(0.9, "Momentum", "engine", lo=0.0, hi=0.999, classic=False,
+                              depends={"optimizer": ("momentum",)})
+    beta1: float = _number(0.9, "Adam β₁", "engine", lo=0.0, hi=0.999, classic=False,
+                           depends={"optimizer": ("adam",)})
+    beta2: float = _number(0.999, "Adam β₂", "engine", lo=0.0, hi=0.99999, classic=False,
+                           depends={"optimizer": ("adam",)})
+    loss: str = _choice("squared", ("squared", "crossEntropy"), "Loss", "engine", classic=False,
+                        depends={"problem": ("classification",)})
     init: str = _choice("classic", ("classic", "xavier", "he"), "Initialization", "engine",
                         classic=False)
     speed: str = _choice("classic", ("classic", "x10", "x100", "max"), "Speed", "engine",
@@ -334,12 +341,28 @@ def _coerce_hidden(raw: Any, warnings: list[str]) -> frozenset[str]:
     return frozenset(raw) & frozenset(HIDEABLE)
 
 
+NETWORK_LIMITS = {
+    "classic": {"layers": CLASSIC_MAX_LAYERS, "neurons": CLASSIC_MAX_NEURONS},
+    "extended": {"layers": EXTENDED_MAX_LAYERS, "neurons": EXTENDED_MAX_NEURONS},
+}
+
+
 def settings_json() -> list[dict[str, Any]]:
-    """The table as JSON, for the page (which builds its controls from it)."""
+    """The table as JSON, for the page (which builds its controls from it).
+
+    Adds what the page needs beyond a row's own fields: the original's subset
+    of each choice list, the network limits of each mode, and each input
+    feature's place in the input layer (the order the page draws them in).
+    """
     rows = []
     for setting in SETTINGS.values():
         row = setting.to_json()
         row["classic_choices"] = list(CLASSIC_CHOICES.get(setting.name, setting.choices))
+        if setting.name == "networkShape":
+            row["limits"] = NETWORK_LIMITS
+            row["new_layer"] = NEW_LAYER_NEURONS
+        if setting.name in FEATURE_NAMES:
+            row["feature_index"] = FEATURE_NAMES.index(setting.name)
         rows.append(row)
     return rows
 

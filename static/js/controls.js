@@ -147,7 +147,8 @@ export class Controls {
 
   /** Show the configuration's values, except in the text field the user is typing into. */
   update(config) {
-    for (const { row, input, label } of this.controls) {
+    for (const { row, input, label, wrapper } of this.controls) {
+      wrapper.classList.toggle("inapplicable", !dependsMet(row, config));
       const value = config[row.name];
       const typing = input.type === "text" || input.type === "number";
       if (typing && document.activeElement === input) continue;
@@ -161,6 +162,12 @@ export class Controls {
       if (input.type === "range") label.textContent = sliderText(row, value);
     }
   }
+}
+
+// A setting that only matters with another's value (momentum with the
+// momentum optimizer) is shown only then; `depends` comes from the table.
+function dependsMet(row, config) {
+  return Object.entries(row.depends ?? {}).every(([name, values]) => values.includes(config[name]));
 }
 
 // A link may carry a value that is not in the option list (learningRate=0.05):

@@ -13,10 +13,6 @@ import { wireTools, showMessage, showFeedback, onGradientCheck, onExport } from 
 
 const $ = (id) => document.getElementById(id);
 
-// settings.json gives the classic neuron limit (networkShape.hi) but not the
-// layer limit or the extended mode's limits; these mirror nn_core/settings.py.
-const FALLBACK_LIMITS = { classic: { layers: 6, neurons: 8 }, extended: { layers: 10, neurons: 32 } };
-const NEW_LAYER_NEURONS = 2;
 
 let connection;
 let controls;
@@ -31,13 +27,11 @@ function setSettings(changes) {
   send({ type: "set", changes });
 }
 
+// The network limits of each mode and a new layer's size come from the
+// settings table (nn_core/settings.py), like every other bound.
 function limits() {
-  const mode = page.config?.mode ?? "classic";
   const row = settingRow("networkShape");
-  const table = row?.limits?.[mode];
-  if (table) return { layers: table.layers, neurons: table.neurons };
-  const fallback = FALLBACK_LIMITS[mode] ?? FALLBACK_LIMITS.classic;
-  return mode === "classic" && row?.hi ? { ...fallback, neurons: row.hi } : fallback;
+  return row.limits[page.config?.mode ?? "classic"] ?? row.limits.classic;
 }
 
 // --- network edits ---------------------------------------------------------
@@ -57,7 +51,7 @@ function resizeLayer(layer, size) {
 
 function changeLayers(delta) {
   const shape = [...page.config.networkShape];
-  if (delta > 0 && shape.length < limits().layers) shape.push(NEW_LAYER_NEURONS);
+  if (delta > 0 && shape.length < limits().layers) shape.push(settingRow("networkShape").new_layer);
   if (delta < 0 && shape.length > 0) shape.pop();
   sendShape(shape);
 }

@@ -45,9 +45,11 @@ export class NetworkDiagram {
     this.layerButtons = []; // per hidden layer: its + and − buttons
   }
 
-  /** Feature rows of the settings table: every possible input, enabled or not. */
+  /** Feature rows of the settings table, in input-layer order: every possible input, enabled or not. */
   featureRows() {
-    return page.settings.filter((row) => row.group === "features");
+    return page.settings
+      .filter((row) => row.group === "features" && row.feature_index !== undefined)
+      .sort((a, b) => a.feature_index - b.feature_index);
   }
 
   geometry() {

@@ -113,3 +113,18 @@ def test_controls_offer_exactly_the_settings_table(page, base_url, page_problems
     expect(page).to_have_url(re.compile(r"dataset=moons"))
     expect(page.locator("#datasets .dataset.selected")).to_have_attribute("data-dataset", "moons")
     assert page_problems == []
+
+
+def test_optimizer_settings_show_only_with_their_optimizer(page, base_url, page_problems):
+    open_playground(page, base_url)
+    momentum = page.locator(".control[data-setting='momentum']")
+    beta1 = page.locator(".control[data-setting='beta1']")
+    expect(momentum).to_be_hidden()
+    expect(beta1).to_be_hidden()
+    page.select_option("#optimizer", "momentum")
+    expect(momentum).to_be_visible()
+    expect(beta1).to_be_hidden()
+    page.select_option("#optimizer", "adam")
+    expect(beta1).to_be_visible()
+    expect(momentum).to_be_hidden()
+    assert page_problems == []

@@ -90,3 +90,10 @@ def test_hovering_a_neuron_shows_its_map_in_the_output_square(page, base_url, pa
     expect(page.locator("#heatmap canvas.grid")).to_have_js_property("width", 100)
     assert page.evaluate(output_map) == network_output
     assert page_problems == []
+
+
+def test_features_are_drawn_in_the_input_layers_order(page, base_url, page_problems):
+    open_playground(page, base_url)
+    names = page.eval_on_selector_all(".node.feature", "nodes => nodes.map((n) => n.dataset.setting)")
+    assert names == ["x", "y", "xSquared", "ySquared", "xTimesY", "sinX", "sinY"]
+    assert page_problems == []
