@@ -61,6 +61,7 @@ def test_every_tool_runs_without_console_errors_or_csp_violations(page, base_url
 
 def test_typing_in_a_field_does_not_trigger_shortcuts(page, base_url, page_problems):
     open_playground(page, base_url)
+    page.select_option("#optimizer", "momentum")  # momentum's field shows with its optimizer
     page.fill("#momentum", "")
     page.type("#momentum", "0.5 r")
     page.keyboard.press("ArrowRight")
