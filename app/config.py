@@ -16,8 +16,11 @@ class ConfigError(ValueError):
 
 
 def _default_threads() -> int:
-    """Training threads: NumPy releases the GIL only in part, so more than the cores never helps."""
-    return max(1, min(2, os.cpu_count() or 1))
+    """One training thread: NumPy on small arrays holds the GIL, so a second thread only adds
+    contention (measured: more CPU per frame, less even frame rates). Use uvicorn workers
+    (``serve --workers``) to use more cores; raise this for very large networks, whose big
+    matrix products do release the GIL."""
+    return 1
 
 
 @dataclass(frozen=True)

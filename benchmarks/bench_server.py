@@ -169,6 +169,7 @@ async def run_once(url: str, pid: int, sessions: int, speed: str, seconds: float
     client_cpu = cpu_seconds(os.getpid()) - client_start
     await asyncio.wait_for(asyncio.gather(*tasks), timeout=seconds + warmup + 30)
     fps = [s.frames / seconds for s in stats]
+    if os.environ.get("BENCH_DEBUG"): print(sorted(round(f, 1) for f in fps))
     epochs = [(s.last_epoch - (s.first_epoch or 0)) / seconds for s in stats]
     total_frames = sum(s.frames for s in stats)
     latencies = sorted(x for s in stats for x in s.latencies) or [float("nan")]
