@@ -1,13 +1,6 @@
 """The playground: a configuration, its data, its network and its training state.
 
 This is the one object the CLI, the server and a Python user hold.
-
->>> pg = Playground.from_url("#seed=0.12345&networkShape=4,2")
->>> pg.step(5)
->>> pg.epoch, pg.train_loss < pg.history[0][1]
-(5, True)
->>> Playground.load(pg.export()).to_url() == pg.to_url()
-True
 """
 
 from __future__ import annotations
@@ -35,7 +28,19 @@ EXPORT_FORMAT = "neural-playground/1"
 
 
 class Playground:
-    """A live playground. Build it with :meth:`from_url`, :meth:`from_config` or :meth:`load`."""
+    """A live playground. Build it with :meth:`from_url`, :meth:`from_config` or :meth:`load`.
+
+    >>> pg = Playground.from_url("#seed=0.12345&networkShape=4,2")
+    >>> pg.step(5)
+    >>> pg.epoch, pg.train_loss < pg.history[0][1]
+    (5, True)
+    >>> pg.set(learningRate=0.1, networkShape=[5, 2])  # keeps every weight that has a place
+    []
+    >>> [w.shape for w in pg.weights]
+    [(5, 2), (2, 5), (1, 2)]
+    >>> Playground.load(pg.export()).to_url() == pg.to_url()
+    True
+    """
 
     def __init__(self, config: Config, warnings: Sequence[str] = ()) -> None:
         self.config = config

@@ -92,7 +92,7 @@ def _format(value: Any) -> str | None:
 def to_hash(config: Config) -> str:
     """The canonical link of ``config`` (starts with ``#``).
 
-    >>> to_hash(parse_hash("#seed=1&learningRate=0.1")[0]).split("&")[5]
+    >>> to_hash(parse_hash("#seed=1&learningRate=0.1")[0]).split("&")[4]
     'learningRate=0.1'
     """
     parts = []
