@@ -14,9 +14,10 @@ while the loop is busy sending.
 NumPy on these small arrays holds the GIL most of the time, so a second thread
 adds little throughput; the slice is therefore computed as if for one core.
 
-Control messages (set, reset, …) run on their own thread so that a click never
-queues behind other sessions' training; they only wait for their own
-session's current slice.
+Control messages (set, reset, …) run on their own few threads so that a click
+never queues behind other sessions' training; they only wait for their own
+session's current slice. A session sends its next message only after the
+previous one is done, so it never has more than one in flight.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from typing import Protocol, TypeVar
 
 T = TypeVar("T")
 
+CONTROL_THREADS = 4  # a slow click (step 1000 on a big network) must not hold up everyone's
 MIN_SLICE = 0.001  # below this, per-turn overhead eats the time
 DUTY = 0.8  # leave a fifth of each frame interval for frames, the socket and control messages
 
@@ -61,7 +63,7 @@ class TrainingPool:
         self._wake = threading.Condition()
         self._stopping = False
         self._workers: list[threading.Thread] = []
-        self._control = ThreadPoolExecutor(1, thread_name_prefix="nnp-control")
+        self._control = ThreadPoolExecutor(CONTROL_THREADS, thread_name_prefix="nnp-control")
 
     def slice_seconds(self) -> float:
         """Compute time one session may use per turn: its share of a frame interval."""

@@ -11,7 +11,6 @@ StepMessage(type='step', n=3)
 from __future__ import annotations
 
 import json
-import math
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
@@ -199,8 +198,3 @@ def describe(error: ValidationError) -> str:
 def _short(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
-
-
-def is_finite(value: float) -> bool:
-    """True for a real number (not NaN or ±∞); exported for the session's own checks."""
-    return math.isfinite(value)

@@ -11,6 +11,7 @@ from starlette.testclient import TestClient
 
 from app.config import AppSettings
 from app.main import create_app
+from app.pool import CONTROL_THREADS
 
 from .conftest import eventually, hello, receive
 
@@ -60,7 +61,7 @@ def test_a_thousand_sessions_leave_no_threads_tasks_or_memory_behind() -> None:
         gc.collect()
         pool_threads, other = thread_counts()
         assert other <= other_threads
-        assert pool_threads <= settings.train_threads + 1  # training threads + the control thread
+        assert pool_threads <= settings.train_threads + CONTROL_THREADS
         assert client.portal.call(lambda: asyncio.sleep(0, len(asyncio.all_tasks()))) <= tasks  # type: ignore[union-attr]
         growth = rss_bytes() - memory
         assert growth < MAX_GROWTH_BYTES, f"RSS grew by {growth / 2**20:.1f} MB over {CYCLES} sessions"
