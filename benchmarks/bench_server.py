@@ -7,7 +7,9 @@ N sessions, plays them and measures for a few seconds each:
 * per session: frames/s, epochs/s and bytes per frame (JSON + grids);
 * control latency: a ``set`` of learningRate until the first frame after the
   ``state`` that shows it (p50/p95 over all sessions);
-* server RSS per session (growth over the idle server, divided by N).
+* server RSS per session: growth over the freshly started server, divided by N
+  (conservative: it includes caches and memory the allocator keeps after earlier runs);
+* server CPU per delivered frame, which other load on the machine barely changes.
 
 Each (N, speed) is run ``--runs`` times and the median run is printed. The
 whole benchmark is bounded in time and stops the server by itself.
@@ -152,8 +154,9 @@ async def _measure(ws: ClientConnection, seconds: float, warmup: float, stats: S
                 stats.last_epoch = message["epoch"]
 
 
-async def run_once(url: str, pid: int, sessions: int, speed: str, seconds: float) -> RunResult:
-    baseline = rss_mb(pid)
+async def run_once(url: str, pid: int, baseline: float, sessions: int, speed: str,
+                   seconds: float) -> RunResult:
+    """One measured run; ``baseline`` is the server's RSS before its first session ever."""
     ready = asyncio.Event()
     stats = [SessionStats() for _ in range(sessions)]
     warmup = 1.0
@@ -169,7 +172,6 @@ async def run_once(url: str, pid: int, sessions: int, speed: str, seconds: float
     client_cpu = cpu_seconds(os.getpid()) - client_start
     await asyncio.wait_for(asyncio.gather(*tasks), timeout=seconds + warmup + 30)
     fps = [s.frames / seconds for s in stats]
-    if os.environ.get("BENCH_DEBUG"): print(sorted(round(f, 1) for f in fps))
     epochs = [(s.last_epoch - (s.first_epoch or 0)) / seconds for s in stats]
     total_frames = sum(s.frames for s in stats)
     latencies = sorted(x for s in stats for x in s.latencies) or [float("nan")]
@@ -200,9 +202,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'sessions':>8} {'speed':>7} {'frames/s':>9} {'min f/s':>8} {'epochs/s':>9} "
           f"{'bytes/frame':>11} {'lat p50':>8} {'lat p95':>8} {'RSS/sess':>9} {'srv CPU':>7} {'CPU/frame':>9} {'cli CPU':>7}")
     with server_process(port) as process:
+        baseline = rss_mb(process.pid)
         for n in (int(x) for x in args.sessions.split(",")):
             for speed in args.speeds.split(","):
-                runs = [asyncio.run(run_once(url, process.pid, n, speed, args.seconds)) for _ in range(args.runs)]
+                runs = [asyncio.run(run_once(url, process.pid, baseline, n, speed, args.seconds)) for _ in range(args.runs)]
                 r = sorted(runs, key=lambda run: run.fps)[len(runs) // 2]
                 print(f"{n:>8} {speed:>7} {r.fps:>9.1f} {r.min_fps:>8.1f} {r.epochs_per_s:>9.0f} "
                       f"{r.bytes_per_frame:>11.0f} {r.latency_p50_ms:>6.0f}ms {r.latency_p95_ms:>6.0f}ms "
