@@ -306,3 +306,28 @@ def test_playing_sessions_do_not_idle_out() -> None:
         deadline = time.monotonic() + 0.8
         while time.monotonic() < deadline:
             assert receive(ws)["type"] == "frame"
+
+
+def test_frames_never_show_a_network_their_state_does_not_describe(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        hello(ws, "#networkShape=4&speed=max&seed=0.4")
+        ws.send_json({"type": "play"})
+        for _ in range(3):
+            receive(ws)
+        widths = []
+        for width in (5, 3, 6):
+            ws.send_json({"type": "set", "changes": {"networkShape": [width]}})
+            widths.append(width)
+        shown = 4
+        seen_states = 0
+        while seen_states < 3 or shown != 6:
+            message = receive(ws)
+            if message["type"] == "state":
+                shown = message["layer_sizes"][1]
+                assert shown == widths[seen_states]
+                seen_states += 1
+            elif message["type"] == "frame":
+                assert len(message["weights"][0]) == shown
+        for _ in range(3):
+            assert len(receive_until(ws, "frame")[0]["weights"][0]) == 6
+        ws.send_json({"type": "pause"})
