@@ -51,7 +51,7 @@ class Session:
 
     def __init__(self, thumbnail: int) -> None:
         self.thumbnail = thumbnail
-        self.phase = Phase.IDLE
+        self._phase = Phase.IDLE
         self.pg: Any = None
         self._cursor = HistoryCursor()
         self._data_version = -1
@@ -61,8 +61,19 @@ class Session:
 
     # --- phases --------------------------------------------------------------
     @property
+    def phase(self) -> Phase:
+        return self._phase
+
+    @phase.setter
+    def phase(self, phase: Phase) -> None:
+        # CLOSED is final: close() comes from the event loop without the session's lock, so a
+        # message still being applied on another thread must not bring the session back.
+        if self._phase is not Phase.CLOSED:
+            self._phase = phase
+
+    @property
     def playing(self) -> bool:
-        return self.phase is Phase.PLAYING
+        return self._phase is Phase.PLAYING
 
     @property
     def epochs_per_frame(self) -> int | None:

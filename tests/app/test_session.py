@@ -138,3 +138,10 @@ def test_history_cursor_sends_each_point_once_and_restarts_when_epochs_go_back()
     assert cursor.take([(0, 1.0, 1.0), (1, 0.9, 0.9), (2, 0.8, 0.8)]) == ([(1, 0.9, 0.9), (2, 0.8, 0.8)], False)
     assert cursor.take([(0, 1.0, 1.0), (2, 0.8, 0.8)]) == ([], False)  # thinned, nothing new
     assert cursor.take([(0, 1.0, 1.0)]) == ([(0, 1.0, 1.0)], True)  # reset
+
+
+def test_closed_is_final_even_for_a_message_already_being_applied() -> None:
+    session = started()
+    session.close()
+    session.phase = Phase.PLAYING  # what a `play` handler running on another thread would do
+    assert session.phase is Phase.CLOSED and not session.playing
