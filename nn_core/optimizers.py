@@ -82,8 +82,8 @@ class ClassicSGD(Optimizer):
     def update(self, params: Array, dead: Array, grad: Array, count: int, hyper: Hyper,
                weight_mask: Array) -> None:
         if not hyper.regularized:
-            grad *= hyper.learning_rate / count
-            params -= grad
+            np.multiply(grad, hyper.learning_rate / count, grad)
+            np.subtract(params, grad, params)
             return
         penalty_step = self.scratch  # taken at the OLD weights, as the original does
         if hyper.regularization == "L2":

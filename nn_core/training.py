@@ -55,26 +55,26 @@ class _BatchPlan(ForwardPlan):
         The hot loop of the engine: every step is a precomputed tuple of views,
         so a mini-batch costs a few NumPy calls per layer and nothing else.
         """
-        dot, multiply = np.dot, np.multiply
+        dot, multiply = np.dot, np.multiply  # `out` passed positionally: cheaper per call
         previous = inputs
         for block, z, a, forward, feed in self.forward_steps:
-            dot(block, previous, out=z)
+            dot(block, previous, z)
             forward(z, a)
             previous = feed
         output, delta = self.output_a, self.delta[-1]
         if self.stack_derivative is not None:
             self.stack_derivative(self.stack_z, self.stack_a, self.stack_der)
-        np.subtract(output, labels, out=delta)
+        np.subtract(output, labels, delta)
         if squared_error:
             if self.output_derivative is not None:
                 self.output_derivative(self.output_z, output, self.output_der)
-            multiply(delta, self.output_der, out=delta)
+            multiply(delta, self.output_der, delta)
         for grad, feed_t, back_weights, below, der in self.backward_steps:
-            dot(delta, feed_t, out=grad)
-            dot(back_weights, delta, out=below)
-            multiply(below, der, out=below)
+            dot(delta, feed_t, grad)
+            dot(back_weights, delta, below)
+            multiply(below, der, below)
             delta = below
-        dot(delta, inputs.T, out=self.grad[0])
+        dot(delta, inputs.T, self.grad[0])
 
 
 class Trainer:
