@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
 
+from nn_core.grid import feature_thumbnails, quantize
 from nn_core.settings import settings_json
 
 from . import __version__
@@ -33,6 +35,20 @@ async def index(request: Request) -> Any:
 @router.get("/settings.json")
 async def settings_table() -> JSONResponse:
     return JSONResponse(settings_json())
+
+
+@router.get("/feature-maps.json")
+async def feature_maps(request: Request) -> JSONResponse:
+    """Every input feature's thumbnail as grid bytes (they never change), so the
+    page can show the features that are not inputs right now, as the original does."""
+    return JSONResponse(_feature_maps(request.app.state.settings.thumbnail),
+                        headers={"Cache-Control": "max-age=86400"})
+
+
+@lru_cache(maxsize=4)
+def _feature_maps(resolution: int) -> dict[str, Any]:
+    maps = feature_thumbnails(resolution)
+    return {"resolution": resolution, "maps": {name: quantize(m).ravel().tolist() for name, m in maps.items()}}
 
 
 @router.get("/healthz")

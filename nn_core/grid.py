@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .features import feature_matrix
+from .features import FEATURE_NAMES, feature_matrix
 from .forward import ForwardPlan, inputs_with_bias_row
 from .network import Network
 
@@ -115,6 +115,14 @@ def boundaries(net: Network, features: tuple[str, ...], resolution: int = THUMBN
         downsample(plan.output_a.reshape(1, n, n), resolution),
     ))
     return Boundaries(output=plan.output_a.reshape(n, n).copy(), thumbnails=list(thumbnails))
+
+
+def feature_thumbnails(resolution: int = THUMBNAIL_RESOLUTION,
+                       output_resolution: int = OUTPUT_RESOLUTION) -> dict[str, Array]:
+    """Every input feature's map, enabled or not (the page shows them all, as the original does)."""
+    n = output_resolution
+    maps = downsample(_grid_inputs(FEATURE_NAMES, n)[:-1].reshape(-1, n, n), resolution)
+    return dict(zip(FEATURE_NAMES, maps))
 
 
 def _hidden_neuron_rows(sizes: tuple[int, ...]) -> list[int]:

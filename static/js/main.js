@@ -272,8 +272,21 @@ async function loadSettings() {
   return response.json();
 }
 
+// Every feature's map never changes, so it comes once, over HTTP; the diagram
+// shows it on the features that are not inputs right now (as the original does).
+async function loadFeatureMaps() {
+  const response = await fetch("/feature-maps.json");
+  if (!response.ok) return;
+  const body = await response.json();
+  const maps = Object.fromEntries(Object.entries(body.maps).map(([name, codes]) => [name, Uint8Array.from(codes)]));
+  page.featureMaps = { size: body.resolution, maps };
+  markDirty("network");
+  scheduleRender();
+}
+
 async function start() {
   page.settings = await loadSettings();
+  loadFeatureMaps().catch(() => {}); // without them, unused features just stay blank
   controls = new Controls(page.settings, { top: $("slot-top"), data: $("slot-data"), output: $("slot-output"),
     engine: $("slot-engine") }, setSettings);
   picker = new DatasetPicker($("datasets"), page.settings, setSettings);

@@ -75,7 +75,7 @@ export class NetworkDiagram {
 
   // What the diagram's structure depends on; anything else is a restyle.
   structureKey() {
-    return JSON.stringify([page.layerSizes, page.features, this.container.clientWidth]);
+    return JSON.stringify([page.layerSizes, page.features, this.container.clientWidth, Boolean(page.featureMaps)]);
   }
 
   needsRebuild() {
@@ -172,6 +172,8 @@ export class NetworkDiagram {
       const node = this.node(g.x(0), g.y(index), enabled ? neuronIndex(0, page.features.indexOf(row.name)) : null);
       node.classList.add("feature", enabled ? "enabled" : "disabled");
       node.dataset.setting = row.name;
+      const staticMap = page.featureMaps?.maps[row.name];
+      if (!enabled && staticMap) drawGrid(node.querySelector("canvas"), staticMap, page.featureMaps.size);
       node.setAttribute("role", "switch");
       node.setAttribute("aria-checked", String(enabled));
       node.setAttribute("aria-label", `Input feature ${row.label}`);

@@ -19,6 +19,7 @@ export const page = {
   dead: null,
   data: { train: [], test: [] },
   grids: null, // the last binary grid message, decoded
+  featureMaps: null, // {size, maps: {name: Uint8Array}}: every feature's map, input or not
   focusNeuron: null, // index into grids.thumbnails shown in the big square
   dirty: { network: false, maps: false, output: false, chart: false, controls: false, data: false },
 };

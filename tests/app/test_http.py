@@ -63,3 +63,13 @@ def test_static_files_are_served_when_present(client: TestClient) -> None:
     response = client.get(f"/static/{relative}")
     assert response.status_code == 200
     assert response.content == files[0].read_bytes()
+
+
+def test_feature_maps_cover_every_feature_at_the_thumbnail_resolution(client: TestClient) -> None:
+    body = client.get("/feature-maps.json").json()
+    resolution = body["resolution"]
+    assert resolution == client.app.state.settings.thumbnail
+    assert list(body["maps"]) == ["x", "y", "xSquared", "ySquared", "xTimesY", "sinX", "sinY"]
+    x_map = body["maps"]["x"]
+    assert len(x_map) == resolution * resolution and all(0 <= v <= 255 for v in x_map)
+    assert x_map[0] < 128 < x_map[resolution - 1]  # left is x = −6, right is x = +6

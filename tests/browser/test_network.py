@@ -97,3 +97,19 @@ def test_features_are_drawn_in_the_input_layers_order(page, base_url, page_probl
     names = page.eval_on_selector_all(".node.feature", "nodes => nodes.map((n) => n.dataset.setting)")
     assert names == ["x", "y", "xSquared", "ySquared", "xTimesY", "sinX", "sinY"]
     assert page_problems == []
+
+
+def test_features_that_are_not_inputs_still_show_their_map(page, base_url, page_problems):
+    open_playground(page, base_url)  # xSquared is not an input of this link
+    page.wait_for_function("""() => {
+        const canvas = document.querySelector(".node.feature[data-setting='xSquared'] canvas");
+        return canvas.width > 1;
+    }""")
+    corner, centre = page.evaluate("""() => {
+        const canvas = document.querySelector(".node.feature[data-setting='xSquared'] canvas");
+        const context = canvas.getContext("2d");
+        const pick = (x, y) => Array.from(context.getImageData(x, y, 1, 1).data.slice(0, 3));
+        return [pick(0, 0), pick(canvas.width >> 1, canvas.height >> 1)];
+    }""")
+    assert corner != centre  # x² is large at the corner, 0 in the middle
+    assert page_problems == []

@@ -31,3 +31,12 @@ def test_quantize_round_trips_to_half_a_step():
     assert codes.dtype == np.uint8 and codes[0] == 0 and codes[-1] == 255
     assert np.abs(dequantize(codes) - values).max() <= 1 / 255 + 1e-12
     assert quantize(np.array([5.0, -5.0, np.nan])).tolist() == [255, 0, 128]
+
+
+def test_every_feature_has_a_map_even_when_not_an_input():
+    from nn_core.grid import feature_thumbnails
+    maps = feature_thumbnails(resolution=10)
+    assert list(maps) == ["x", "y", "xSquared", "ySquared", "xTimesY", "sinX", "sinY"]
+    playground = Playground.from_url("#seed=1&x=true&y=true")
+    np.testing.assert_allclose(maps["x"], playground.boundaries(resolution=10).thumbnails[0], atol=1e-6)
+    assert maps["xSquared"].min() >= 0
