@@ -6,7 +6,8 @@ lives in :mod:`nn_core`, which never imports this package.
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version as _version
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _version
 
 try:
     __version__ = _version("neural-playground")

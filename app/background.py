@@ -1,4 +1,4 @@
-"""Run the app in a real uvicorn on a free loopback port, in a thread, and stop it again.
+"""Run the app in a real uvicorn on a free loopback port (in a thread or a child process) and stop it again.
 
 For end-to-end tests: the real HTTP/WebSocket stack (httptools, websockets)
 instead of the in-process TestClient. Binding the socket ourselves first means
@@ -7,16 +7,24 @@ the port is known before the server starts and no other process can take it.
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
+import urllib.request
+from pathlib import Path
 from types import TracebackType
+from typing import IO
 
 import uvicorn
 
 from .cli import MIN_WS_MAX_SIZE
 from .config import AppSettings
 from .main import create_app
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 class BackgroundServer:
@@ -59,3 +67,69 @@ class BackgroundServer:
         self.server.should_exit = True
         self._thread.join(timeout=15)
         self._socket.close()
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class ServerProcess:
+    """``nn-playground serve`` in a child process on a loopback port; stopped on exit.
+
+    A process of its own (unlike :class:`BackgroundServer`) when the caller
+    must not share the server's GIL or wants to read its memory and CPU, as the
+    browser tests and the server benchmark do. ``start``/``stop`` may be called
+    again to restart it on the same port.
+    """
+
+    def __init__(self, port: int | None = None, env: dict[str, str] | None = None,
+                 log: IO[bytes] | None = None) -> None:
+        self.port = port or free_port()
+        self.env = {**os.environ, **(env or {})}
+        self.log = log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None, "the server is not running"
+        return self.process.pid
+
+    def start(self, seconds: float = 30) -> ServerProcess:
+        command = [sys.executable, "-c", "import sys; from app.cli import main; sys.exit(main())",
+                   "serve", "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"]
+        self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=self.log, stderr=self.log)
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the server exited with code {self.process.returncode}")
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=1):
+                    return self
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"the server did not answer at {self.url} within {seconds} s")
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def __enter__(self) -> ServerProcess:
+        return self.start()
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.stop()

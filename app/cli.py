@@ -20,7 +20,7 @@ FACTORY = "app.main:create_app"
 MIN_WS_MAX_SIZE = 16 * 1_048_576
 
 
-def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``serve [--host] [--port] [--workers]`` to the engine's command line."""
     try:
         defaults = AppSettings.from_env()
@@ -32,6 +32,8 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
                        help=f"port to bind (default {defaults.port})")
     serve.add_argument("--workers", type=_workers, default=1,
                        help="server processes (default 1; each has its own sessions)")
+    serve.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"),
+                       help="uvicorn's log level (default info)")
     serve.set_defaults(handler=serve_command)
 
 
@@ -44,7 +46,7 @@ def uvicorn_options(args: argparse.Namespace, settings: AppSettings) -> dict[str
         "workers": args.workers,
         "ws_max_size": max(MIN_WS_MAX_SIZE, 4 * settings.max_message_bytes),
         "ws_per_message_deflate": settings.ws_compression,
-        "log_level": "info",
+        "log_level": args.log_level,
     }
 
 

@@ -13,16 +13,26 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from nn_core import Playground
+
 from . import __version__, pages, websocket
 from .config import AppSettings
+from .frames import HistoryCursor, build_frame
 from .pool import TrainingPool
 from .security import SecurityHeadersMiddleware
-
 
 # Training threads hold the GIL for NumPy's many small operations; with Python's default
 # 5 ms switch interval the event loop waits that long each time it wants the GIL back,
 # which shows up directly as control latency and as frames sent late.
 SWITCH_INTERVAL = 0.001
+
+
+def warm_up(thumbnail: int) -> None:
+    """Pay the one-time costs (lazy imports, the grid's cached inputs) at start-up
+    instead of on the first page opened."""
+    playground = Playground.from_url("")
+    playground.step(2)
+    build_frame(playground, HistoryCursor(), False, thumbnail)
 
 
 def create_app(settings: AppSettings | None = None) -> FastAPI:
@@ -33,6 +43,7 @@ def create_app(settings: AppSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         previous = sys.getswitchinterval()
         sys.setswitchinterval(min(previous, SWITCH_INTERVAL))
+        await pool.control(lambda: warm_up(settings.thumbnail))
         try:
             yield
         finally:

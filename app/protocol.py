@@ -34,8 +34,7 @@ SettingValue = Union[
     bool,
     Finite,
     Annotated[str, Field(max_length=MAX_TEXT_CHARS)],
-    Annotated[list[Union[Annotated[int, Field(ge=-1000, le=1000)],
-                         Annotated[str, Field(max_length=64)]]],
+    Annotated[list[Annotated[int, Field(ge=-1000, le=1000)] | Annotated[str, Field(max_length=64)]],
               Field(max_length=64)],
     None,
 ]
@@ -144,9 +143,7 @@ class ExportMessage(_Message):
 
 
 ClientMessage = Annotated[
-    Union[HelloMessage, SetMessage, PlayMessage, PauseMessage, StepMessage, ResetMessage,
-          RegenerateMessage, SetWeightMessage, SetBiasMessage, SpeedMessage, PointsMessage,
-          GradientCheckMessage, ExportMessage],
+    HelloMessage | SetMessage | PlayMessage | PauseMessage | StepMessage | ResetMessage | RegenerateMessage | SetWeightMessage | SetBiasMessage | SpeedMessage | PointsMessage | GradientCheckMessage | ExportMessage,
     Field(discriminator="type"),
 ]
 _ADAPTER: TypeAdapter[Any] = TypeAdapter(ClientMessage)

@@ -85,4 +85,4 @@ def _normalize_origin(origin: str) -> str | None:
 
 def _strip_default_port(netloc: str, scheme: str) -> str:
     suffix = ":" + DEFAULT_PORTS.get(scheme, "")
-    return netloc[: -len(suffix)] if netloc.endswith(suffix) else netloc
+    return netloc.removesuffix(suffix)

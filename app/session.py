@@ -20,8 +20,15 @@ from nn_core.datasets import PointsError
 from . import protocol as p
 from .changes import check_changes
 from .frames import Frame, HistoryCursor, build_frame
-from .messages import (data_message, diverged_message, encode, error_message,
-                       export_message, gradient_check_message, state_message)
+from .messages import (
+    data_message,
+    diverged_message,
+    encode,
+    error_message,
+    export_message,
+    gradient_check_message,
+    state_message,
+)
 from .protocol import ProtocolError
 
 # Epochs per frame for each `speed`; None = as many as fit in the time slice.

@@ -21,21 +21,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
-import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from websockets.asyncio.client import ClientConnection, connect
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app.background import ServerProcess  # noqa: E402
 RATES = (0.03, 0.1)
 SET_EVERY = 0.5  # seconds between control messages per session
 
@@ -65,12 +64,6 @@ class RunResult:
     client_cpu: float  # this benchmark's own CPU: near 100% means the client is the limit
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of the whole process (all threads) so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -82,33 +75,6 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
-
-
-@contextlib.contextmanager
-def server_process(port: int):  # type: ignore[no-untyped-def]
-    env = {**os.environ, "NNP_MAX_SESSIONS": "200", "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    command = [sys.executable, "-c", "import sys; from app.cli import main; sys.exit(main())",
-               "serve", "--host", "127.0.0.1", "--port", str(port)]
-    log = tempfile.TemporaryFile()
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                break
-            if time.monotonic() > deadline or process.poll() is not None:
-                log.seek(0)
-                raise RuntimeError("the server did not start:\n" + log.read().decode(errors="replace"))
-            time.sleep(0.05)
-        yield process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 async def play_session(url: str, speed: str, seconds: float, warmup: float, stats: SessionStats,
@@ -197,15 +163,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sessions", default="1,10,50")
     parser.add_argument("--speeds", default="max,classic")
     args = parser.parse_args(argv)
-    port = free_port()
-    url = f"ws://127.0.0.1:{port}/ws"
     print(f"{'sessions':>8} {'speed':>7} {'frames/s':>9} {'min f/s':>8} {'epochs/s':>9} "
           f"{'bytes/frame':>11} {'lat p50':>8} {'lat p95':>8} {'RSS/sess':>9} {'srv CPU':>7} {'CPU/frame':>9} {'cli CPU':>7}")
-    with server_process(port) as process:
-        baseline = rss_mb(process.pid)
+    with ServerProcess(env={"NNP_MAX_SESSIONS": "200"}, log=subprocess.DEVNULL) as server:
+        url = server.url.replace("http", "ws", 1) + "/ws"
+        baseline = rss_mb(server.pid)
         for n in (int(x) for x in args.sessions.split(",")):
             for speed in args.speeds.split(","):
-                runs = [asyncio.run(run_once(url, process.pid, baseline, n, speed, args.seconds)) for _ in range(args.runs)]
+                runs = [asyncio.run(run_once(url, server.pid, baseline, n, speed, args.seconds)) for _ in range(args.runs)]
                 r = sorted(runs, key=lambda run: run.fps)[len(runs) // 2]
                 print(f"{n:>8} {speed:>7} {r.fps:>9.1f} {r.min_fps:>8.1f} {r.epochs_per_s:>9.0f} "
                       f"{r.bytes_per_frame:>11.0f} {r.latency_p50_ms:>6.0f}ms {r.latency_p95_ms:>6.0f}ms "

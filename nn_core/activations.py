@@ -11,8 +11,8 @@ instead of recomputing an exponential.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

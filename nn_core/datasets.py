@@ -10,8 +10,8 @@ stream, so it is plain Python; everything downstream works on arrays.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -42,11 +42,11 @@ class Dataset:
         """``[x, y, label]`` rows, the JSON form used by the protocol and export."""
         return np.column_stack((self.x, self.y, self.label)).tolist()
 
-    def slice(self, start: int, stop: int) -> "Dataset":
+    def slice(self, start: int, stop: int) -> Dataset:
         return Dataset(self.x[start:stop], self.y[start:stop], self.label[start:stop])
 
     @staticmethod
-    def from_points(points: Sequence[Sequence[float]]) -> "Dataset":
+    def from_points(points: Sequence[Sequence[float]]) -> Dataset:
         array = np.asarray(points, dtype=float).reshape(-1, 3)
         return Dataset(array[:, 0].copy(), array[:, 1].copy(), array[:, 2].copy())
 
@@ -253,7 +253,7 @@ def interleaved_split(data: Dataset, percent_train: float) -> tuple[Dataset, Dat
     so the points a person just drew land in both sets in the right proportion."""
     index = np.arange(len(data))
     is_train = np.floor((index + 1) * percent_train / 100) > np.floor(index * percent_train / 100)
-    pick = lambda mask: Dataset(data.x[mask], data.y[mask], data.label[mask])  # noqa: E731
+    pick = lambda mask: Dataset(data.x[mask], data.y[mask], data.label[mask])
     return pick(is_train), pick(~is_train)
 
 

@@ -6,7 +6,7 @@ weights of a TensorFlow Playground link land on the same inputs here.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

@@ -9,9 +9,9 @@ grid is row-major with row 0 at the TOP (y = +6) and column 0 at the LEFT
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np

@@ -9,7 +9,8 @@ history keeps every other point and from then on records every
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 Point = tuple[int, float, float]
 
@@ -35,7 +36,7 @@ class History:
         return len(self._points)
 
     @classmethod
-    def from_points(cls, rows: Iterable[Any], fallback: list[Point]) -> "History":
+    def from_points(cls, rows: Iterable[Any], fallback: list[Point]) -> History:
         """Restore exported rows; malformed input gives ``fallback`` instead."""
         history = cls()
         try:

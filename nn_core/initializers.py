@@ -10,7 +10,7 @@ value and only the new ones consume draws.
 from __future__ import annotations
 
 import math
-from typing import Hashable
+from collections.abc import Hashable
 
 from .network import Network, node_keys
 from .rng import SeededRandom
@@ -34,7 +34,7 @@ def build(
     rng: SeededRandom,
     scheme: str = "classic",
     zero: bool = False,
-    keep: "KeptParameters | None" = None,
+    keep: KeptParameters | None = None,
 ) -> None:
     """Fill ``net``'s weights and biases in place: kept values first, new draws otherwise."""
     keys = node_keys(net.sizes, features)

@@ -8,8 +8,8 @@ the separate factors would be 0·∞.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

@@ -46,7 +46,7 @@ class Network:
         self.dead_blocks = self._views(self.dead)
 
     @classmethod
-    def zeros(cls, sizes: tuple[int, ...], hidden: str, output: str) -> "Network":
+    def zeros(cls, sizes: tuple[int, ...], hidden: str, output: str) -> Network:
         total = parameter_count(sizes)
         return cls(tuple(sizes), hidden, output, np.zeros(total), np.zeros(total, dtype=bool))
 
@@ -106,7 +106,7 @@ class Network:
         """The output neuron's value for each row of ``inputs``: shape ``(B, 1)``."""
         return self.forward_layers(inputs)[-1]
 
-    def copy(self) -> "Network":
+    def copy(self) -> Network:
         return Network(self.sizes, self.hidden_activation, self.output_activation,
                        self.params.copy(), self.dead.copy())
 

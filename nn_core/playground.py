@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -53,13 +54,13 @@ class Playground:
 
     # --- construction -----------------------------------------------------
     @classmethod
-    def from_url(cls, url_or_hash: str) -> "Playground":
+    def from_url(cls, url_or_hash: str) -> Playground:
         """Open a link (ours or TensorFlow Playground's); never raises."""
         config, warnings = parse_hash(url_or_hash)
         return cls(config, warnings)
 
     @classmethod
-    def from_config(cls, config: Config) -> "Playground":
+    def from_config(cls, config: Config) -> Playground:
         if not config.seed:
             config = dataclasses.replace(config, seed=new_seed())
         return cls(config)
@@ -223,7 +224,7 @@ class Playground:
         return data
 
     @classmethod
-    def load(cls, data: Any) -> "Playground":
+    def load(cls, data: Any) -> Playground:
         """Rebuild an exported playground (raises ValueError on anything malformed)."""
         if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
             raise ValueError(f"not a {EXPORT_FORMAT} export")

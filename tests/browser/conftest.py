@@ -8,18 +8,17 @@ for console errors, uncaught exceptions and Content-Security-Policy violations.
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.browser.helpers import ROOT, free_port, server_command, wait_until_up
+from app.background import ServerProcess
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--disable-quic"]
-ARTIFACTS = ROOT / "test-results"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-results"
 
 # The page reports CSP violations to the console, where the watcher below sees them.
 REPORT_CSP_VIOLATIONS = """
@@ -41,18 +40,8 @@ def browser_context_args(browser_context_args: dict) -> dict:
 
 @pytest.fixture(scope="session")
 def server_url() -> str:
-    port = free_port()
-    process = subprocess.Popen(server_command(port), cwd=ROOT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(url, process)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    with ServerProcess() as server:
+        yield server.url
 
 
 @pytest.fixture(scope="session")

@@ -2,15 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[2]
-
 
 # The example link of TensorFlow Playground (tfp-reference.md, section 1).
 TFP_LINK = ("#activation=tanh&batchSize=10&dataset=circle&regDataset=reg-plane&learningRate=0.03"
@@ -43,28 +34,3 @@ def wait_until(page, condition, seconds: float = 5) -> None:
             return
         page.wait_for_timeout(100)
     assert condition(), f"not true within {seconds} s"
-
-
-def server_command(port: int) -> list[str]:
-    """uvicorn serving the app on 127.0.0.1:`port`, as `make run` would."""
-    return [sys.executable, "-m", "uvicorn", "--factory", "app.main:create_app",
-            "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with code {process.returncode}")
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"the server did not answer at {url} within {seconds} s")

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import (ROOT, epoch_of, free_port, open_playground, server_command,
-                                   wait_until, wait_until_up)
+from app.background import ServerProcess
+from tests.browser.helpers import epoch_of, open_playground, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -86,23 +85,10 @@ def test_phone_sized_screen_keeps_everything_reachable(page, base_url, page_prob
 @pytest.fixture()
 def own_server():
     """A server of this test's own, which the test may stop and start again."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    processes = []
-
-    def start():
-        processes.append(subprocess.Popen(server_command(port), cwd=ROOT))
-        wait_until_up(url, processes[-1])
-
-    def stop():
-        processes[-1].terminate()
-        processes[-1].wait(timeout=10)
-
-    start()
-    yield url, start, stop
-    for process in processes:
-        if process.poll() is None:
-            process.kill()
+    server = ServerProcess()
+    server.start()
+    yield server.url, server.start, server.stop
+    server.stop()
 
 
 def test_reconnect_resumes_training_where_it_was(page, own_server):
