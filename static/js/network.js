@@ -98,7 +98,7 @@ export class NetworkDiagram {
     const g = this.geometry();
     const where = this.positions(g);
     this.container.style.height = `${g.height}px`;
-    const layer = svg("svg", { width: g.width, height: g.height, class: "links", "aria-hidden": "true" });
+    const layer = svg("svg", { width: g.width, height: g.height, class: "links" });
     this.container.append(layer);
     this.drawLinks(layer, where);
     this.drawNeuronButtons(g);
@@ -114,12 +114,23 @@ export class NetworkDiagram {
           const x1 = from.x + NODE, y1 = from.y + NODE / 2, x2 = to.x, y2 = to.y + NODE / 2;
           const mid = (x1 + x2) / 2;
           const d = `M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}`;
-          const path = svg("path", { d, class: "link" });
-          const hit = svg("path", { d, class: "link-hit" });
+          const path = svg("path", { d, class: "link", "aria-hidden": "true" });
+          // The wide invisible twin takes the pointer and the keyboard focus.
+          const hit = svg("path", { d, class: "link-hit", tabindex: "0", role: "button",
+            "aria-label": `Weight from node ${source + 1} of layer ${l} to node ${node + 1} of layer ${l + 1}: `
+              + "press Enter to change it" });
           const link = { path, hit, layer: l, node, source };
           hit.addEventListener("mouseenter", (event) => this.showCard(link, "weight", event));
           hit.addEventListener("mouseleave", () => this.leaveCard());
           hit.addEventListener("click", (event) => this.editCard(link, "weight", event));
+          hit.addEventListener("focus", () => this.showCard(link, "weight"));
+          hit.addEventListener("blur", () => this.leaveCard());
+          hit.addEventListener("keydown", (event) => {
+            if (event.key !== "Enter") return;
+            event.preventDefault(); // or this Enter would submit the form it opens
+            event.stopPropagation();
+            this.editCard(link, "weight");
+          });
           layer.append(path, hit);
           this.links.push(link);
         });

@@ -109,3 +109,19 @@ def test_bias_edited_from_the_keyboard_reaches_the_server(page, base_url, page_p
     expect(page.locator("#hovercard")).to_be_hidden()
     wait_until(page, lambda: any(frame["biases"][0][0] == -1.25 for frame in frames))
     assert page_problems == []
+
+
+def test_weight_edited_from_the_keyboard_reaches_the_server(page, base_url, page_problems):
+    frames = frames_of(page)
+    open_playground(page, base_url)
+    link = page.locator("#network .link-hit").first
+    link.focus()
+    expect(page.locator("#hovercard .hovercard-text")).to_contain_text("Weight is")
+    link.press("Enter")
+    field = page.locator("#hovercard input")
+    expect(field).to_be_focused()
+    field.fill("-3")
+    field.press("Enter")
+    expect(page.locator("#hovercard")).to_be_hidden()
+    wait_until(page, lambda: any(frame["weights"][0][0][0] == -3 for frame in frames))
+    assert page_problems == []
