@@ -130,28 +130,59 @@ function buildControl(row, onChange) {
   return { row, wrapper, input, label };
 }
 
+// How long a control keeps the user's value while the server has not yet
+// confirmed it: a `state` sent before the change arrived must not undo it.
+const PENDING_MS = 2000;
+
 export class Controls {
   /** `slots`: {slotName: container element}; `onChange(changes)` sends a `set`. */
   constructor(settings, slots, onChange) {
     this.controls = [];
+    this.pending = new Map(); // setting name → {value, at}: sent, not yet confirmed
+    this.lastConfig = null;
+    const send = (changes) => {
+      for (const [name, value] of Object.entries(changes)) this.pending.set(name, { value, at: performance.now() });
+      onChange(changes);
+      // Unconfirmed after PENDING_MS (no `state` came): show what the server has.
+      setTimeout(() => this.lastConfig && this.update(this.lastConfig), PENDING_MS + 50);
+    };
     const grouped = rowsBySlot(settings);
     for (const [slot, rows] of Object.entries(grouped)) {
       if (!slots[slot]) continue;
       for (const row of rows) {
-        const control = buildControl(row, onChange);
+        const control = buildControl(row, send);
         slots[slot].append(control.wrapper);
         this.controls.push(control);
       }
     }
   }
 
+  /** True while the user's latest change of `name` is in flight and `value` is older news. */
+  awaitingConfirmation(name, value) {
+    const pending = this.pending.get(name);
+    if (!pending) return false;
+    if (String(pending.value) === String(value) || performance.now() - pending.at > PENDING_MS) {
+      this.pending.delete(name);
+      return false;
+    }
+    return true;
+  }
+
+  /** Drop every unconfirmed change and show the server's values (after an `error`). */
+  forgetPending() {
+    this.pending.clear();
+    if (this.lastConfig) this.update(this.lastConfig);
+  }
+
   /** Show the configuration's values, except in the text field the user is typing into. */
   update(config) {
+    this.lastConfig = config;
     for (const { row, input, label, wrapper } of this.controls) {
       wrapper.classList.toggle("inapplicable", !dependsMet(row, config));
       const value = config[row.name];
       const typing = input.type === "text" || input.type === "number";
       if (typing && document.activeElement === input) continue;
+      if (this.awaitingConfirmation(row.name, value)) continue;
       if (row.kind === "bool") {
         input.checked = Boolean(value);
       } else if (input.tagName === "SELECT") {
@@ -163,6 +194,7 @@ export class Controls {
     }
   }
 }
+
 
 // A setting that only matters with another's value (momentum with the
 // momentum optimizer) is shown only then; `depends` comes from the table.

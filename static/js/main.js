@@ -95,6 +95,7 @@ const HANDLERS = {
   },
   error(message) {
     showMessage(`Error (${message.code}): ${message.message}`);
+    controls.forgetPending(); // a refused change must not stay on screen
   },
   diverged(message) {
     page.playing = false;

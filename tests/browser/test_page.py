@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -105,3 +106,32 @@ def test_reconnect_resumes_training_where_it_was(page, own_server):
     page.wait_for_function(
         f"() => parseInt(document.querySelector('#iter-number').textContent.replace(',', '')) > {before + 10}")
     assert float(page.text_content("#loss-train")) < 0.4
+
+
+def test_quick_changes_are_not_undone_by_an_older_state(page, base_url, page_problems):
+    def slow_server(route):  # every server message reaches the page 0.2 s late, in order
+        server = route.connect_to_server()
+
+        def forward(message):
+            time.sleep(0.2)
+            route.send(message)
+
+        server.on_message(forward)
+
+    page.route_web_socket(re.compile(r".*/ws$"), slow_server)
+    open_playground(page, base_url)
+    page.click("#show-test-data")
+    page.click("#discretize")  # the `state` answering the first click arrives after this one
+    ever_unchecked = page.evaluate("""() => new Promise((resolve) => {
+        const box = document.querySelector("#discretize");
+        let seen = false, samples = 0;
+        const timer = setInterval(() => {
+            seen ||= !box.checked;
+            if (++samples === 60) { clearInterval(timer); resolve(seen); }
+        }, 20);
+    })""")
+    assert not ever_unchecked, "an older state undid the click for a moment"
+    expect(page.locator("#discretize")).to_be_checked()
+    expect(page.locator("#show-test-data")).to_be_checked()
+    expect(page).to_have_url(re.compile(r"showTestData=true&discretize=true"))
+    assert page_problems == []
