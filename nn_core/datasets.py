@@ -172,28 +172,30 @@ def _moons(rng: SeededRandom, n: int, noise: float) -> Points:
     return points
 
 
-def _checkerboard(rng: SeededRandom, n: int, noise: float) -> Points:
-    """A 4×4 board of 2.5-wide squares; noise moves the point the label is read at."""
-    points: Points = []
-    for _ in range(n):
-        x = rng.uniform(-5, 5)
-        y = rng.uniform(-5, 5)
-        noise_x = rng.uniform(-5, 5) * noise
-        noise_y = rng.uniform(-5, 5) * noise
-        cell = math.floor((x + noise_x) / 2.5) + math.floor((y + noise_y) / 2.5)
-        points.append((x, y, 1.0 if cell % 2 == 0 else -1.0))
-    return points
+def _square(rule: Callable[[float, float], bool]) -> Generator:
+    """Points uniform in the ±5 square, +1 where ``rule`` holds at the noisy position, else −1."""
+
+    def generate(rng: SeededRandom, n: int, noise: float) -> Points:
+        points: Points = []
+        for _ in range(n):
+            x = rng.uniform(-5, 5)
+            y = rng.uniform(-5, 5)
+            noise_x = rng.uniform(-5, 5) * noise
+            noise_y = rng.uniform(-5, 5) * noise
+            points.append((x, y, 1.0 if rule(x + noise_x, y + noise_y) else -1.0))
+        return points
+
+    return generate
 
 
-def _function(rng: SeededRandom, n: int, noise: float) -> Points:
-    """Points above (+1) or below (−1) the curve y = sin x."""
-    points: Points = []
-    for _ in range(n):
-        x = rng.uniform(-5, 5)
-        y = rng.uniform(-5, 5)
-        noise_y = rng.uniform(-5, 5) * noise
-        points.append((x, y, 1.0 if y + noise_y > math.sin(x) else -1.0))
-    return points
+def _on_even_square(x: float, y: float) -> bool:
+    """A 4×4 checkerboard of 2.5-wide squares."""
+    return (math.floor(x / 2.5) + math.floor(y / 2.5)) % 2 == 0
+
+
+def _above_sine(x: float, y: float) -> bool:
+    """The "function" dataset: above or below the curve y = sin x."""
+    return y > math.sin(x)
 
 
 def _no_points(rng: SeededRandom, n: int, noise: float) -> Points:
@@ -207,8 +209,8 @@ GENERATORS: dict[str, Generator] = {
     "gauss": _gauss,
     "spiral": _spiral,
     "moons": _moons,
-    "checkerboard": _checkerboard,
-    "function": _function,
+    "checkerboard": _square(_on_even_square),
+    "function": _square(_above_sine),
     CUSTOM: _no_points,
     "reg-plane": _regression(_plane_label),
     "reg-gauss": _regression(_gauss_label),

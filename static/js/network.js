@@ -246,6 +246,8 @@ export class NetworkDiagram {
     const bias = { element: square, layer, node: index };
     square.addEventListener("mouseenter", (event) => this.showCard(bias, "bias", event));
     square.addEventListener("mouseleave", () => this.leaveCard());
+    square.addEventListener("focus", () => this.showCard(bias, "bias"));
+    square.addEventListener("blur", () => this.leaveCard());
     square.addEventListener("click", (event) => {
       event.stopPropagation();
       this.editCard(bias, "bias", event);

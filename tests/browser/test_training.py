@@ -96,32 +96,22 @@ def test_divergence_pauses_and_says_what_to_do(page, base_url, page_problems):
     assert page_problems == []
 
 
-def test_bias_edited_from_the_keyboard_reaches_the_server(page, base_url, page_problems):
+@pytest.mark.parametrize("target,value,on_server", [
+    ("#network .node.neuron .bias", -1.25, lambda frame: frame["biases"][0][0]),
+    ("#network .link-hit", -3.0, lambda frame: frame["weights"][0][0][0]),
+], ids=["bias", "weight"])
+def test_value_edited_from_the_keyboard_reaches_the_server(page, base_url, page_problems, target, value,
+                                                           on_server):
     frames = frames_of(page)
     open_playground(page, base_url)
-    bias = page.locator("#network .node.neuron .bias").first
-    bias.focus()
-    bias.press("Enter")
+    element = page.locator(target).first
+    element.focus()
+    expect(page.locator("#hovercard .hovercard-text")).to_contain_text(" is ")
+    element.press("Enter")
     field = page.locator("#hovercard input")
     expect(field).to_be_focused()
-    field.fill("-1.25")
+    field.fill(str(value))
     field.press("Enter")
     expect(page.locator("#hovercard")).to_be_hidden()
-    wait_until(page, lambda: any(frame["biases"][0][0] == -1.25 for frame in frames))
-    assert page_problems == []
-
-
-def test_weight_edited_from_the_keyboard_reaches_the_server(page, base_url, page_problems):
-    frames = frames_of(page)
-    open_playground(page, base_url)
-    link = page.locator("#network .link-hit").first
-    link.focus()
-    expect(page.locator("#hovercard .hovercard-text")).to_contain_text("Weight is")
-    link.press("Enter")
-    field = page.locator("#hovercard input")
-    expect(field).to_be_focused()
-    field.fill("-3")
-    field.press("Enter")
-    expect(page.locator("#hovercard")).to_be_hidden()
-    wait_until(page, lambda: any(frame["weights"][0][0][0] == -3 for frame in frames))
+    wait_until(page, lambda: any(on_server(frame) == value for frame in frames))
     assert page_problems == []
