@@ -130,9 +130,9 @@ class Playground:
         """
         old = self.config
         self.config, warnings = replace(old, changes)
-        if self.loss_name != self.config.loss:
-            warnings.append("loss: cross-entropy applies to classification; using squared error")
         changed = {f.name for f in dataclasses.fields(Config) if getattr(old, f.name) != getattr(self.config, f.name)}
+        if self.loss_name != self.config.loss and changed & {"loss", "problem"}:
+            warnings.append("loss: cross-entropy applies to classification; using squared error")
         if changed & DATA_KEYS:
             self._generate_data()
         if changed & (SHAPE_KEYS | {"activation", "problem"}):
@@ -195,7 +195,8 @@ class Playground:
         for target, value in zip(self.net.biases, new_biases):
             target[...] = value
         self.net.dead[:] = False
-        self.trainer.clear_carry()
+        self.optimizer = optimizers.make(self.config.optimizer, self.net.params.size)
+        self._rebuild_trainer()  # no carried gradient, no momentum from other weights
         self._restart_history(epoch)
 
     # --- views for drawing and checking --------------------------------------

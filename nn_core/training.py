@@ -151,10 +151,6 @@ class Trainer:
             _BatchPlan(self.net, n, self.grad_blocks).gradient(self.inputs, self.labels, self.squared_error)
         return self.grad
 
-    def clear_carry(self) -> None:
-        self.carry.fill(0.0)
-        self.carry_count = 0
-
 
 class LossEvaluator:
     """Train and test loss in ONE forward pass over both sets, into fixed buffers."""

@@ -137,6 +137,7 @@ def test_cross_entropy_on_regression_falls_back_with_a_warning():
     playground = Playground.from_url("#seed=1&problem=regression")
     warnings = playground.set(loss="crossEntropy")
     assert playground.loss_name == "squared" and warnings
+    assert playground.set(learningRate=0.1) == []  # said once, not at every change
 
 
 @pytest.mark.parametrize("optimizer", ["momentum", "adam"])
