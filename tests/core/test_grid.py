@@ -39,3 +39,13 @@ def test_every_feature_has_a_map_even_when_not_an_input():
     playground = Playground.from_url("#seed=1&x=true&y=true")
     np.testing.assert_allclose(maps["x"], playground.boundaries(resolution=10).thumbnails[0], atol=1e-6)
     assert maps["xSquared"].min() >= 0
+
+
+def test_full_resolution_maps_average_down_to_the_thumbnails():
+    from nn_core.grid import downsample, neuron_maps
+    playground = Playground.from_url("#seed=1&networkShape=3,2&sinX=true")
+    maps = neuron_maps(playground.net, playground.config.features, 100)
+    assert maps.shape == (3 + 3 + 2 + 1, 100, 100)
+    thumbnails = np.array(playground.boundaries(resolution=20).thumbnails)
+    np.testing.assert_allclose(downsample(maps, 20), thumbnails, atol=1e-6)
+    np.testing.assert_allclose(maps[-1], playground.boundaries().output, atol=1e-6)
