@@ -180,8 +180,9 @@ export class Controls {
     for (const { row, input, label, wrapper } of this.controls) {
       wrapper.classList.toggle("inapplicable", !dependsMet(row, config));
       const value = config[row.name];
-      const typing = input.type === "text" || input.type === "number";
-      if (typing && document.activeElement === input) continue;
+      // The field being typed into, or the slider being dragged, is the user's.
+      const editing = ["text", "number", "range"].includes(input.type);
+      if (editing && document.activeElement === input) continue;
       if (this.awaitingConfirmation(row.name, value)) continue;
       if (row.kind === "bool") {
         input.checked = Boolean(value);

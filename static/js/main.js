@@ -133,11 +133,19 @@ function usesCustomData() {
   return page.config !== null && CUSTOM_DATASETS.includes(page.config[setting]);
 }
 
+// The server takes finite weights within ±1e6 only (app/protocol.py); a
+// diverged network (nulls in the frame) starts afresh from the link instead.
+const RESUME_LIMIT = 1e6;
+
+function resumable(weights, biases) {
+  return [weights, biases].flat(3).every((v) => Number.isFinite(v) && Math.abs(v) <= RESUME_LIMIT);
+}
+
 // On a reconnect the new session continues from the last frame and, if the
 // old one was training, trains on.
 function hello(reconnected) {
   const message = { type: "hello", hash: location.hash };
-  if (reconnected && page.weights) {
+  if (reconnected && page.weights && resumable(page.weights, page.biases)) {
     message.resume = { epoch: page.epoch, weights: page.weights, biases: page.biases };
   }
   // The user's own points live only in the old session: hand them over too.
@@ -166,8 +174,10 @@ function render() {
   if (dirty.controls) renderControls();
   if (dirty.network) {
     const focused = document.activeElement?.id;
-    if (diagram.needsRebuild()) diagram.rebuild();
-    else diagram.update();
+    if (diagram.needsRebuild()) {
+      diagram.rebuild();
+      applyHidden(page.config.hidden); // the rebuilt nodes carry `data-setting` too
+    } else diagram.update();
     diagram.updateLayerButtons(limits().neurons);
     if (focused && !document.activeElement?.id) $(focused)?.focus();
   }
@@ -258,6 +268,9 @@ function wireHovercard() {
   form.querySelector("input").addEventListener("keydown", (event) => {
     if (event.key === "Escape") diagram.hideCard();
   });
+  // Firefox and Safari do not focus a clicked button: keep the focus in the
+  // field, or the focusout below would close the form before the click lands.
+  form.querySelector("button[type=submit]").addEventListener("mousedown", (event) => event.preventDefault());
   // Leaving the little form (but not for its own Set button) cancels the edit.
   form.addEventListener("focusout", (event) => {
     if (!form.contains(event.relatedTarget)) diagram.hideCard();

@@ -323,7 +323,7 @@ export class NetworkDiagram {
     const { target, kind } = this.card;
     const value = this.valueOf(target, kind);
     const text = this.hovercard.querySelector(".hovercard-text");
-    text.textContent = `${choiceText(kind)} is ${value === undefined ? "…" : value.toFixed(3)}`;
+    text.textContent = `${choiceText(kind)} is ${Number.isFinite(value) ? value.toFixed(3) : "…"}`;
   }
 
   leaveCard() {

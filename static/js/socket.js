@@ -4,6 +4,8 @@
 const GRID_KIND = 1;
 const GRID_HEADER_BYTES = 12;
 const RETRY_DELAYS_MS = [500, 1000, 2000, 3000]; // then every 3 s
+const NORMAL_CLOSE = 1000;
+const IDLE_REASON = "idle timeout"; // app/connection.py closes idle sessions with it
 
 /** Decode a binary grid message into views on its bytes (no copying). */
 export function parseGrids(buffer) {
@@ -35,6 +37,8 @@ export class Connection {
     this.socket = null;
     this.attempt = 0;
     this.everConnected = false;
+    this.asleep = false; // closed by the server for idling: wake on the next message
+    this.queue = []; // messages to send right after the hello that wakes it
   }
 
   open() {
@@ -43,7 +47,7 @@ export class Connection {
     socket.binaryType = "arraybuffer";
     socket.addEventListener("open", () => this.onOpen());
     socket.addEventListener("message", (event) => this.onMessage(event));
-    socket.addEventListener("close", (event) => this.onClose(socket, event.reason));
+    socket.addEventListener("close", (event) => this.onClose(socket, event.code, event.reason));
     this.socket = socket;
   }
 
@@ -52,6 +56,7 @@ export class Connection {
     this.attempt = 0;
     this.everConnected = true;
     this.send(this.handlers.hello(reconnected));
+    for (const message of this.queue.splice(0)) this.send(message);
     this.handlers.status("connected");
   }
 
@@ -63,10 +68,14 @@ export class Connection {
     }
   }
 
-  onClose(socket, reason) {
+  onClose(socket, code, reason) {
     if (socket !== this.socket) return;
     this.socket = null;
     this.handlers.status("disconnected", reason); // e.g. "busy" when the server is full
+    if (code === NORMAL_CLOSE && reason === IDLE_REASON) {
+      this.asleep = true; // a page left alone frees its place on the server
+      return;
+    }
     const delay = RETRY_DELAYS_MS[Math.min(this.attempt, RETRY_DELAYS_MS.length - 1)];
     this.attempt += 1;
     setTimeout(() => this.open(), delay);
@@ -76,8 +85,18 @@ export class Connection {
     return this.socket !== null && this.socket.readyState === WebSocket.OPEN;
   }
 
-  /** Send a message; while disconnected it is dropped (the hello on reconnect carries the state). */
+  /**
+   * Send a message. A connection the server closed for idling wakes up and
+   * sends it after its hello; otherwise, while disconnected, it is dropped
+   * (the hello on reconnect carries the state).
+   */
   send(message) {
+    if (this.asleep) {
+      this.asleep = false;
+      this.queue.push(message);
+      this.open();
+      return true;
+    }
     if (!this.connected) return false;
     this.socket.send(JSON.stringify(message));
     return true;

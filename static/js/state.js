@@ -59,9 +59,11 @@ export function applyFrame(message) {
   page.weights = message.weights;
   page.biases = message.biases;
   page.dead = message.dead || null;
+  if (page.playing !== message.playing) markDirty("controls");
   page.playing = message.playing;
+  if (message.history_reset) page.history = [];
   appendHistory(message.history || []);
-  markDirty("network", "controls", "chart");
+  markDirty("network", "chart");
 }
 
 // Long runs keep every other point once this many are stored: memory stays

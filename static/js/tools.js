@@ -29,7 +29,8 @@ export function showFeedback(text) {
 }
 
 export function onGradientCheck(message) {
-  const errors = message.max_relative_error.map((value, layer) => `layer ${layer + 1}: ${value.toExponential(1)}`);
+  const errors = message.max_relative_error.map((value, layer) =>
+    `layer ${layer + 1}: ${Number.isFinite(value) ? value.toExponential(1) : "not a number"}`);
   const verdict = message.ok ? "Gradients OK" : "Gradients DIFFER";
   showFeedback(`${verdict} (max relative error per layer — ${errors.join(", ")})`);
 }

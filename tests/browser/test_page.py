@@ -135,3 +135,16 @@ def test_quick_changes_are_not_undone_by_an_older_state(page, base_url, page_pro
     expect(page.locator("#show-test-data")).to_be_checked()
     expect(page).to_have_url(re.compile(r"showTestData=true&discretize=true"))
     assert page_problems == []
+
+
+def test_an_idle_page_lets_go_of_its_session_and_wakes_on_the_next_action(page, page_problems):
+    with ServerProcess(env={"NNP_IDLE_TIMEOUT": "1"}) as server:
+        open_playground(page, server.url)
+        status = page.locator("#connection-status")
+        expect(status).to_have_attribute("data-status", "disconnected", timeout=10_000)
+        page.wait_for_timeout(2500)  # no reconnect of its own: the server's place stays free
+        expect(status).to_have_attribute("data-status", "disconnected")
+        page.click("#next-step-button")
+        expect(status).to_have_attribute("data-status", "connected")
+        expect(page.locator("#iter-number")).to_have_text("000,001")
+    assert page_problems == []
