@@ -16,9 +16,9 @@ from typing import Any
 
 from nn_core import Playground
 from nn_core.datasets import PointsError
+from nn_core.settings import SettingError, replace
 
 from . import protocol as p
-from .changes import check_changes
 from .frames import Frame, HistoryCursor, build_frame
 from .messages import (
     data_message,
@@ -125,7 +125,10 @@ class Session:
         return self._apply_changes({"speed": message.value})
 
     def _apply_changes(self, changes: dict[str, Any]) -> list[Outgoing]:
-        check_changes(self.pg.config, changes)
+        try:  # a value the page's own controls cannot produce is refused, and nothing changes
+            replace(self.pg.config, changes, strict=True)
+        except SettingError as error:
+            raise ProtocolError("invalid", str(error)) from None
         warnings = self.pg.set(**changes)
         return self._state(warnings) + [self.frame()]
 

@@ -295,32 +295,53 @@ def _short(raw: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def replace(config: Config, changes: dict[str, Any]) -> tuple[Config, list[str]]:
+def replace(config: Config, changes: dict[str, Any], strict: bool = False) -> tuple[Config, list[str]]:
     """Apply raw ``changes`` to ``config``; return the new config and warnings.
 
-    A value that cannot be accepted leaves the setting as it was and adds a
-    warning naming it; a clamped number is kept clamped with a warning. The
-    ``mode`` is applied first so a bigger network in the same change fits.
+    Forgiving (for links people type): a value that cannot be accepted leaves
+    the setting as it was and adds a warning naming it; a clamped number is kept
+    clamped with a warning. ``strict`` (for messages from the page, whose own
+    controls cannot produce such values) raises :class:`SettingError` for the
+    first of them instead, before anything changes. The ``mode`` is applied
+    first so a bigger network in the same change fits.
     """
     warnings: list[str] = []
     accepted: dict[str, Any] = {}
     ordered = sorted(changes.items(), key=lambda kv: kv[0] != "mode")
     for name, raw in ordered:
-        if name == "hidden":
-            accepted["hidden"] = _coerce_hidden(raw, warnings)
-            continue
         try:
+            if name == "hidden":
+                accepted["hidden"] = _coerce_hidden(raw, warnings, strict)
+                continue
             value = coerce(name, raw, dataclasses.replace(config, **accepted))
+            problem = _inexact(SETTINGS[name], raw, value, strict)
+            if problem and strict:
+                raise SettingError(problem)
         except SettingError as error:
+            if strict:
+                raise
             warnings.append(str(error))
             continue
-        if SETTINGS[name].kind == "number" and _to_float(name, raw) != value:
-            warnings.append(f"{name}: {_short(raw)} is out of range, using {value}")
+        if problem:
+            warnings.append(problem)
         accepted[name] = value
     new = dataclasses.replace(config, **accepted)
     if new.mode != config.mode and "networkShape" not in accepted:
         new = _fit_shape(new, warnings)
     return new, warnings
+
+
+def _inexact(setting: Setting, raw: Any, value: Any, strict: bool) -> str | None:
+    """What was changed on the way in: a number clamped or rounded; in strict
+    mode also a number or a bool given as text (JSON has real ones)."""
+    if strict and setting.kind in ("number", "bool") and isinstance(raw, str):
+        return f"{setting.name}: expected {'a number' if setting.kind == 'number' else 'true or false'}, not text"
+    if setting.kind == "number" and _to_float(setting.name, raw) != value:
+        if strict:
+            whole = " or not a whole number" if setting.integer else ""
+            return f"{setting.name}: {_short(raw)} is outside {setting.lo:g}..{setting.hi:g}{whole}"
+        return f"{setting.name}: {_short(raw)} is out of range, using {value}"
+    return None
 
 
 def _fit_shape(config: Config, warnings: list[str]) -> Config:
@@ -331,12 +352,13 @@ def _fit_shape(config: Config, warnings: list[str]) -> Config:
     return config
 
 
-def _coerce_hidden(raw: Any, warnings: list[str]) -> frozenset[str]:
+def _coerce_hidden(raw: Any, warnings: list[str], strict: bool) -> frozenset[str]:
     if not isinstance(raw, (list, tuple, set, frozenset)) or not all(isinstance(n, str) for n in raw):
-        warnings.append("hidden: expected a list of control names")
-        return frozenset()
+        raise SettingError("hidden: expected a list of control names")
     unknown = sorted(set(raw) - set(HIDEABLE))
     if unknown:
+        if strict:
+            raise SettingError(f"hidden: unknown control {unknown[0]!r}")
         warnings.append(f"hidden: unknown controls {', '.join(unknown)}")
     return frozenset(raw) & frozenset(HIDEABLE)
 

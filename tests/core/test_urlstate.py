@@ -109,3 +109,18 @@ def test_parsing_never_raises_and_always_round_trips(pairs, junk):
 @given(st.text())
 def test_any_text_at_all_parses(text):
     parse_hash(text)
+
+
+def test_strict_changes_refuse_what_forgiving_ones_warn_about():
+    import pytest
+
+    from nn_core.settings import SettingError, replace
+
+    for bad in ({"learningRate": 20}, {"batchSize": 2.5}, {"noise": "5"}, {"x": "true"},
+                {"hidden": ["nonsense"]}, {"activation": "nope"}, {"networkShape": [9]}):
+        with pytest.raises(SettingError):
+            replace(DEFAULT, bad, strict=True)
+        _, warnings = replace(DEFAULT, bad)
+        assert warnings or bad in ({"noise": "5"}, {"x": "true"})  # text is how links carry values
+    config, warnings = replace(DEFAULT, {"mode": "extended", "networkShape": [32]}, strict=True)
+    assert config.networkShape == (32,) and warnings == []
