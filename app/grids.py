@@ -38,21 +38,18 @@ class GridHeader:
 def encode_grids(output: np.ndarray, thumbnails: Sequence[np.ndarray], epoch: int) -> bytes:
     """Pack one frame's grids; values outside [−1, 1] are clipped, NaN becomes 0."""
     n = output.shape[0]
-    r = thumbnails[0].shape[0] if thumbnails else 0
+    r = thumbnails[0].shape[0] if len(thumbnails) else 0
     header = HEADER.pack(KIND_GRIDS, VERSION, n, r, len(thumbnails),
                          min(max(epoch, 0), MAX_EPOCH_FIELD))
     parts = [header, _bytes(output)]
-    if thumbnails:
-        parts.append(_bytes(np.stack(thumbnails)))
+    if len(thumbnails):
+        parts.append(_bytes(np.asarray(thumbnails)))
     return b"".join(parts)
 
 
 def _bytes(values: np.ndarray) -> bytes:
-    # A diverged network yields NaN; quantize would turn it into an arbitrary byte.
-    values = np.asarray(values, dtype=float)
-    if not np.isfinite(values).all():
-        values = np.nan_to_num(values, nan=0.0, posinf=1.0, neginf=-1.0)
-    return np.ascontiguousarray(quantize(values), dtype=np.uint8).tobytes()
+    """uint8 codes; quantize already maps NaN (a diverged network) to 0 and clips ±inf."""
+    return quantize(values).tobytes()
 
 
 def decode_header(data: bytes) -> GridHeader:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -32,6 +33,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol, TypeVar
 
 T = TypeVar("T")
+log = logging.getLogger("app.pool")
 
 CONTROL_THREADS = 4  # a slow click (step 1000 on a big network) must not hold up everyone's
 MIN_SLICE = 0.001  # below this, per-turn overhead eats the time
@@ -111,6 +113,8 @@ class TrainingPool:
             started = time.perf_counter()
             try:
                 due = player.turn(self.slice_seconds()) if player.playing else None
+            except Exception:  # one session's failure must not stop this thread for everyone
+                log.exception("a training turn failed")
             finally:
                 self._requeue(player, due, time.perf_counter() - started)
 

@@ -30,6 +30,8 @@ class Sink(Protocol):
 
 
 class Runner:
+    """A session's lock and training turns (what the pool schedules)."""
+
     def __init__(self, session: Session, sink: Sink, frame_interval: float) -> None:
         self.session = session
         self.sink = sink
@@ -64,7 +66,8 @@ class Runner:
             except Exception:
                 log.exception("training failed")
                 self.session.phase = Phase.PAUSED
-                self.sink.post([encode(error_message("internal", "training stopped after a server error"))])
+                self.sink.post([encode(error_message("internal", "training stopped after a server error"))]
+                               + self._pause_frame())
                 self.stopped_at = time.monotonic()
                 return None
             self.sink.post(chunk.out)
@@ -75,3 +78,11 @@ class Runner:
                 return time.monotonic()  # more of this frame's epochs, after the others' turns
             started, self._frame_started = self._frame_started, None
             return started + self.frame_interval
+
+    def _pause_frame(self) -> list[Any]:
+        """A frame saying playing is over, if one can still be built after the failure."""
+        try:
+            return [self.session.frame()]
+        except Exception:
+            log.exception("no frame after the failure either")
+            return []

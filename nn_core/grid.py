@@ -28,10 +28,10 @@ THUMBNAIL_RESOLUTION = 25
 
 @dataclass(frozen=True)
 class Boundaries:
-    """``output``: (N, N); ``thumbnails``: one (R, R) map per neuron, inputs first, output last."""
+    """``output``: (N, N); ``thumbnails``: (neurons, R, R), inputs first, output last."""
 
     output: Array
-    thumbnails: list[Array]
+    thumbnails: Array
 
 
 @lru_cache(maxsize=16)
@@ -114,7 +114,7 @@ def boundaries(net: Network, features: tuple[str, ...], resolution: int = THUMBN
         hidden[keep],
         downsample(plan.output_a.reshape(1, n, n), resolution),
     ))
-    return Boundaries(output=plan.output_a.reshape(n, n).copy(), thumbnails=list(thumbnails))
+    return Boundaries(output=plan.output_a.reshape(n, n).copy(), thumbnails=thumbnails)
 
 
 def feature_thumbnails(resolution: int = THUMBNAIL_RESOLUTION,
