@@ -20,7 +20,7 @@ from typing import IO
 
 import uvicorn
 
-from .cli import MIN_WS_MAX_SIZE
+from .cli import websocket_options
 from .config import AppSettings
 from .main import create_app
 
@@ -37,8 +37,7 @@ class BackgroundServer:
         self._socket.bind(("127.0.0.1", 0))
         self.port: int = self._socket.getsockname()[1]
         config = uvicorn.Config(create_app(self.settings), log_level="warning", lifespan="on",
-                                ws_max_size=max(MIN_WS_MAX_SIZE, 4 * self.settings.max_message_bytes),
-                                ws_per_message_deflate=self.settings.ws_compression)
+                                **websocket_options(self.settings))
         self.server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._serve, name="uvicorn-background", daemon=True)
 

@@ -37,17 +37,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     serve.set_defaults(handler=serve_command)
 
 
+def websocket_options(settings: AppSettings) -> dict[str, Any]:
+    """uvicorn's WebSocket options for these settings (``serve`` and the test server share them)."""
+    return {"ws_max_size": max(MIN_WS_MAX_SIZE, 4 * settings.max_message_bytes),
+            "ws_per_message_deflate": settings.ws_compression}
+
+
 def uvicorn_options(args: argparse.Namespace, settings: AppSettings) -> dict[str, Any]:
     """The keyword arguments ``serve`` passes to :func:`uvicorn.run`."""
-    return {
-        "factory": True,
-        "host": args.host,
-        "port": args.port,
-        "workers": args.workers,
-        "ws_max_size": max(MIN_WS_MAX_SIZE, 4 * settings.max_message_bytes),
-        "ws_per_message_deflate": settings.ws_compression,
-        "log_level": args.log_level,
-    }
+    return {"factory": True, "host": args.host, "port": args.port, "workers": args.workers,
+            "log_level": args.log_level, **websocket_options(settings)}
 
 
 def serve_command(args: argparse.Namespace) -> int:

@@ -56,7 +56,6 @@ class TrainingPool:
     def __init__(self, threads: int, max_fps: int) -> None:
         self.threads = threads
         self.frame_interval = 1.0 / max_fps
-        self.playing = 0
         self._waiting: list[tuple[float, int, Player]] = []  # by due time
         self._ready: list[tuple[float, int, Player]] = []  # due; by compute used (virtual time)
         self._used: dict[int, float] = {}  # compute seconds per scheduled session
@@ -66,6 +65,11 @@ class TrainingPool:
         self._stopping = False
         self._workers: list[threading.Thread] = []
         self._control = ThreadPoolExecutor(CONTROL_THREADS, thread_name_prefix="nnp-control")
+
+    @property
+    def playing(self) -> int:
+        """Sessions scheduled to train (each has an entry in ``_used`` exactly while it plays)."""
+        return len(self._used)
 
     def slice_seconds(self) -> float:
         """Compute time one session may use per turn: its share of a frame interval."""
@@ -78,7 +82,6 @@ class TrainingPool:
             if id(player) in self._used or self._stopping:
                 return
             self._used[id(player)] = self._clock  # a newcomer starts level with the others
-            self.playing += 1
             self._push(time.monotonic(), player)
             self._start_workers()
 
@@ -139,4 +142,3 @@ class TrainingPool:
                 self._push(time.monotonic() if due is None else due, player)
             else:
                 del self._used[id(player)]
-                self.playing -= 1

@@ -11,7 +11,7 @@ StepMessage(type='step', n=3)
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, Union, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
@@ -142,15 +142,11 @@ class ExportMessage(_Message):
     type: Literal["export"]
 
 
-ClientMessage = Annotated[
-    HelloMessage | SetMessage | PlayMessage | PauseMessage | StepMessage | ResetMessage | RegenerateMessage | SetWeightMessage | SetBiasMessage | SpeedMessage | PointsMessage | GradientCheckMessage | ExportMessage,
-    Field(discriminator="type"),
-]
+_MESSAGES = (HelloMessage, SetMessage, PlayMessage, PauseMessage, StepMessage, ResetMessage, RegenerateMessage,
+             SetWeightMessage, SetBiasMessage, SpeedMessage, PointsMessage, GradientCheckMessage, ExportMessage)
+ClientMessage = Annotated[Union[_MESSAGES], Field(discriminator="type")]  # noqa: UP007 (a tuple of types)
 _ADAPTER: TypeAdapter[Any] = TypeAdapter(ClientMessage)
-MESSAGE_TYPES: tuple[str, ...] = (
-    "hello", "set", "play", "pause", "step", "reset", "regenerate", "set_weight", "set_bias",
-    "speed", "points", "gradient_check", "export",
-)
+MESSAGE_TYPES: tuple[str, ...] = tuple(get_args(m.model_fields["type"].annotation)[0] for m in _MESSAGES)
 
 
 def parse_client_message(text: str) -> Any:

@@ -66,9 +66,9 @@ def test_outbox_blocks_the_reader_when_replies_pile_up() -> None:
 def test_time_slices_shrink_as_more_sessions_play() -> None:
     pool = TrainingPool(threads=1, max_fps=30)
     alone = pool.slice_seconds()
-    pool.playing = 10
+    pool._used.update({i: 0.0 for i in range(10)})  # as if ten sessions were playing
     shared = pool.slice_seconds()
-    pool.playing = 10_000
+    pool._used.update({i: 0.0 for i in range(10_000)})
     assert 0.02 < alone <= 1 / 30
     assert shared * 10 == pytest.approx(alone)
     assert pool.slice_seconds() == MIN_SLICE
