@@ -3,7 +3,8 @@
 // frame whatever the messages made dirty.
 
 import { Connection, socketUrl } from "./socket.js";
-import { page, markDirty, applyState, applyFrame, applyData, applyGrids, settingRow, isRegression } from "./state.js";
+import { page, markDirty, applyState, applyFrame, applyData, applyGrids, settingRow, isRegression,
+  requestPlaying } from "./state.js";
 import { Controls, applyHidden } from "./controls.js";
 import { NetworkDiagram } from "./network.js";
 import { DatasetPicker } from "./datasets.js";
@@ -99,6 +100,7 @@ const HANDLERS = {
   },
   diverged(message) {
     page.playing = false;
+    page.playRequest = null;
     markDirty("controls");
     showMessage(`Epoch ${message.epoch}: ${message.message}`);
   },
@@ -209,8 +211,7 @@ function renderControls() {
 // --- user input ------------------------------------------------------------------
 
 function togglePlay() {
-  page.playing = !page.playing;
-  markDirty("controls");
+  requestPlaying(!page.playing);
   scheduleRender();
   send({ type: page.playing ? "play" : "pause" });
 }

@@ -21,6 +21,7 @@ export const page = {
   grids: null, // the last binary grid message, decoded
   featureMaps: null, // {size, maps: {name: Uint8Array}}: every feature's map, input or not
   focusNeuron: null, // index into grids.thumbnails shown in the big square
+  playRequest: null, // {playing, at}: the user's play/pause, until a frame agrees
   dirty: { network: false, maps: false, output: false, chart: false, controls: false, data: false },
 };
 
@@ -59,8 +60,7 @@ export function applyFrame(message) {
   page.weights = message.weights;
   page.biases = message.biases;
   page.dead = message.dead || null;
-  if (page.playing !== message.playing) markDirty("controls");
-  page.playing = message.playing;
+  followPlaying(message.playing);
   if (message.history_reset) page.history = [];
   appendHistory(message.history || []);
   markDirty("network", "chart");
@@ -80,6 +80,25 @@ function appendHistory(points) {
   }
   for (const point of points) page.history.push(point);
   if (page.history.length > MAX_HISTORY) page.history = page.history.filter((_, i) => i % 2 === 0);
+}
+
+// Frames sent before the server saw the user's play/pause still carry the
+// old state; for a moment the button keeps the user's choice instead of flickering.
+const PLAY_CONFIRM_MS = 1000;
+
+function followPlaying(playing) {
+  const request = page.playRequest;
+  if (request && playing !== request.playing && performance.now() - request.at < PLAY_CONFIRM_MS) return;
+  page.playRequest = null;
+  if (page.playing !== playing) markDirty("controls");
+  page.playing = playing;
+}
+
+/** The user pressed play or pause: show it at once, and trust frames once they agree. */
+export function requestPlaying(playing) {
+  page.playing = playing;
+  page.playRequest = { playing, at: performance.now() };
+  markDirty("controls");
 }
 
 export function applyData(message) {

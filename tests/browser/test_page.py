@@ -108,29 +108,35 @@ def test_reconnect_resumes_training_where_it_was(page, own_server):
     assert float(page.text_content("#loss-train")) < 0.4
 
 
+def slow_server(route):
+    """Every server message reaches the page 0.2 s late, in order."""
+    server = route.connect_to_server()
+
+    def forward(message):
+        time.sleep(0.2)
+        route.send(message)
+
+    server.on_message(forward)
+
+
+SAMPLE_FOR_A_SECOND = """([selector, property]) => new Promise((resolve) => {
+    const element = document.querySelector(selector);
+    const seen = new Set();
+    let samples = 0;
+    const timer = setInterval(() => {
+        seen.add(String(element[property] ?? element.getAttribute(property)));
+        if (++samples === 50) { clearInterval(timer); resolve([...seen]); }
+    }, 20);
+})"""
+
+
 def test_quick_changes_are_not_undone_by_an_older_state(page, base_url, page_problems):
-    def slow_server(route):  # every server message reaches the page 0.2 s late, in order
-        server = route.connect_to_server()
-
-        def forward(message):
-            time.sleep(0.2)
-            route.send(message)
-
-        server.on_message(forward)
-
     page.route_web_socket(re.compile(r".*/ws$"), slow_server)
     open_playground(page, base_url)
     page.click("#show-test-data")
     page.click("#discretize")  # the `state` answering the first click arrives after this one
-    ever_unchecked = page.evaluate("""() => new Promise((resolve) => {
-        const box = document.querySelector("#discretize");
-        let seen = false, samples = 0;
-        const timer = setInterval(() => {
-            seen ||= !box.checked;
-            if (++samples === 60) { clearInterval(timer); resolve(seen); }
-        }, 20);
-    })""")
-    assert not ever_unchecked, "an older state undid the click for a moment"
+    seen = page.evaluate(SAMPLE_FOR_A_SECOND, ["#discretize", "checked"])
+    assert seen == ["true"], "an older state undid the click for a moment"
     expect(page.locator("#discretize")).to_be_checked()
     expect(page.locator("#show-test-data")).to_be_checked()
     expect(page).to_have_url(re.compile(r"showTestData=true&discretize=true"))
@@ -147,4 +153,38 @@ def test_an_idle_page_lets_go_of_its_session_and_wakes_on_the_next_action(page, 
         page.click("#next-step-button")
         expect(status).to_have_attribute("data-status", "connected")
         expect(page.locator("#iter-number")).to_have_text("000,001")
+    assert page_problems == []
+
+
+def frame_in_flight_at_pause(route):
+    """When the page pauses, a frame the server sent before seeing it arrives after
+    it, and the server's answer to the pause comes 0.5 s later."""
+    server = route.connect_to_server()
+    last_frame, paused = [], []
+
+    def from_server(message):
+        if paused and paused.pop():
+            time.sleep(0.5)
+        if isinstance(message, str) and json.loads(message)["type"] == "frame":
+            last_frame[:] = [message]
+        route.send(message)
+
+    def from_page(message):
+        server.send(message)
+        if json.loads(message)["type"] == "pause" and last_frame:
+            route.send(last_frame[0])  # says playing: true
+            paused.append(True)
+
+    server.on_message(from_server)
+    route.on_message(from_page)
+
+
+def test_pause_is_not_undone_by_a_frame_already_on_its_way(page, base_url, page_problems):
+    page.route_web_socket(re.compile(r".*/ws$"), frame_in_flight_at_pause)
+    open_playground(page, base_url)
+    page.click("#play-pause-button")
+    page.wait_for_function("() => document.querySelector('#iter-number').textContent !== '000,000'")
+    page.click("#play-pause-button")
+    seen = page.evaluate(SAMPLE_FOR_A_SECOND, ["#play-pause-button", "aria-pressed"])
+    assert seen == ["false"], "a frame sent before the pause flipped the button back"
     assert page_problems == []
