@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
 
+from nn_core.datasets import previews
 from nn_core.grid import feature_thumbnails, quantize
 from nn_core.settings import settings_json
 
@@ -49,6 +50,17 @@ async def feature_maps(request: Request) -> JSONResponse:
 def _feature_maps(resolution: int) -> dict[str, Any]:
     maps = feature_thumbnails(resolution)
     return {"resolution": resolution, "maps": {name: quantize(m).ravel().tolist() for name, m in maps.items()}}
+
+
+@router.get("/dataset-previews.json")
+async def dataset_previews() -> JSONResponse:
+    """Some points of every dataset, drawn in the page's dataset picker."""
+    return JSONResponse(_dataset_previews(), headers={"Cache-Control": "max-age=86400"})
+
+
+@lru_cache(maxsize=1)
+def _dataset_previews() -> dict[str, Any]:
+    return previews()
 
 
 @router.get("/healthz")

@@ -234,6 +234,20 @@ def generate(name: str, rng: SeededRandom, noise_percent: float, regression: boo
     return shuffle(Dataset.from_points(points), rng)
 
 
+PREVIEW_SEED = "preview"
+
+
+def previews(points: int = 250) -> dict[str, list[list[float]]]:
+    """A few points of every generated dataset, for the page's dataset picker
+    (so its little squares show the engine's own shapes, not a copy of them)."""
+    result = {}
+    for name in CLASSIFICATION_DATASETS + REGRESSION_DATASETS:
+        if not is_custom(name):
+            data = generate(name, SeededRandom(PREVIEW_SEED), 0, regression=name in REGRESSION_DATASETS)
+            result[name] = data.slice(0, points).rows()
+    return result
+
+
 def shuffle(data: Dataset, rng: SeededRandom) -> Dataset:
     """Fisher–Yates from the end, consuming one draw per point like the original."""
     order = list(range(len(data)))

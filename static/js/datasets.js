@@ -1,57 +1,11 @@
 // The dataset picker: one small square per dataset of the current problem type.
 // A square shows the real points once the server has sent that dataset (they
-// are remembered per name); before that, a drawn icon of the dataset's shape.
+// are remembered per name); before that, the engine's preview of its shape.
 
 import { colorOf, drawPoints } from "./heatmap.js";
 import { choiceText } from "./controls.js";
 
-const SIDE = 40; // CSS px
-const ICON_CELLS = 20;
-const TAU = 2 * Math.PI;
-
-function nearest(x, y, curve) {
-  return Math.min(...curve.map(([cx, cy]) => Math.hypot(x - cx, y - cy)));
-}
-
-const MOON = Array.from({ length: 24 }, (_, i) => (i / 23) * Math.PI);
-const UPPER_MOON = MOON.map((t) => [(Math.cos(t) - 0.5) * 3.5, (Math.sin(t) - 0.25) * 3.5]);
-const LOWER_MOON = UPPER_MOON.map(([x, y]) => [-x, -y]);
-
-// Each icon maps a point of [−6, 6]² to a value in [−1, 1]: the dataset's shape.
-const ICONS = {
-  circle: (x, y) => (Math.hypot(x, y) < 2.5 ? 1 : Math.hypot(x, y) < 5 ? -1 : 0),
-  xor: (x, y) => (Math.abs(x) > 5.3 || Math.abs(y) > 5.3 ? 0 : Math.sign(x * y)),
-  gauss: (x, y) => (Math.hypot(x - 2, y - 2) < 2 ? 1 : Math.hypot(x + 2, y + 2) < 2 ? -1 : 0),
-  spiral: (x, y) => {
-    const r = Math.hypot(x, y);
-    return r > 5 ? 0 : Math.cos(Math.atan2(x, y) - (1.75 * TAU * r) / 5) > 0 ? 1 : -1;
-  },
-  moons: (x, y) => (nearest(x, y, UPPER_MOON) < 0.8 ? 1 : nearest(x, y, LOWER_MOON) < 0.8 ? -1 : 0),
-  checkerboard: (x, y) => (Math.abs(x) > 5 || Math.abs(y) > 5 ? 0 : (Math.floor(x / 2.5) + Math.floor(y / 2.5)) % 2 === 0 ? 1 : -1),
-  function: (x, y) => (Math.abs(x) > 5 || Math.abs(y) > 5 ? 0 : y > Math.sin(x) ? 1 : -1),
-  "reg-plane": (x, y) => (x + y) / 10,
-  "reg-gauss": (x, y) => {
-    const centres = [[-4, 2.5, 1], [0, 2.5, -1], [4, 2.5, 1], [-4, -2.5, -1], [0, -2.5, 1], [4, -2.5, -1]];
-    return centres.reduce((best, [cx, cy, sign]) => {
-      const value = sign * (1 - Math.min(Math.hypot(x - cx, y - cy) / 2, 1));
-      return Math.abs(value) > Math.abs(best) ? value : best;
-    }, 0);
-  },
-};
-
-function drawIcon(canvas, name) {
-  const context = canvas.getContext("2d");
-  const cell = canvas.width / ICON_CELLS;
-  const shape = ICONS[name] || (() => 0);
-  for (let i = 0; i < ICON_CELLS; i++) {
-    for (let j = 0; j < ICON_CELLS; j++) {
-      const x = ((i + 0.5) / ICON_CELLS) * 12 - 6;
-      const y = 6 - ((j + 0.5) / ICON_CELLS) * 12;
-      context.fillStyle = colorOf(shape(x, y));
-      context.fillRect(i * cell, j * cell, Math.ceil(cell), Math.ceil(cell));
-    }
-  }
-}
+const SIDE = 38; // CSS px, as .dataset canvas in playground.css
 
 export class DatasetPicker {
   /** `onPick(settingName, datasetName)` sends the choice. */
@@ -60,6 +14,7 @@ export class DatasetPicker {
     this.onPick = onPick;
     this.rows = settings.filter((row) => row.name === "dataset" || row.name === "regDataset");
     this.seen = new Map(); // dataset name → points the server sent for it
+    this.previews = new Map(); // dataset name → the engine's preview points
     this.buttons = new Map();
     this.setting = null;
   }
@@ -101,6 +56,12 @@ export class DatasetPicker {
     }
   }
 
+  /** The engine's previews, shown until a dataset's own points arrive. */
+  setPreviews(previews) {
+    for (const [name, points] of Object.entries(previews)) this.previews.set(name, points);
+    for (const name of this.buttons.keys()) this.draw(name);
+  }
+
   /** Remember the points of the dataset in use and redraw its square. */
   remember(name, data) {
     const points = [...data.train, ...data.test];
@@ -113,8 +74,7 @@ export class DatasetPicker {
     const button = this.buttons.get(name);
     if (!button) return;
     const canvas = button.querySelector("canvas");
-    const points = this.seen.get(name);
-    if (!points) return drawIcon(canvas, name);
+    const points = this.seen.get(name) ?? this.previews.get(name) ?? [];
     const context = canvas.getContext("2d");
     context.fillStyle = colorOf(0);
     context.fillRect(0, 0, canvas.width, canvas.height);

@@ -299,12 +299,18 @@ async function loadFeatureMaps() {
   scheduleRender();
 }
 
+async function loadDatasetPreviews() {
+  const response = await fetch("/dataset-previews.json");
+  if (response.ok) picker.setPreviews(await response.json());
+}
+
 async function start() {
   page.settings = await loadSettings();
   loadFeatureMaps().catch(() => {}); // without them, unused features just stay blank
   controls = new Controls(page.settings, { top: $("slot-top"), data: $("slot-data"), output: $("slot-output"),
     engine: $("slot-engine") }, setSettings);
   picker = new DatasetPicker($("datasets"), page.settings, setSettings);
+  loadDatasetPreviews().catch(() => {}); // without them, squares stay blank until used
   diagram = new NetworkDiagram($("network"), $("hovercard"), {
     toggleFeature: (name, on) => setSettings({ [name]: on }),
     resizeLayer,

@@ -73,3 +73,12 @@ def test_feature_maps_cover_every_feature_at_the_thumbnail_resolution(client: Te
     x_map = body["maps"]["x"]
     assert len(x_map) == resolution * resolution and all(0 <= v <= 255 for v in x_map)
     assert x_map[0] < 128 < x_map[resolution - 1]  # left is x = −6, right is x = +6
+
+
+def test_dataset_previews_are_the_engines_own_points(client: TestClient) -> None:
+    from nn_core.datasets import CLASSIFICATION_DATASETS, REGRESSION_DATASETS, is_custom
+
+    body = client.get("/dataset-previews.json").json()
+    assert set(body) == {n for n in CLASSIFICATION_DATASETS + REGRESSION_DATASETS if not is_custom(n)}
+    assert len(body["spiral"]) == 250 and all(len(row) == 3 for row in body["spiral"])
+    assert {row[2] for row in body["xor"]} == {-1.0, 1.0}

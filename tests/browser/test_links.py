@@ -128,3 +128,15 @@ def test_optimizer_settings_show_only_with_their_optimizer(page, base_url, page_
     expect(beta1).to_be_visible()
     expect(momentum).to_be_hidden()
     assert page_problems == []
+
+
+def test_every_dataset_square_shows_points_before_it_is_used(page, base_url, page_problems):
+    open_playground(page, base_url)
+    page.wait_for_function("""() => {
+        const canvas = document.querySelector(".dataset[data-dataset='spiral'] canvas");
+        const pixels = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+        const first = pixels.slice(0, 4).join();
+        for (let i = 0; i < pixels.length; i += 4) if (pixels.slice(i, i + 4).join() !== first) return true;
+        return false;
+    }""")
+    assert page_problems == []
