@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 import time
 from collections.abc import Sequence
+from typing import Any
 
 import pytest
 
@@ -16,6 +18,24 @@ from app.protocol import parse_client_message
 from app.runner import Runner
 from app.session import Outgoing, Session
 
+
+
+def run_in_own_loop(coroutine: Any) -> None:
+    """asyncio.run on a thread of its own: the browser tests' Playwright keeps an
+    event loop running in the main thread when they run first in the same session."""
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(coroutine)
+        except BaseException as error:  # re-raised in the test's thread
+            errors.append(error)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
 
 
 def test_outbox_counts_frames_until_their_grids_are_sent() -> None:
@@ -32,7 +52,7 @@ def test_outbox_counts_frames_until_their_grids_are_sent() -> None:
         outbox.sent(True)
         assert not outbox.frame_waiting
 
-    asyncio.run(scenario())
+    run_in_own_loop(scenario())
 
 
 def test_outbox_post_from_a_thread_counts_at_once_and_keeps_order() -> None:
@@ -45,7 +65,7 @@ def test_outbox_post_from_a_thread_counts_at_once_and_keeps_order() -> None:
         items = [(await outbox.get())[0] for _ in range(7)]
         assert items == ["0", "1", "2", "3", "4", "f", b"g"]
 
-    asyncio.run(scenario())
+    run_in_own_loop(scenario())
 
 
 def test_outbox_blocks_the_reader_when_replies_pile_up() -> None:
@@ -60,7 +80,7 @@ def test_outbox_blocks_the_reader_when_replies_pile_up() -> None:
             outbox.sent(False)
         await asyncio.wait_for(waiting, 1)
 
-    asyncio.run(scenario())
+    run_in_own_loop(scenario())
 
 
 def test_time_slices_shrink_as_more_sessions_play() -> None:
