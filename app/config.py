@@ -8,19 +8,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 
 
 class ConfigError(ValueError):
     """An environment variable holds a value the server cannot use; the message names it."""
-
-
-def _default_threads() -> int:
-    """One training thread: NumPy on small arrays holds the GIL, so a second thread only adds
-    contention (measured: more CPU per frame, less even frame rates). Use uvicorn workers
-    (``serve --workers``) to use more cores; raise this for very large networks, whose big
-    matrix products do release the GIL."""
-    return 1
 
 
 @dataclass(frozen=True)
@@ -35,7 +27,11 @@ class AppSettings:
     idle_timeout: float = 600.0
     max_fps: int = 30
     thumbnail: int = 25
-    train_threads: int = field(default_factory=_default_threads)
+    # One training thread: NumPy on small arrays holds the GIL, so a second thread only adds
+    # contention (measured: more CPU per frame, less even frame rates). Use uvicorn workers
+    # (``serve --workers``) for more cores; raise this for very large networks, whose big
+    # matrix products do release the GIL.
+    train_threads: int = 1
     # permessage-deflate halves the bytes of a frame but costs ~0.8 ms of server CPU per
     # frame; off by default because the default deployment is loopback, where CPU is scarcer.
     ws_compression: bool = False
@@ -60,28 +56,26 @@ class AppSettings:
         for f in fields(cls):
             raw = env.get(f"NNP_{f.name.upper()}", "").strip()
             if raw:
-                values[f.name] = _parse(f"NNP_{f.name.upper()}", raw, f.name)
+                values[f.name] = _parse(f"NNP_{f.name.upper()}", raw, str(f.type))
         return cls(**values)  # type: ignore[arg-type]
 
 
 _BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
-_INTS = {"port", "max_sessions", "max_message_bytes", "max_fps", "thumbnail", "train_threads"}
 
 
-def _parse(variable: str, raw: str, name: str) -> object:
-    if name == "ws_compression":
+def _parse(variable: str, raw: str, kind: str) -> object:
+    """``raw`` as the field's declared type (``kind``, e.g. "int"), or ConfigError naming the variable."""
+    if kind == "bool":
         if raw.lower() not in _BOOLEANS:
             raise ConfigError(f"{variable}: expected true or false, got {raw!r}")
         return _BOOLEANS[raw.lower()]
-    if name == "allowed_origins":
+    if kind.startswith("tuple"):
         return tuple(o.strip().rstrip("/") for o in raw.split(",") if o.strip())
-    try:
-        if name in _INTS:
-            return int(raw)
-        if name == "idle_timeout":
-            return float(raw)
-    except ValueError:
-        raise ConfigError(f"{variable}: expected a number, got {raw!r}") from None
+    if kind in ("int", "float"):
+        try:
+            return int(raw) if kind == "int" else float(raw)
+        except ValueError:
+            raise ConfigError(f"{variable}: expected a number, got {raw!r}") from None
     return raw
 
 
