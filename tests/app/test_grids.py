@@ -38,3 +38,16 @@ def test_non_finite_values_do_not_leak_arbitrary_bytes() -> None:
 def test_epoch_field_saturates_instead_of_overflowing() -> None:
     data = encode_grids(np.zeros((2, 2)), [], epoch=2**40)
     assert decode_header(data).epoch == 2**32 - 1
+
+
+def test_a_frame_of_the_largest_classic_network_stays_under_64_kb() -> None:
+    from app.frames import HistoryCursor, build_frame
+    from nn_core import Playground
+
+    features = "&".join(f"{name}=true" for name in ("x", "y", "xTimesY", "xSquared", "ySquared", "sinX", "sinY"))
+    playground = Playground.from_url(f"#seed=big&networkShape=8,8,8,8,8,8&{features}")
+    playground.step(3)
+    frame = build_frame(playground, HistoryCursor(), playing=True, thumbnail=25)
+    header = decode_header(frame.grids)
+    assert header.count == 7 + 6 * 8 + 1
+    assert len(frame.text.encode()) + len(frame.grids) < 64 * 1024
