@@ -58,6 +58,8 @@ class Setting:
         data = dataclasses.asdict(self)
         if isinstance(self.default, tuple):
             data["default"] = list(self.default)
+        if self.depends:
+            data["depends"] = {name: list(values) for name, values in self.depends.items()}
         return data
 
 
@@ -363,6 +365,20 @@ def _coerce_hidden(raw: Any, warnings: list[str], strict: bool) -> frozenset[str
     return frozenset(raw) & frozenset(HIDEABLE)
 
 
+# How the page words a choice (the original's wording where it has one); a
+# choice not listed here is shown capitalised.
+CHOICE_LABELS = {
+    "relu": "ReLU", "leakyRelu": "Leaky ReLU", "elu": "ELU", "none": "None", "sgd": "SGD",
+    "crossEntropy": "Cross-entropy", "x10": "×10", "x100": "×100", "xor": "Exclusive or",
+    "gauss": "Gaussian", "reg-plane": "Plane", "reg-gauss": "Multi Gaussian", "custom": "Your data",
+    "reg-custom": "Your data",
+}
+
+
+def choice_labels(setting: Setting) -> dict[str, str]:
+    return {choice: CHOICE_LABELS.get(choice, choice[:1].upper() + choice[1:]) for choice in setting.choices}
+
+
 NETWORK_LIMITS = {
     "classic": {"layers": CLASSIC_MAX_LAYERS, "neurons": CLASSIC_MAX_NEURONS},
     "extended": {"layers": EXTENDED_MAX_LAYERS, "neurons": EXTENDED_MAX_NEURONS},
@@ -380,6 +396,7 @@ def settings_json() -> list[dict[str, Any]]:
     for setting in SETTINGS.values():
         row = setting.to_json()
         row["classic_choices"] = list(CLASSIC_CHOICES.get(setting.name, setting.choices))
+        row["choice_labels"] = choice_labels(setting)
         if setting.name == "networkShape":
             row["limits"] = NETWORK_LIMITS
             row["new_layer"] = NEW_LAYER_NEURONS

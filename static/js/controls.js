@@ -21,15 +21,9 @@ const SPECIAL_WIDGETS = new Set(["dataset", "regDataset", "networkShape"]);
 // Where each group's controls go; "features" are neurons drawn by network.js.
 const SLOT_OF_GROUP = { top: "top", data: "data", output: "output", engine: "engine", network: "engine" };
 
-const CHOICE_WORDS = { relu: "ReLU", tanh: "Tanh", sigmoid: "Sigmoid", linear: "Linear", none: "None",
-  sgd: "SGD", adam: "Adam", he: "He", classic: "Classic", crossEntropy: "Cross-entropy", max: "Max",
-  x10: "×10", x100: "×100", leakyRelu: "Leaky ReLU", elu: "ELU", "reg-plane": "Plane", "reg-gauss": "Multi Gaussian",
-  "reg-custom": "Your data", custom: "Your data", gauss: "Gaussian", xor: "Exclusive or" };
-
-/** Human words for a choice value: the original's wording, else the value capitalised. */
-export function choiceText(value) {
-  if (value in CHOICE_WORDS) return CHOICE_WORDS[value];
-  return String(value).charAt(0).toUpperCase() + String(value).slice(1);
+/** Human words for a choice of `row` (the settings table's `choice_labels`), else the value capitalised. */
+export function choiceText(value, row = null) {
+  return row?.choice_labels?.[value] ?? String(value).charAt(0).toUpperCase() + String(value).slice(1);
 }
 
 export function controlId(name) {
@@ -63,14 +57,14 @@ function selectFor(row) {
     // The original's choices first; our additions in their own group, so they are found, not in the way.
     const classic = row.choices.filter((choice) => row.classic_choices.includes(choice));
     const extra = row.choices.filter((choice) => !row.classic_choices.includes(choice));
-    for (const choice of classic) select.append(option(choice, choiceText(choice)));
+    for (const choice of classic) select.append(option(choice, choiceText(choice, row)));
     if (extra.length && classic.length) {
       const group = document.createElement("optgroup");
       group.label = "More in Neural Playground";
-      for (const choice of extra) group.append(option(choice, choiceText(choice)));
+      for (const choice of extra) group.append(option(choice, choiceText(choice, row)));
       select.append(group);
     } else {
-      for (const choice of extra) select.append(option(choice, choiceText(choice)));
+      for (const choice of extra) select.append(option(choice, choiceText(choice, row)));
     }
   } else {
     for (const value of row.options) select.append(option(value, String(value)));

@@ -42,8 +42,8 @@ export class DatasetPicker {
       button.type = "button";
       button.className = "dataset";
       button.setAttribute("role", "radio");
-      button.setAttribute("aria-label", `Dataset: ${choiceText(name)}`);
-      button.title = choiceText(name);
+      button.setAttribute("aria-label", `Dataset: ${choiceText(name, row)}`);
+      button.title = choiceText(name, row);
       button.dataset.dataset = name;
       if (!row.classic_choices.includes(name)) button.classList.add("extra");
       const canvas = document.createElement("canvas");
