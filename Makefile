@@ -25,8 +25,7 @@ chromium:
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; \
 	fi
 
-run: deps
-	@echo "Neural Playground: open http://$(HOST):$(PORT)/"
+run: deps  # `serve` prints the address to open
 	$(BIN)/nn-playground serve --host $(HOST) --port $(PORT)
 
 test: test-deps chromium
