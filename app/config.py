@@ -25,6 +25,8 @@ class AppSettings:
     max_sessions: int = 64
     max_message_bytes: int = 1_048_576
     idle_timeout: float = 600.0
+    # A socket that never says hello holds a place without being a playground.
+    hello_timeout: float = 30.0
     max_fps: int = 30
     thumbnail: int = 25
     # One training thread: NumPy on small arrays holds the GIL, so a second thread only adds
@@ -41,6 +43,7 @@ class AppSettings:
         _check_range("NNP_MAX_SESSIONS", self.max_sessions, 1, 100_000)
         _check_range("NNP_MAX_MESSAGE_BYTES", self.max_message_bytes, 1024, 64 * 1_048_576)
         _check_range("NNP_IDLE_TIMEOUT", self.idle_timeout, 0.05, 7 * 24 * 3600)
+        _check_range("NNP_HELLO_TIMEOUT", self.hello_timeout, 0.05, 3600)
         _check_range("NNP_MAX_FPS", self.max_fps, 1, 240)
         _check_range("NNP_THUMBNAIL", self.thumbnail, 4, 100)
         _check_range("NNP_TRAIN_THREADS", self.train_threads, 1, 64)

@@ -30,7 +30,7 @@ from .outbox import Outbox
 from .pool import TrainingPool
 from .protocol import ProtocolError, parse_client_message
 from .runner import Runner
-from .session import Session
+from .session import Phase, Session
 
 log = logging.getLogger("app.connection")
 
@@ -120,15 +120,22 @@ class Connection:
 
     # --- idle timeout and closing ----------------------------------------------------
     async def _watchdog(self) -> None:
-        """Return (ending the connection) once a non-playing session has idled too long."""
-        timeout = self.settings.idle_timeout
+        """Return (ending the connection) once a non-playing session has idled too long,
+        or a socket has not said hello within ``hello_timeout``."""
+        opened = time.monotonic()
         while True:
-            left = timeout - (time.monotonic() - max(self.last_message, self.runner.stopped_at))
+            if self.session.phase is Phase.IDLE:
+                reason, left = "no hello", self.settings.hello_timeout - (time.monotonic() - opened)
+            else:
+                since = max(self.last_message, self.runner.stopped_at)
+                reason, left = "idle timeout", self.settings.idle_timeout - (time.monotonic() - since)
             if left <= 0 and not self.session.playing:
-                log.info("closing an idle session")
-                await self._close(CLOSE_NORMAL, "idle timeout")
+                log.info("closing a session: %s", reason)
+                await self._close(CLOSE_NORMAL, reason)
                 return
-            await asyncio.sleep(min(max(left, 0.01) if left > 0 else timeout, 5.0))
+            # Short enough to notice the phase change (hello) within the shorter timeout.
+            await asyncio.sleep(min(max(left, 0.01), self.settings.idle_timeout,
+                                    self.settings.hello_timeout, 5.0))
 
     async def _close(self, code: int, reason: str) -> None:
         if self.websocket.application_state is WebSocketState.CONNECTED:

@@ -299,6 +299,14 @@ def test_paused_sessions_close_after_the_idle_timeout() -> None:
         assert 0.25 <= time.monotonic() - started < 3
 
 
+def test_a_socket_that_never_says_hello_is_closed() -> None:
+    with make_client(hello_timeout=0.3) as client, client.websocket_connect("/ws") as ws:
+        started = time.monotonic()
+        closing = ws.receive()
+        assert closing["type"] == "websocket.close" and closing["reason"] == "no hello"
+        assert 0.25 <= time.monotonic() - started < 3
+
+
 def test_playing_sessions_do_not_idle_out() -> None:
     with make_client(idle_timeout=0.3) as client, client.websocket_connect("/ws") as ws:
         hello(ws)
