@@ -290,20 +290,17 @@ def test_sessions_beyond_the_limit_are_told_busy_and_closed() -> None:
             assert send_and_take(a, {"type": "step"}, "frame")[0]["epoch"] == 1
 
 
-def test_paused_sessions_close_after_the_idle_timeout() -> None:
-    with make_client(idle_timeout=0.3) as client, client.websocket_connect("/ws") as ws:
-        hello(ws)
+@pytest.mark.parametrize("timeout,says_hello,reason", [
+    ("idle_timeout", True, "idle timeout"),  # a paused session nobody uses
+    ("hello_timeout", False, "no hello"),  # a socket that never becomes a playground
+])
+def test_quiet_sockets_are_closed_after_their_timeout(timeout: str, says_hello: bool, reason: str) -> None:
+    with make_client(**{timeout: 0.3}) as client, client.websocket_connect("/ws") as ws:
+        if says_hello:
+            hello(ws)
         started = time.monotonic()
         closing = ws.receive()
-        assert closing["type"] == "websocket.close" and closing["reason"] == "idle timeout"
-        assert 0.25 <= time.monotonic() - started < 3
-
-
-def test_a_socket_that_never_says_hello_is_closed() -> None:
-    with make_client(hello_timeout=0.3) as client, client.websocket_connect("/ws") as ws:
-        started = time.monotonic()
-        closing = ws.receive()
-        assert closing["type"] == "websocket.close" and closing["reason"] == "no hello"
+        assert closing["type"] == "websocket.close" and closing["reason"] == reason
         assert 0.25 <= time.monotonic() - started < 3
 
 
