@@ -21,6 +21,7 @@ from .forward import ForwardPlan, inputs_with_bias_row
 from .losses import mean_loss
 from .network import Network
 from .optimizers import Hyper, Optimizer
+from .single_example import SingleExampleTrainer, supports
 
 Array = np.ndarray
 
@@ -98,6 +99,11 @@ class Trainer:
         self.weight_mask = net.bias_mask()
         optimizer.any_dead = bool(net.dead.any())
         self.set_batch_size(batch_size)
+        # Batch size 1 with the classic rule: generated scalar code (single_example.py).
+        self.single_example = None
+        if batch_size == 1 and optimizer.name == "sgd" and supports(net):
+            examples = list(zip(*self.inputs[:-1].tolist(), self.labels[0].tolist()))
+            self.single_example = SingleExampleTrainer(net, loss, examples)
 
     def set_batch_size(self, batch_size: int) -> None:
         """Fix the epoch's slices: contiguous copies of each batch's inputs and labels."""
@@ -116,13 +122,23 @@ class Trainer:
 
     def epoch(self, hyper: Hyper) -> None:
         """One pass over the training points, updating after each full batch."""
+        done = 0
+        if self.single_example is not None and not self.carry_count:
+            regularization = hyper.regularization if hyper.regularized else "none"
+            done, died = self.single_example.epoch(hyper.learning_rate, regularization, hyper.regularization_rate)
+            self.optimizer.any_dead |= died
+        self._numpy_epoch(hyper, done)
+
+    def _numpy_epoch(self, hyper: Hyper, first_batch: int) -> None:
+        """The epoch from batch ``first_batch`` on, vectorized over each batch."""
         size = self.batch_size
         squared = self.squared_error
-        if self.batches:
+        batches = self.batches[first_batch:] if first_batch else self.batches
+        if batches:
             gradient = self.plans[size].gradient
             update, optimizer = self.optimizer.update, self.optimizer
             net, grad, mask = self.net, self.grad, self.weight_mask
-            for inputs, labels in self.batches:
+            for inputs, labels in batches:
                 gradient(inputs, labels, squared)
                 if self.carry_count or optimizer.any_dead:
                     self._apply(size, hyper)

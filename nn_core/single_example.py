@@ -1,0 +1,206 @@
+"""Batch size 1: the network's update as straight-line Python, generated per shape.
+
+With one example per update an epoch is a few hundred strictly sequential
+updates of a network of a few dozen numbers, and nothing can be batched: the
+next example's forward pass needs the weights this one just changed. NumPy
+then spends its time in call overhead (about 1 µs a call, and a minimal
+forward-backward-update is ~20 calls), while plain Python floats in local
+variables cost tens of nanoseconds an operation. So for small networks the
+fastest exact code is the original's own scalar program, unrolled: one line
+per neuron and per parameter, generated once per (shape, activations, loss,
+regularizer, dead links) and compiled with ``exec``, as the standard library's
+``dataclasses`` builds its ``__init__``.
+
+The generated code follows the original's order of operations (bias first,
+then each link in order; ``w − lr·(δ·a)``, then the regularizer's step at the
+OLD weight; an L1 weight that crosses zero dies). It returns after any death so
+that the next program leaves the dead link alone. ``math.exp`` raises where
+NumPy gives ``inf``; the caller then finishes the epoch with the NumPy path.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .activations import LEAKY_SLOPE
+from .network import Network
+
+Array = np.ndarray
+Lines = list[str]
+# Above this many parameters NumPy's per-call cost is amortized and the
+# vectorized path wins (measured in benchmarks/bench_single_example.py).
+MAX_PARAMETERS = 160
+_PROGRAMS_KEPT = 4
+
+
+# --- each activation as scalar source: (z, a) -> statements -------------------
+# Written to give the same values as the NumPy versions in activations.py,
+# including for NaN (``not z <= 0.0`` keeps a NaN, as np.maximum does).
+_FORWARD: dict[str, Callable[[str, str], str]] = {
+    "tanh": lambda z, a: f"{a} = tanh({z})",
+    "sigmoid": lambda z, a: f"{a} = 1.0 / (1.0 + exp(-{z}))",
+    "relu": lambda z, a: f"{a} = {z} if not {z} <= 0.0 else 0.0",
+    "linear": lambda z, a: f"{a} = {z}",
+    "leakyRelu": lambda z, a: f"{a} = {z} if not {z} <= 0.0 else {z} * LEAKY_SLOPE",
+    "elu": lambda z, a: f"{a} = {z} if {z} > 0.0 else expm1({z})",
+    "softplus": lambda z, a: f"{a} = {z} + log1p(exp(-{z})) if {z} > 0.0 else log1p(exp({z}))",
+    "swish": lambda z, a: f"s{z} = 1.0 / (1.0 + exp(-{z})); {a} = s{z} * {z}",
+}
+_DERIVATIVE: dict[str, Callable[[str, str], str]] = {  # each one term: parenthesized
+    "tanh": lambda z, a: f"(1.0 - {a} * {a})",
+    "sigmoid": lambda z, a: f"((1.0 - {a}) * {a})",
+    "relu": lambda z, a: f"(1.0 if {z} > 0.0 else 0.0)",
+    "linear": lambda z, a: "1.0",
+    "leakyRelu": lambda z, a: f"(LEAKY_HIGH if {z} > 0.0 else LEAKY_SLOPE)",
+    "elu": lambda z, a: f"(1.0 if {a} >= 0.0 else {a} + 1.0)",
+    "softplus": lambda z, a: f"(1.0 / (1.0 + exp(-{z})))",
+    "swish": lambda z, a: f"(s{z} + {a} - s{z} * {a})",  # s{z}: σ(z), kept by the forward pass
+}
+_NAMESPACE = {
+    "tanh": math.tanh, "exp": math.exp, "expm1": math.expm1, "log1p": math.log1p,
+    "LEAKY_SLOPE": LEAKY_SLOPE, "LEAKY_HIGH": (1.0 - LEAKY_SLOPE) + LEAKY_SLOPE,
+}
+
+
+def supports(net: Network) -> bool:
+    """Whether the generated program is the faster way to train ``net`` one example at a time."""
+    return net.params.size <= MAX_PARAMETERS
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Names in the generated source: ``x{i}`` inputs, ``z/a/d{l}_{j}`` neuron j of layer l, ``w{k}`` params[k]."""
+
+    net: Network
+
+    def value(self, layer: int, node: int) -> str:
+        return f"x{node}" if layer == 0 else f"a{layer}_{node}"
+
+    def param(self, layer: int, node: int, source: int) -> int:
+        """Flat index of the link source → node of weight layer ``layer`` (1-based); source n_in = bias."""
+        return self.net.offsets[layer - 1] + node * (self.net.sizes[layer - 1] + 1) + source
+
+
+def source(net: Network, loss: str, regularization: str, dead: frozenset[int]) -> str:
+    """The program ``run(examples, start, params, lr, lr_reg) -> (next_start, params, died)``."""
+    layout, sizes = _Layout(net), net.sizes
+    names = ", ".join(f"w{k}" for k in range(net.params.size))
+    inputs = "".join(f"x{i}, " for i in range(sizes[0]))
+    body = _forward(net, layout) + _backward(net, layout, loss) + _update(net, layout, regularization, dead)
+    return "\n".join([
+        "def run(examples, start, params, lr, lr_reg):",
+        f"    {names}, = params",
+        "    died = []",
+        f"    for k, ({inputs}y) in enumerate(examples[start:], start):",
+        *(f"        {line}" for line in body),
+        "        if died:",
+        f"            return k + 1, [{names}], died",
+        f"    return len(examples), [{names}], died",
+    ])
+
+
+def _forward(net: Network, layout: _Layout) -> Lines:
+    lines = []
+    for layer in range(1, len(net.sizes)):
+        activation = _FORWARD[net.activation(layer - 1).name]
+        n_in = net.sizes[layer - 1]
+        for j in range(net.sizes[layer]):
+            terms = [f"w{layout.param(layer, j, n_in)}"]
+            terms += [f"w{layout.param(layer, j, i)} * {layout.value(layer - 1, i)}" for i in range(n_in)]
+            lines.append(f"z{layer}_{j} = {' + '.join(terms)}")
+            lines.append(activation(f"z{layer}_{j}", f"a{layer}_{j}"))
+    return lines
+
+
+def _backward(net: Network, layout: _Layout, loss: str) -> Lines:
+    """δ = dE/dz for every neuron, computed before any weight changes (as the original)."""
+    last = len(net.sizes) - 1
+    error = f"(a{last}_0 - y)"
+    output_der = _DERIVATIVE[net.output_activation](f"z{last}_0", f"a{last}_0")
+    lines = [f"d{last}_0 = {error} * {output_der}" if loss == "squared" else f"d{last}_0 = {error}"]
+    for layer in range(last - 1, 0, -1):
+        derivative = _DERIVATIVE[net.hidden_activation]
+        for i in range(net.sizes[layer]):
+            terms = [f"w{layout.param(layer + 1, j, i)} * d{layer + 1}_{j}" for j in range(net.sizes[layer + 1])]
+            lines.append(f"d{layer}_{i} = ({' + '.join(terms)}) * {derivative(f'z{layer}_{i}', f'a{layer}_{i}')}")
+    return lines
+
+
+def _update(net: Network, layout: _Layout, regularization: str, dead: frozenset[int]) -> Lines:
+    lines = []
+    for layer in range(1, len(net.sizes)):
+        n_in = net.sizes[layer - 1]
+        for j in range(net.sizes[layer]):
+            delta = f"d{layer}_{j}"
+            for i in range(n_in):
+                k = layout.param(layer, j, i)
+                if k not in dead:
+                    lines += _weight_step(k, f"lr * ({delta} * {layout.value(layer - 1, i)})", regularization)
+            lines.append(f"w{layout.param(layer, j, n_in)} -= lr * {delta}")  # biases: no penalty
+    return lines
+
+
+def _weight_step(k: int, step: str, regularization: str) -> Lines:
+    w = f"w{k}"
+    if regularization == "L2":
+        return [f"{w} = {w} - {step} - lr_reg * {w}"]
+    if regularization != "L1":
+        return [f"{w} -= {step}"]
+    return [
+        f"moved = {w} - {step}",
+        f"penalized = moved - (lr_reg if {w} > 0.0 else -lr_reg if {w} < 0.0 else 0.0)",
+        "if moved * penalized < 0.0:",
+        f"    {w} = 0.0",
+        f"    died.append({k})",
+        "else:",
+        f"    {w} = penalized",
+    ]
+
+
+def compile_program(net: Network, loss: str, regularization: str, dead: frozenset[int]) -> Callable:
+    namespace = dict(_NAMESPACE)
+    exec(compile(source(net, loss, regularization, dead), "<single-example program>", "exec"), namespace)
+    return namespace["run"]
+
+
+@dataclass
+class SingleExampleTrainer:
+    """Runs epochs of batch size 1 through generated programs, cached per regularizer and dead set."""
+
+    net: Network
+    loss: str
+    examples: list[tuple[float, ...]]  # (features..., label) per training point, in stored order
+    programs: dict[tuple[str, frozenset[int]], Callable] = field(default_factory=dict, repr=False)
+
+    def epoch(self, learning_rate: float, regularization: str, regularization_rate: float) -> tuple[int, bool]:
+        """Train on every example; returns ``(examples done, whether a link died)``.
+
+        Stops early (with everything done so far written back) when ``math``
+        overflows, so the caller can finish the epoch the NumPy way.
+        """
+        net, start, any_died = self.net, 0, False
+        lr_reg = learning_rate * regularization_rate
+        while start < len(self.examples):
+            program = self._program(regularization)
+            try:
+                start, params, died = program(self.examples, start, net.params.tolist(), learning_rate, lr_reg)
+            except OverflowError:
+                break
+            net.params[:] = params
+            if died:
+                net.dead[died] = True
+                any_died = True
+        return start, any_died
+
+    def _program(self, regularization: str) -> Callable:
+        dead = frozenset(np.flatnonzero(self.net.dead).tolist())
+        key = (regularization, dead)
+        if key not in self.programs:
+            if len(self.programs) >= _PROGRAMS_KEPT:  # old dead sets never come back
+                self.programs.clear()
+            self.programs[key] = compile_program(self.net, self.loss, regularization, dead)
+        return self.programs[key]
