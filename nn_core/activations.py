@@ -49,9 +49,15 @@ def _tanh(z: Array, out: Array) -> Array:
     return out
 
 
+# 0-d arrays instead of Python floats: a ufunc converts a Python scalar on
+# every call, which costs half a small call's time in the training loop.
+_ZERO = {np.dtype(t): np.zeros((), t) for t in (np.float64, np.float32)}
+_ONE = {np.dtype(t): np.ones((), t) for t in (np.float64, np.float32)}
+
+
 def _tanh_der(z: Array, a: Array, out: Array) -> Array:
     np.multiply(a, a, out)
-    return np.subtract(1.0, out, out)
+    return np.subtract(_ONE[out.dtype], out, out)
 
 
 def _sigmoid(z: Array, out: Array) -> Array:
@@ -68,12 +74,13 @@ def _sigmoid_der(z: Array, a: Array, out: Array) -> Array:
 
 
 def _relu(z: Array, out: Array) -> Array:
-    return np.maximum(z, 0.0, out=out)  # (np.maximum takes `out` by keyword only)
+    return np.maximum(z, _ZERO[z.dtype], out=out)  # (np.maximum takes `out` by keyword only)
 
 
 def _relu_der(z: Array, a: Array, out: Array) -> Array:
-    # The original's convention: derivative 0 at z <= 0, 1 above.
-    return np.greater(z, 0.0, out=out, casting="unsafe")
+    # The original's convention: derivative 0 at z <= 0, 1 above. With
+    # a = max(z, 0) that is sign(a), three times cheaper than a bool→float cast.
+    return np.sign(a, out)
 
 
 def _linear(z: Array, out: Array) -> Array:

@@ -60,7 +60,7 @@ class ForwardPlan:
         feeds = self.feeds
         for layer, block in enumerate(blocks or self.net.blocks):
             z = self.z[layer]
-            np.dot(block, previous, out=z)
+            block.dot(previous, z)  # the method: no array-function dispatch
             self.forwards[layer](z, self.a[layer])
             if layer < len(feeds):
                 previous = feeds[layer]

@@ -70,6 +70,14 @@ class ClassicSGD(Optimizer):
         self.crossed = np.zeros(self.size, dtype=bool)
         self._penalty_key: tuple[float, float] | None = None
         self._penalty_scale = np.zeros(self.size)
+        self._step_key: tuple[float, int] | None = None
+        self._step = np.zeros(())  # lr / count as a 0-d array: ufuncs convert a Python float every call
+
+    def _step_scale(self, learning_rate: float, count: int) -> Array:
+        if (learning_rate, count) != self._step_key:
+            self._step[()] = learning_rate / count
+            self._step_key = (learning_rate, count)
+        return self._step
 
     def _scale(self, hyper: Hyper, weight_mask: Array) -> Array:
         """``lr · regRate`` at every weight, 0 at biases; recomputed only when they change."""
@@ -81,8 +89,9 @@ class ClassicSGD(Optimizer):
 
     def update(self, params: Array, dead: Array, grad: Array, count: int, hyper: Hyper,
                weight_mask: Array) -> None:
+        step = self._step_scale(hyper.learning_rate, count)
         if not hyper.regularized:
-            np.multiply(grad, hyper.learning_rate / count, grad)
+            np.multiply(grad, step, grad)
             np.subtract(params, grad, params)
             return
         penalty_step = self.scratch  # taken at the OLD weights, as the original does
@@ -91,7 +100,7 @@ class ClassicSGD(Optimizer):
         else:
             np.sign(params, out=penalty_step)
             penalty_step *= self._scale(hyper, weight_mask)
-        grad *= hyper.learning_rate / count
+        np.multiply(grad, step, grad)
         params -= grad
         if hyper.regularization == "L2":
             params -= penalty_step
