@@ -33,7 +33,7 @@ Array = np.ndarray
 Lines = list[str]
 # Above this many parameters NumPy's per-call cost is amortized and the
 # vectorized path wins (measured in benchmarks/bench_single_example.py).
-MAX_PARAMETERS = 160
+MAX_PARAMETERS = 128
 _PROGRAMS_KEPT = 4
 
 
