@@ -3,9 +3,9 @@
 With one example per update an epoch is a few hundred strictly sequential
 updates of a network of a few dozen numbers, and nothing can be batched: the
 next example's forward pass needs the weights this one just changed. NumPy
-then spends its time in call overhead (about 1 µs a call, and a minimal
-forward-backward-update is ~20 calls), while plain Python floats in local
-variables cost tens of nanoseconds an operation. So for small networks the
+then spends its time in call overhead (about half a microsecond a call, and a
+minimal forward-backward-update is ~20 calls), while plain Python floats in
+local variables cost a few nanoseconds a bytecode. So for small networks the
 fastest exact code is the original's own scalar program, unrolled: one line
 per neuron and per parameter, generated once per (shape, activations, loss,
 regularizer, dead links) and compiled with ``exec``, as the standard library's
@@ -38,8 +38,9 @@ _PROGRAMS_KEPT = 4
 
 
 # --- each activation as scalar source: (z, a) -> statements -------------------
-# Written to give the same values as the NumPy versions in activations.py,
-# including for NaN (``not z <= 0.0`` keeps a NaN, as np.maximum does).
+# Written to give the same values as the NumPy versions in activations.py for
+# every finite input; the forward pass also keeps a NaN as NaN, as np.maximum
+# does (``not z <= 0.0``), so a diverged network still shows as diverged.
 _FORWARD: dict[str, Callable[[str, str], str]] = {
     "tanh": lambda z, a: f"{a} = tanh({z})",
     "sigmoid": lambda z, a: f"{a} = 1.0 / (1.0 + exp(-{z}))",
@@ -89,13 +90,13 @@ def source(net: Network, loss: str, regularization: str, dead: frozenset[int]) -
     """The program ``run(examples, start, params, lr, lr_reg) -> (next_start, params, died)``."""
     layout, sizes = _Layout(net), net.sizes
     names = ", ".join(f"w{k}" for k in range(net.params.size))
-    inputs = "".join(f"x{i}, " for i in range(sizes[0]))
+    row = ", ".join([*(f"x{i}" for i in range(sizes[0])), "y"]) + ","  # "(y,)" with no features
     body = _forward(net, layout) + _backward(net, layout, loss) + _update(net, layout, regularization, dead)
     return "\n".join([
         "def run(examples, start, params, lr, lr_reg):",
         f"    {names}, = params",
         "    died = []",
-        f"    for k, ({inputs}y) in enumerate(examples[start:], start):",
+        f"    for k, ({row}) in enumerate(examples[start:], start):",
         *(f"        {line}" for line in body),
         "        if died:",
         f"            return k + 1, [{names}], died",

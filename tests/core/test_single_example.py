@@ -90,3 +90,9 @@ def test_generated_source_follows_the_original_order_of_operations():
     assert "z1_0 = w1 + w0 * x0" in text  # bias first, then each link
     assert "w0 = w0 - lr * (d1_0 * x0) - lr_reg * w0" in text  # penalty at the OLD weight
     assert "w1 -= lr * d1_0" in text  # biases are not regularized
+
+
+@pytest.mark.parametrize("shape", ["networkShape=&x=true&y=true", "networkShape=2&x=false&y=false",
+                                   "networkShape=1,1,1&x=true&y=false"])
+def test_odd_shapes_no_hidden_layer_no_features_one_neuron_layers(shape):
+    assert_same_training(*twins(f"#seed=1&dataset=xor&batchSize=1&{shape}"))
