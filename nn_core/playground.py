@@ -110,6 +110,11 @@ class Playground:
                 self.train_loss, self.test_loss = self.evaluate(self.net)
                 self._history.add(self.epoch, self.train_loss, self.test_loss)
 
+    def _update_losses(self) -> None:
+        """Losses after a change; a huge weight may overflow, which shows as :attr:`diverged`."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            self.train_loss, self.test_loss = self.evaluate(self.net)
+
     def reset(self) -> None:
         """New initial weights from the continuing stream (the original's Reset); same data."""
         self._build_network(keep=None)
@@ -147,7 +152,7 @@ class Playground:
         if changed & {"init", "initZero"}:
             self.reset()
         self.hyper = self._hyper()
-        self.train_loss, self.test_loss = self.evaluate(self.net)
+        self._update_losses()
         return warnings
 
     def set_points(self, rows: Any, mode: str = "replace") -> None:
@@ -162,7 +167,7 @@ class Playground:
         if getattr(self.config, key) == datasets.CUSTOM_NAMES[regression]:
             self._generate_data()
             self._rebuild_trainer()
-            self.train_loss, self.test_loss = self.evaluate(self.net)
+            self._update_losses()
         else:
             self.set(**{key: datasets.CUSTOM_NAMES[regression]})
 
@@ -174,7 +179,7 @@ class Playground:
         source = _index(source, self.net.sizes[layer])
         self.net.weights[layer][node, source] = value
         self.net.dead_links[layer][node, source] = False
-        self.train_loss, self.test_loss = self.evaluate(self.net)
+        self._update_losses()
 
     def set_bias(self, layer: int, node: int, value: float) -> None:
         """Set one bias; ValueError if bad."""
@@ -182,7 +187,7 @@ class Playground:
         layer = _index(layer, self.net.depth)
         node = _index(node, self.net.sizes[layer + 1])
         self.net.biases[layer][node] = value
-        self.train_loss, self.test_loss = self.evaluate(self.net)
+        self._update_losses()
 
     def resume(self, epoch: int, weights: Any, biases: Any) -> None:
         """Continue from saved weights and epoch (validated against the shape)."""
@@ -279,7 +284,7 @@ class Playground:
 
     def _restart_history(self, epoch: int = 0) -> None:
         self.epoch = epoch
-        self.train_loss, self.test_loss = self.evaluate(self.net)
+        self._update_losses()
         self._history = History()
         self._history.add(epoch, self.train_loss, self.test_loss)
 
