@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .activations import forward_for
 from .network import Network
 
 Array = np.ndarray
@@ -48,7 +49,8 @@ class ForwardPlan:
         self.z = [self.stack_z[self.layer_rows(i)] for i in range(len(hidden))] + [self.output_z]
         self.a = [self.stack_a[self.layer_rows(i)] for i in range(len(hidden))] + [self.output_a]
         self.feeds = [self.stack_a[self.offsets[i] : self.offsets[i + 1]] for i in range(len(hidden))]
-        self.forwards = [net.activation(layer).forward for layer in range(net.depth)]
+        self.forwards = [forward_for(net.activation(layer), self.z[layer].size, self.z[layer].dtype)
+                         for layer in range(net.depth)]
 
     def layer_rows(self, layer: int) -> slice:
         """The stack rows of hidden layer ``layer``'s neurons (without its bias row)."""
