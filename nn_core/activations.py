@@ -59,13 +59,14 @@ def _tanh_by_exp(z: Array, out: Array) -> Array:
 
 # 0-d arrays instead of Python floats: a ufunc converts a Python scalar on
 # every call, which costs half a small call's time in the training loop.
+# (Other dtypes get the plain float.)
 _ZERO = {np.dtype(t): np.zeros((), t) for t in (np.float64, np.float32)}
 _ONE = {np.dtype(t): np.ones((), t) for t in (np.float64, np.float32)}
 
 
 def _tanh_der(z: Array, a: Array, out: Array) -> Array:
     np.multiply(a, a, out)
-    return np.subtract(_ONE[out.dtype], out, out)
+    return np.subtract(_ONE.get(out.dtype, 1.0), out, out)
 
 
 def _sigmoid(z: Array, out: Array) -> Array:
@@ -82,7 +83,7 @@ def _sigmoid_der(z: Array, a: Array, out: Array) -> Array:
 
 
 def _relu(z: Array, out: Array) -> Array:
-    return np.maximum(z, _ZERO[z.dtype], out=out)  # (np.maximum takes `out` by keyword only)
+    return np.maximum(z, _ZERO.get(z.dtype, 0.0), out=out)  # (np.maximum takes `out` by keyword only)
 
 
 def _relu_der(z: Array, a: Array, out: Array) -> Array:

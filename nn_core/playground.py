@@ -201,7 +201,7 @@ class Playground:
             target[...] = value
         self.net.dead[:] = False
         self.optimizer = optimizers.make(self.config.optimizer, self.net.params.size)
-        self._rebuild_trainer()  # no carried gradient, no momentum from other weights
+        self._rebuild_trainer(keep_carry=False)  # no carried gradient, no momentum from other weights
         self._restart_history(epoch)
 
     # --- views for drawing and checking --------------------------------------
@@ -268,9 +268,9 @@ class Playground:
         self.optimizer = optimizer_state or optimizers.make(config.optimizer, self.net.params.size)
         self._rebuild_trainer()
 
-    def _rebuild_trainer(self) -> None:
+    def _rebuild_trainer(self, keep_carry: bool = True) -> None:
         """New trainer for new data/shape/batch; the carried partial batch survives if it can."""
-        config, old = self.config, getattr(self, "trainer", None)
+        config, old = self.config, getattr(self, "trainer", None) if keep_carry else None
         self.trainer = Trainer(self.net, self.train, config.features, config.batchSize,
                                self.loss_name, self.optimizer)
         if old is not None and old.net is self.net and old.carry.shape == self.trainer.carry.shape:

@@ -13,9 +13,11 @@ regularizer, dead links) and compiled with ``exec``, as the standard library's
 
 The generated code follows the original's order of operations (bias first,
 then each link in order; ``w − lr·(δ·a)``, then the regularizer's step at the
-OLD weight; an L1 weight that crosses zero dies). It returns after any death so
-that the next program leaves the dead link alone. ``math.exp`` raises where
-NumPy gives ``inf``; the caller then finishes the epoch with the NumPy path.
+OLD weight; an L1 weight that crosses zero dies, and a ``live`` flag per link
+keeps it out of every later update without recompiling). ``math.exp`` raises
+where NumPy gives ``inf``: always before the example's first update, so the
+program returns the weights so far and the caller finishes the epoch the NumPy
+way from that example.
 """
 
 from __future__ import annotations
@@ -34,7 +36,6 @@ Lines = list[str]
 # Above this many parameters NumPy's per-call cost is amortized and the
 # vectorized path wins (measured in benchmarks/bench_single_example.py).
 MAX_PARAMETERS = 128
-_PROGRAMS_KEPT = 4
 
 
 # --- each activation as scalar source: (z, a) -> statements -------------------
@@ -85,21 +86,31 @@ class _Layout:
         """Flat index of the link source → node of weight layer ``layer`` (1-based); source n_in = bias."""
         return self.net.offsets[layer - 1] + node * (self.net.sizes[layer - 1] + 1) + source
 
+    def weight_indices(self) -> list[int]:
+        """Flat indices of every link weight (not the biases), in parameter order."""
+        sizes = self.net.sizes
+        return [self.param(layer, j, i) for layer in range(1, len(sizes))
+                for j in range(sizes[layer]) for i in range(sizes[layer - 1])]
 
-def source(net: Network, loss: str, regularization: str, dead: frozenset[int]) -> str:
-    """The program ``run(examples, start, params, lr, lr_reg) -> (next_start, params, died)``."""
+
+def source(net: Network, loss: str, regularization: str) -> str:
+    """The program ``run(examples, params, live, lr, lr_reg) -> (examples done, params, died)``."""
     layout, sizes = _Layout(net), net.sizes
     names = ", ".join(f"w{k}" for k in range(net.params.size))
+    flags = "".join(f"live{k}, " for k in layout.weight_indices())
     row = ", ".join([*(f"x{i}" for i in range(sizes[0])), "y"]) + ","  # "(y,)" with no features
-    body = _forward(net, layout) + _backward(net, layout, loss) + _update(net, layout, regularization, dead)
+    body = _forward(net, layout) + _backward(net, layout, loss) + _update(net, layout, regularization)
     return "\n".join([
-        "def run(examples, start, params, lr, lr_reg):",
+        "def run(examples, params, live, lr, lr_reg):",
         f"    {names}, = params",
+        f"    {flags}= live" if flags else "    # (no links)",
         "    died = []",
-        f"    for k, ({row}) in enumerate(examples[start:], start):",
-        *(f"        {line}" for line in body),
-        "        if died:",
-        f"            return k + 1, [{names}], died",
+        "    k = 0",
+        "    try:",
+        f"        for k, ({row}) in enumerate(examples):",
+        *(f"            {line}" for line in body),
+        "    except OverflowError:  # raised before example k changed anything",
+        f"        return k, [{names}], died",
         f"    return len(examples), [{names}], died",
     ])
 
@@ -131,7 +142,7 @@ def _backward(net: Network, layout: _Layout, loss: str) -> Lines:
     return lines
 
 
-def _update(net: Network, layout: _Layout, regularization: str, dead: frozenset[int]) -> Lines:
+def _update(net: Network, layout: _Layout, regularization: str) -> Lines:
     lines = []
     for layer in range(1, len(net.sizes)):
         n_in = net.sizes[layer - 1]
@@ -139,8 +150,8 @@ def _update(net: Network, layout: _Layout, regularization: str, dead: frozenset[
             delta = f"d{layer}_{j}"
             for i in range(n_in):
                 k = layout.param(layer, j, i)
-                if k not in dead:
-                    lines += _weight_step(k, f"lr * ({delta} * {layout.value(layer - 1, i)})", regularization)
+                step = _weight_step(k, f"lr * ({delta} * {layout.value(layer - 1, i)})", regularization)
+                lines += [f"if live{k}:", *(f"    {line}" for line in step)]  # dead links never move
             lines.append(f"w{layout.param(layer, j, n_in)} -= lr * {delta}")  # biases: no penalty
     return lines
 
@@ -156,52 +167,46 @@ def _weight_step(k: int, step: str, regularization: str) -> Lines:
         f"penalized = moved - (lr_reg if {w} > 0.0 else -lr_reg if {w} < 0.0 else 0.0)",
         "if moved * penalized < 0.0:",
         f"    {w} = 0.0",
+        f"    live{k} = False",
         f"    died.append({k})",
         "else:",
         f"    {w} = penalized",
     ]
 
 
-def compile_program(net: Network, loss: str, regularization: str, dead: frozenset[int]) -> Callable:
+def compile_program(net: Network, loss: str, regularization: str) -> Callable:
     namespace = dict(_NAMESPACE)
-    exec(compile(source(net, loss, regularization, dead), "<single-example program>", "exec"), namespace)
+    exec(compile(source(net, loss, regularization), "<single-example program>", "exec"), namespace)
     return namespace["run"]
 
 
 @dataclass
 class SingleExampleTrainer:
-    """Runs epochs of batch size 1 through generated programs, cached per regularizer and dead set."""
+    """Runs epochs of batch size 1 through generated programs, one per regularizer."""
 
     net: Network
     loss: str
     examples: list[tuple[float, ...]]  # (features..., label) per training point, in stored order
-    programs: dict[tuple[str, frozenset[int]], Callable] = field(default_factory=dict, repr=False)
+    programs: dict[str, Callable] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self.weights = np.array(_Layout(self.net).weight_indices(), dtype=np.intp)
 
     def epoch(self, learning_rate: float, regularization: str, regularization_rate: float) -> tuple[int, bool]:
-        """Train on every example; returns ``(examples done, whether a link died)``.
+        """Train on the examples in order; returns ``(examples done, whether a link died)``.
 
-        Stops early (with everything done so far written back) when ``math``
-        overflows, so the caller can finish the epoch the NumPy way.
+        Fewer than all are done when ``math`` overflowed at the next one; the
+        weights are then those after the last example done, ready for the
+        NumPy path to go on from there.
         """
-        net, start, any_died = self.net, 0, False
+        net = self.net
+        if regularization not in self.programs:
+            self.programs[regularization] = compile_program(net, self.loss, regularization)
+        live = np.logical_not(net.dead[self.weights]).tolist()
         lr_reg = learning_rate * regularization_rate
-        while start < len(self.examples):
-            program = self._program(regularization)
-            try:
-                start, params, died = program(self.examples, start, net.params.tolist(), learning_rate, lr_reg)
-            except OverflowError:
-                break
-            net.params[:] = params
-            if died:
-                net.dead[died] = True
-                any_died = True
-        return start, any_died
-
-    def _program(self, regularization: str) -> Callable:
-        dead = frozenset(np.flatnonzero(self.net.dead).tolist())
-        key = (regularization, dead)
-        if key not in self.programs:
-            if len(self.programs) >= _PROGRAMS_KEPT:  # old dead sets never come back
-                self.programs.clear()
-            self.programs[key] = compile_program(self.net, self.loss, regularization, dead)
-        return self.programs[key]
+        done, params, died = self.programs[regularization](
+            self.examples, net.params.tolist(), live, learning_rate, lr_reg)
+        net.params[:] = params
+        if died:
+            net.dead[died] = True
+        return done, bool(died)

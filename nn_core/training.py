@@ -101,12 +101,8 @@ class Trainer:
         self.carry_count = 0
         self.weight_mask = net.bias_mask()
         optimizer.any_dead = bool(net.dead.any())
+        self.loss = loss
         self.set_batch_size(batch_size)
-        # Batch size 1 with the classic rule: generated scalar code (single_example.py).
-        self.single_example = None
-        if batch_size == 1 and optimizer.name == "sgd" and supports(net):
-            examples = list(zip(*self.inputs[:-1].tolist(), self.labels[0].tolist()))
-            self.single_example = SingleExampleTrainer(net, loss, examples)
 
     def set_batch_size(self, batch_size: int) -> None:
         """Fix the epoch's slices: contiguous copies of each batch's inputs and labels."""
@@ -118,6 +114,11 @@ class Trainer:
         self.remainder = self._batch(full * batch_size, n) if n % batch_size else None
         self.plans = {rows: _BatchPlan(self.net, rows, self.grad_blocks)
                       for rows in {batch_size, n % batch_size} if rows}
+        # Batch size 1 with the classic rule: generated scalar code (single_example.py).
+        self.single_example = None
+        if batch_size == 1 and self.optimizer.name == "sgd" and supports(self.net):
+            examples = list(zip(*self.inputs[:-1].tolist(), self.labels[0].tolist()))
+            self.single_example = SingleExampleTrainer(self.net, self.loss, examples)
 
     def _batch(self, start: int, stop: int) -> tuple[Array, Array]:
         return (np.ascontiguousarray(self.inputs[:, start:stop]),

@@ -116,6 +116,14 @@ def test_resume_validates_shapes_and_continues_from_the_epoch():
         playground.resume(1, [[[0.0]]], [])
 
 
+def test_resume_starts_without_a_carried_partial_batch():
+    playground = Playground.from_url(DEFAULT + "&batchSize=7")
+    playground.step()  # 250 training points: 5 carried into the next update
+    assert playground.trainer.carry_count == 5
+    playground.resume(1, [w.tolist() for w in playground.weights], [b.tolist() for b in playground.biases])
+    assert playground.trainer.carry_count == 0
+
+
 def test_divergence_is_reported():
     playground = Playground.from_url("#seed=d&learningRate=10&activation=relu&problem=regression&networkShape=8,8,8&batchSize=1")
     for _ in range(50):
