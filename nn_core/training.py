@@ -8,7 +8,9 @@ and the trainer fixes them once: every mini-batch is a contiguous row slice of
 one precomputed input matrix, and every intermediate lives in a buffer
 allocated up front. A mini-batch is then a few matrix products and in-place
 ufuncs per layer, and an update is a few operations on the flat parameter
-array, whatever the network's depth.
+array, whatever the network's depth. At batch size 1 that is still ~20 calls
+an example, so small networks train through generated scalar code instead
+(``single_example.py``), which hands back to this path on a float overflow.
 """
 
 from __future__ import annotations
