@@ -9,7 +9,8 @@ local variables cost a few nanoseconds a bytecode. So for small networks the
 fastest exact code is the original's own scalar program, unrolled: one line
 per neuron and per parameter, generated once per (shape, activations, loss,
 regularizer, dead links) and compiled with ``exec``, as the standard library's
-``dataclasses`` builds its ``__init__``.
+``dataclasses`` builds its ``__init__``. Only integers (indices) and the fixed
+templates below go into the source: no text from a user or a URL.
 
 The generated code follows the original's order of operations (bias first,
 then each link in order; ``w − lr·(δ·a)``, then the regularizer's step at the
