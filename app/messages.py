@@ -45,6 +45,7 @@ def state_message(pg: Any, warnings: Sequence[str], playing: bool, thumbnail: in
         "warnings": list(warnings),
         "layer_sizes": list(config.layer_sizes),
         "features": list(config.features),
+        "dataset_key": config.dataset_key,
         "playing": playing,
         "epoch": int(pg.epoch),
         "thumbnail": thumbnail,

@@ -10,11 +10,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
 
-from nn_core.datasets import previews
+from nn_core.datasets import CUSTOM_NAMES, MAX_USER_POINTS, previews
+from nn_core.features import EXTENT
 from nn_core.grid import feature_thumbnails, quantize
-from nn_core.settings import settings_json
+from nn_core.settings import MAX_TEXT_LENGTH, settings_json
+from nn_core.urlstate import MAX_HASH_LENGTH
 
 from . import __version__
+from .protocol import MAX_ABS_VALUE
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = ROOT / "templates"
@@ -27,15 +30,28 @@ templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 @router.get("/", response_class=HTMLResponse)
 async def index(request: Request) -> Any:
     """The playground page, with the settings table baked in so controls render before the socket opens."""
-    rows = settings_json()
-    context = {"settings": {row["name"]: row for row in rows}, "settings_list": rows,
-               "version": __version__}
+    context = {"page_settings": page_settings(), "version": __version__}
     return templates.TemplateResponse(request=request, name="index.html", context=context)
 
 
 @router.get("/settings.json")
 async def settings_table() -> JSONResponse:
-    return JSONResponse(settings_json())
+    return JSONResponse(page_settings())
+
+
+@lru_cache(maxsize=1)
+def page_settings() -> dict[str, Any]:
+    """The settings table and the limits the page checks before it sends, each defined
+    once in Python: the page's JavaScript repeats none of these values."""
+    limits = {
+        "extent": EXTENT,
+        "max_points": MAX_USER_POINTS,
+        "max_text_length": MAX_TEXT_LENGTH,
+        "max_hash_length": MAX_HASH_LENGTH,
+        "max_abs_value": MAX_ABS_VALUE,
+        "custom_datasets": sorted(CUSTOM_NAMES.values()),
+    }
+    return {"settings": settings_json(), "limits": limits}
 
 
 @router.get("/feature-maps.json")

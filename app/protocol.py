@@ -15,15 +15,15 @@ from typing import Annotated, Any, Literal, Union, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
-from nn_core.settings import EXTENDED_MAX_LAYERS, EXTENDED_MAX_NEURONS, SETTINGS
+from nn_core.datasets import MAX_USER_POINTS
+from nn_core.settings import EXTENDED_MAX_LAYERS, EXTENDED_MAX_NEURONS, MAX_TEXT_LENGTH, SETTINGS
+from nn_core.urlstate import MAX_HASH_LENGTH
 
-MAX_POINTS = 5000
-MAX_HASH_CHARS = 4096
-MAX_TEXT_CHARS = 200
 MAX_EPOCH = 2**31 - 1
 # A weight matrix per hidden layer plus the output layer; sources are inputs or neurons.
 MAX_WEIGHT_LAYERS = EXTENDED_MAX_LAYERS + 1
 MAX_WIDTH = EXTENDED_MAX_NEURONS
+# The largest weight, bias or coordinate a message may carry (the page checks it before resuming).
 MAX_ABS_VALUE = 1e6
 SETTING_NAMES = frozenset(SETTINGS) | {"hidden"}
 
@@ -33,7 +33,7 @@ Index = Annotated[int, Field(ge=0, le=MAX_WIDTH)]
 SettingValue = Union[
     bool,
     Finite,
-    Annotated[str, Field(max_length=MAX_TEXT_CHARS)],
+    Annotated[str, Field(max_length=MAX_TEXT_LENGTH)],
     Annotated[list[Annotated[int, Field(ge=-1000, le=1000)] | Annotated[str, Field(max_length=64)]],
               Field(max_length=64)],
     None,
@@ -67,7 +67,7 @@ class Resume(_Message):
 
 class HelloMessage(_Message):
     type: Literal["hello"]
-    hash: Annotated[str, Field(max_length=MAX_HASH_CHARS)] = ""
+    hash: Annotated[str, Field(max_length=MAX_HASH_LENGTH)] = ""
     resume: Resume | None = None
 
 
@@ -120,17 +120,12 @@ class SetBiasMessage(_Message):
     value: Finite
 
 
-class SpeedMessage(_Message):
-    type: Literal["speed"]
-    value: Literal["classic", "x10", "x100", "max"]
-
-
 Point = Annotated[list[Finite], Field(min_length=3, max_length=3)]  # [x, y, label]
 
 
 class PointsMessage(_Message):
     type: Literal["points"]
-    points: Annotated[list[Point], Field(max_length=MAX_POINTS)]
+    points: Annotated[list[Point], Field(max_length=MAX_USER_POINTS)]
     mode: Literal["replace", "add"] = "replace"
 
 
@@ -143,7 +138,7 @@ class ExportMessage(_Message):
 
 
 _MESSAGES = (HelloMessage, SetMessage, PlayMessage, PauseMessage, StepMessage, ResetMessage, RegenerateMessage,
-             SetWeightMessage, SetBiasMessage, SpeedMessage, PointsMessage, GradientCheckMessage, ExportMessage)
+             SetWeightMessage, SetBiasMessage, PointsMessage, GradientCheckMessage, ExportMessage)
 ClientMessage = Annotated[Union[_MESSAGES], Field(discriminator="type")]  # noqa: UP007 (a tuple of types)
 _ADAPTER: TypeAdapter[Any] = TypeAdapter(ClientMessage)
 MESSAGE_TYPES: tuple[str, ...] = tuple(get_args(m.model_fields["type"].annotation)[0] for m in _MESSAGES)

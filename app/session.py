@@ -16,7 +16,7 @@ from typing import Any
 
 from nn_core import Playground
 from nn_core.datasets import PointsError
-from nn_core.settings import SettingError, replace
+from nn_core.settings import SPEEDS, SettingError, replace
 
 from . import protocol as p
 from .frames import Frame, HistoryCursor, build_frame
@@ -30,9 +30,6 @@ from .messages import (
     state_message,
 )
 from .protocol import ProtocolError
-
-# Epochs per frame for each `speed`; None = as many as fit in the time slice.
-EPOCHS_PER_FRAME: dict[str, int | None] = {"classic": 1, "x10": 10, "x100": 100, "max": None}
 
 Outgoing = str | Frame  # JSON text, or a frame (its JSON text then its grids)
 
@@ -84,7 +81,7 @@ class Session:
 
     @property
     def epochs_per_frame(self) -> int | None:
-        return EPOCHS_PER_FRAME[self.pg.config.speed] if self.pg is not None else 1
+        return SPEEDS[self.pg.config.speed] if self.pg is not None else 1
 
     def close(self) -> None:
         self.phase = Phase.CLOSED
@@ -120,9 +117,6 @@ class Session:
 
     def _set(self, message: p.SetMessage) -> list[Outgoing]:
         return self._apply_changes(dict(message.changes))
-
-    def _speed(self, message: p.SpeedMessage) -> list[Outgoing]:
-        return self._apply_changes({"speed": message.value})
 
     def _apply_changes(self, changes: dict[str, Any]) -> list[Outgoing]:
         try:  # a value the page's own controls cannot produce is refused, and nothing changes

@@ -81,7 +81,7 @@ async def play_session(url: str, speed: str, seconds: float, warmup: float, stat
                        ready: asyncio.Event) -> None:
     async with connect(url, max_size=None) as ws:
         await ws.send(json.dumps({"type": "hello", "hash": ""}))
-        await ws.send(json.dumps({"type": "speed", "value": speed}))
+        await ws.send(json.dumps({"type": "set", "changes": {"speed": speed}}))
         await ws.send(json.dumps({"type": "play"}))
         await ready.wait()
         await _measure(ws, seconds, warmup, stats)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .features import EXTENT
 from .rng import SeededRandom
 
 Array = np.ndarray
@@ -24,7 +25,6 @@ Generator = Callable[[SeededRandom, int, float], Points]
 CLASSIFICATION_SAMPLES = 500
 REGRESSION_SAMPLES = 1200
 MAX_USER_POINTS = 5000
-COORDINATE_LIMIT = 6.0
 
 
 @dataclass(frozen=True)
@@ -302,8 +302,8 @@ def _row_problem(row: object, regression: bool) -> str | None:
     x, y, label = (float(v) for v in row)
     if not all(math.isfinite(v) for v in (x, y, label)):
         return "values must be finite"
-    if abs(x) > COORDINATE_LIMIT or abs(y) > COORDINATE_LIMIT:
-        return f"x and y must lie within ±{COORDINATE_LIMIT:g}"
+    if abs(x) > EXTENT or abs(y) > EXTENT:
+        return f"x and y must lie within ±{EXTENT:g}"
     if not regression and label not in (1.0, -1.0):
         return "label must be 1 or -1 for classification"
     return None

@@ -11,6 +11,8 @@ from collections.abc import Callable
 import numpy as np
 
 Array = np.ndarray
+# Points, datasets and every map cover x, y ∈ [−EXTENT, EXTENT] (the original's square).
+EXTENT = 6.0
 
 FEATURES: dict[str, Callable[[Array, Array], Array]] = {
     "x": lambda x, y: x,

@@ -16,12 +16,11 @@ from functools import lru_cache
 
 import numpy as np
 
-from .features import FEATURE_NAMES, feature_matrix
+from .features import EXTENT, FEATURE_NAMES, feature_matrix
 from .forward import ForwardPlan, inputs_with_bias_row
 from .network import Network
 
 Array = np.ndarray
-EXTENT = 6.0
 OUTPUT_RESOLUTION = 100
 THUMBNAIL_RESOLUTION = 25
 

@@ -30,6 +30,10 @@ CLASSIC_MAX_NEURONS = 8
 EXTENDED_MAX_LAYERS = 10
 EXTENDED_MAX_NEURONS = 32
 NEW_LAYER_NEURONS = 2
+# The longest text a setting takes (the seed): a link stays a link.
+MAX_TEXT_LENGTH = 200
+# Epochs trained per frame at each speed; None = as many as fit in the frame's time.
+SPEEDS: dict[str, int | None] = {"classic": 1, "x10": 10, "x100": 100, "max": None}
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,8 @@ class Setting:
     group: str
     classic: bool = True
     choices: tuple[str, ...] = ()
+    # The original's own subset of ``choices`` (shown when the page mimics it); empty = all.
+    classic_choices: tuple[str, ...] = ()
     options: tuple[float, ...] = ()
     lo: float | None = None
     hi: float | None = None
@@ -82,7 +88,6 @@ def _flag(default: bool, label: str, group: str, **meta: Any) -> Any:
     return _setting(default, "bool", label, group, **meta)
 
 
-_CLASSIC_ACTIVATIONS = tuple(a for a in ACTIVATIONS if ACTIVATIONS[a].classic)
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)
 REGULARIZATION_RATES = (0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)
 
@@ -97,11 +102,13 @@ class Config:
 
     # --- TensorFlow Playground's keys, in its serialization order ---------
     activation: str = _choice("tanh", tuple(ACTIVATIONS), "Activation", "top",
-                              classic_choices=_CLASSIC_ACTIVATIONS)
+                              classic_choices=tuple(a for a in ACTIVATIONS if ACTIVATIONS[a].classic))
     regularization: str = _choice("none", ("none", "L1", "L2"), "Regularization", "top")
     batchSize: int = _number(10, "Batch size", "data", lo=1, hi=30, step=1, integer=True)
-    dataset: str = _choice("circle", CLASSIFICATION_DATASETS, "Dataset", "data")
-    regDataset: str = _choice("reg-plane", REGRESSION_DATASETS, "Dataset", "data")
+    dataset: str = _choice("circle", CLASSIFICATION_DATASETS, "Dataset", "data",
+                           classic_choices=CLASSIFICATION_DATASETS[:4])
+    regDataset: str = _choice("reg-plane", REGRESSION_DATASETS, "Dataset", "data",
+                              classic_choices=REGRESSION_DATASETS[:2])
     learningRate: float = _number(0.03, "Learning rate", "top", lo=0.0, hi=10.0,
                                   options=LEARNING_RATES)
     regularizationRate: float = _number(0.0, "Regularization rate", "top", lo=0.0, hi=10.0,
@@ -140,7 +147,7 @@ class Config:
                         depends={"problem": ("classification",)})
     init: str = _choice("classic", ("classic", "xavier", "he"), "Initialization", "engine",
                         classic=False)
-    speed: str = _choice("classic", ("classic", "x10", "x100", "max"), "Speed", "engine",
+    speed: str = _choice("classic", tuple(SPEEDS), "Speed", "engine",
                          classic=False)
     mode: str = _choice("classic", ("classic", "extended"), "Network limits", "engine", classic=False)
     # Controls hidden with `<control>_hide=true`; serialized as those keys.
@@ -152,9 +159,14 @@ class Config:
         return tuple(name for name in FEATURE_NAMES if getattr(self, name))
 
     @property
+    def dataset_key(self) -> str:
+        """The setting that picks the dataset for the current problem type."""
+        return "dataset" if self.problem == "classification" else "regDataset"
+
+    @property
     def data_source(self) -> str:
         """The dataset actually used for the current problem type."""
-        return self.dataset if self.problem == "classification" else self.regDataset
+        return str(getattr(self, self.dataset_key))
 
     @property
     def layer_sizes(self) -> tuple[int, ...]:
@@ -176,19 +188,12 @@ def _build_table() -> dict[str, Setting]:
         spec = f.metadata.get("spec")
         if spec is None:
             continue
-        spec = dict(spec)
-        spec.pop("classic_choices", None)
         table[f.name] = Setting(name=f.name, **spec)
     return table
 
 
 SETTINGS: dict[str, Setting] = _build_table()
 DEFAULT = Config()
-CLASSIC_CHOICES: dict[str, tuple[str, ...]] = {
-    "activation": _CLASSIC_ACTIVATIONS,
-    "dataset": CLASSIFICATION_DATASETS[:4],
-    "regDataset": REGRESSION_DATASETS[:2],
-}
 # Settings the page may toggle with `<name>_hide=true` (the original's controls).
 HIDEABLE = tuple(name for name, s in SETTINGS.items() if s.classic and s.group != "hidden")
 
@@ -278,7 +283,7 @@ def _coerce_text(setting: Setting, raw: Any, config: Config) -> str | None:
         return None
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         raw = str(raw)
-    if not isinstance(raw, str) or len(raw) > 200:
+    if not isinstance(raw, str) or len(raw) > MAX_TEXT_LENGTH:
         raise SettingError(f"{setting.name}: expected a short text, got {_short(raw)}")
     return raw
 
@@ -395,7 +400,7 @@ def settings_json() -> list[dict[str, Any]]:
     rows = []
     for setting in SETTINGS.values():
         row = setting.to_json()
-        row["classic_choices"] = list(CLASSIC_CHOICES.get(setting.name, setting.choices))
+        row["classic_choices"] = list(setting.classic_choices or setting.choices)
         row["choice_labels"] = choice_labels(setting)
         if setting.name == "networkShape":
             row["limits"] = NETWORK_LIMITS

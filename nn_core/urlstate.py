@@ -18,6 +18,7 @@ from .rng import new_seed
 from .settings import DEFAULT, HIDEABLE, SETTINGS, Config, replace
 
 HIDE_SUFFIX = "_hide"
+# The longest link read (and the longest `hello` hash the server accepts).
 MAX_HASH_LENGTH = 20_000
 
 

@@ -278,10 +278,10 @@ function wireHovercard() {
   });
 }
 
-// The server bakes the table into <body data-settings>; /settings.json is the fallback.
+// The server bakes {settings, limits} into <body data-settings>; /settings.json is the fallback.
 async function loadSettings() {
   const baked = document.body.dataset.settings;
-  if (baked && baked.startsWith("[")) return JSON.parse(baked);
+  if (baked && baked.startsWith("{")) return JSON.parse(baked);
   const response = await fetch("/settings.json");
   if (!response.ok) throw new Error(`GET /settings.json: ${response.status}`);
   return response.json();
@@ -305,7 +305,7 @@ async function loadDatasetPreviews() {
 }
 
 async function start() {
-  page.settings = await loadSettings();
+  ({ settings: page.settings, limits: page.limits } = await loadSettings());
   loadFeatureMaps().catch(() => {}); // without them, unused features just stay blank
   controls = new Controls(page.settings, { top: $("slot-top"), data: $("slot-data"), output: $("slot-output"),
     engine: $("slot-engine") }, setSettings);

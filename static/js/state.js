@@ -3,7 +3,8 @@
 // drawing code reads it and the `dirty` flags say what needs redrawing.
 
 export const page = {
-  settings: [], // rows of GET /settings.json
+  settings: [], // rows of GET /settings.json: every setting, its default and bounds
+  limits: {}, // GET /settings.json's limits: extent, max_points, max_text_length, …
   config: null, // every setting's current value (the last `state`)
   hash: "",
   warnings: [],

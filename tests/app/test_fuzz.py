@@ -72,7 +72,6 @@ FIELDS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "step": {"n": st.integers(-5, 1005) | anything},
     "set_weight": {"layer": indices, "node": indices, "source": indices, "value": small_floats | anything},
     "set_bias": {"layer": indices, "node": indices, "value": small_floats | anything},
-    "speed": {"value": st.sampled_from(["classic", "x10", "x100", "max", "x1000"]) | anything},
     "points": {"points": points | anything, "mode": st.sampled_from(["replace", "add", "merge"])},
 }
 

@@ -9,8 +9,12 @@ from starlette.testclient import TestClient
 
 from app import __version__
 from app.pages import TEMPLATES_DIR
+from app.protocol import MAX_ABS_VALUE
 from app.security import CONTENT_SECURITY_POLICY
-from nn_core.settings import SETTINGS, settings_json
+from nn_core.datasets import MAX_USER_POINTS
+from nn_core.features import EXTENT
+from nn_core.settings import MAX_TEXT_LENGTH, SETTINGS, settings_json
+from nn_core.urlstate import MAX_HASH_LENGTH
 
 from .conftest import eventually
 
@@ -25,8 +29,15 @@ def test_healthz_reports_version_and_open_sessions(client: TestClient) -> None:
 def test_settings_json_is_the_engine_table(client: TestClient) -> None:
     response = client.get("/settings.json")
     assert response.status_code == 200
-    assert response.json() == json.loads(json.dumps(settings_json()))
-    assert {row["name"] for row in response.json()} == set(SETTINGS)
+    assert response.json()["settings"] == json.loads(json.dumps(settings_json()))
+    assert {row["name"] for row in response.json()["settings"]} == set(SETTINGS)
+
+
+def test_settings_json_carries_the_limits_the_page_checks(client: TestClient) -> None:
+    limits = client.get("/settings.json").json()["limits"]
+    assert limits == {"extent": EXTENT, "max_points": MAX_USER_POINTS, "max_text_length": MAX_TEXT_LENGTH,
+                      "max_hash_length": MAX_HASH_LENGTH, "max_abs_value": MAX_ABS_VALUE,
+                      "custom_datasets": ["custom", "reg-custom"]}
 
 
 @pytest.mark.parametrize("path", ["/", "/healthz", "/settings.json", "/no-such-page",

@@ -97,7 +97,7 @@ def test_no_frame_is_built_while_one_waits_to_be_sent() -> None:
 
 def test_x100_spreads_one_frame_over_several_turns_when_the_slice_is_short() -> None:
     session = started()
-    session.handle(msg({"type": "speed", "value": "x100"}))
+    session.handle(msg({"type": "set", "changes": {"speed": "x100"}}))
     session.handle(msg({"type": "play"}))
     turns = []
     while True:
@@ -111,7 +111,7 @@ def test_x100_spreads_one_frame_over_several_turns_when_the_slice_is_short() -> 
 
 def test_max_speed_trains_for_about_the_budget() -> None:
     session = started()
-    session.handle(msg({"type": "speed", "value": "max"}))
+    session.handle(msg({"type": "set", "changes": {"speed": "max"}}))
     session.handle(msg({"type": "play"}))
     session.train(0.02, want_frame=False)  # learn the speed
     chunk = session.train(0.02, want_frame=True)

@@ -88,7 +88,7 @@ def test_classic_speed_is_one_epoch_per_frame(client: TestClient) -> None:
 def test_speed_x10_trains_ten_epochs_per_frame_and_updates_the_hash(client: TestClient) -> None:
     with client.websocket_connect("/ws") as ws:
         hello(ws, LINK)
-        state, _ = send_and_take(ws, {"type": "speed", "value": "x10"}, "state")
+        state, _ = send_and_take(ws, {"type": "set", "changes": {"speed": "x10"}}, "state")
         assert state["config"]["speed"] == "x10" and "speed=x10" in state["hash"]
         receive_until(ws, "frame")
         ws.send_json({"type": "play"})
@@ -231,7 +231,7 @@ def test_divergence_pauses_and_reset_recovers(client: TestClient) -> None:
     link = "#problem=regression&regDataset=reg-plane&learningRate=10&activation=relu&networkShape=8,8&seed=0.1"
     with client.websocket_connect("/ws") as ws:
         hello(ws, link)
-        ws.send_json({"type": "speed", "value": "x100"})
+        ws.send_json({"type": "set", "changes": {"speed": "x100"}})
         receive_until(ws, "frame")
         ws.send_json({"type": "play"})
         diverged, before = receive_until(ws, "diverged")

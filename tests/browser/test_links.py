@@ -96,7 +96,7 @@ def test_link_values_the_server_cannot_take_are_reported(page, base_url, page_pr
 
 def test_controls_offer_exactly_the_settings_table(page, base_url, page_problems):
     with urllib.request.urlopen(f"{base_url}/settings.json") as response:
-        table = {row["name"]: row for row in json.load(response)}
+        table = {row["name"]: row for row in json.load(response)["settings"]}
     open_playground(page, base_url)
     for name, element in (("activation", "#activations"), ("optimizer", "#optimizer"),
                           ("loss", "#loss"), ("init", "#init"), ("speed", "#speed"), ("mode", "#mode")):
