@@ -3,15 +3,15 @@
 * The receiver validates each message at the edge and runs it on the control
   thread; errors become ``error`` messages and the session carries on.
 * The sender drains the :class:`~app.outbox.Outbox` onto the socket.
-* While the session plays, the shared :class:`~app.pool.TrainingPool` calls
-  its :class:`~app.runner.Runner` on a training thread, once per time slice,
-  paced to ``max_fps`` frames a second.
+* While the session plays, the shared :class:`~app.scheduler.TrainingScheduler`
+  calls its :class:`~app.session.Runner` on a training thread, once per time
+  slice, paced to ``max_fps`` frames a second.
 * The watchdog closes a session that is not playing and has been silent for
   ``idle_timeout`` seconds.
 
-The runner's lock serialises every use of the playground (see app/runner.py).
-When the connection ends, every task is cancelled and
-awaited and the pool drops the session at its next turn.
+The runner's lock serialises every use of the playground (see app/session.py).
+When the connection ends, every task is cancelled and awaited and the
+scheduler drops the session at its next turn.
 """
 
 from __future__ import annotations
@@ -25,12 +25,11 @@ from typing import Any
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from .config import AppSettings
-from .messages import encode, error_message
 from .outbox import Outbox
-from .pool import TrainingPool
 from .protocol import ProtocolError, parse_client_message
-from .runner import Runner
-from .session import Phase, Session
+from .scheduler import TrainingScheduler
+from .server_messages import encode, error_message
+from .session import Phase, Runner, Session
 
 log = logging.getLogger("app.connection")
 
@@ -41,14 +40,14 @@ CLOSE_TRY_AGAIN_LATER = 1013
 class Connection:
     """The live state of one WebSocket; :meth:`run` returns when it is over."""
 
-    def __init__(self, websocket: WebSocket, settings: AppSettings, pool: TrainingPool) -> None:
+    def __init__(self, websocket: WebSocket, settings: AppSettings, scheduler: TrainingScheduler) -> None:
         loop = asyncio.get_running_loop()
         self.websocket = websocket
         self.settings = settings
-        self.pool = pool
+        self.scheduler = scheduler
         self.session = Session(settings.thumbnail)
         self.outbox = Outbox(loop)
-        self.runner = Runner(self.session, self.outbox, pool.frame_interval)
+        self.runner = Runner(self.session, self.outbox, scheduler.frame_interval)
         self.last_message = time.monotonic()
 
     async def run(self) -> None:
@@ -59,7 +58,7 @@ class Connection:
         try:
             await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            self.session.close()  # the pool drops it at its next turn
+            self.session.close()  # the scheduler drops it at its next turn
             self.outbox.closed = True
             for task in tasks:
                 task.cancel()
@@ -85,14 +84,14 @@ class Connection:
         try:
             text = self._text_of(event)
             # Parsing a big message (5,000 points) takes milliseconds: not on the event loop.
-            await self.pool.control(lambda: self.runner.control(parse_client_message(text)))
+            await self.scheduler.control(lambda: self.runner.control(parse_client_message(text)))
         except ProtocolError as error:
             self.outbox.put([encode(error_message(error.code, error.message))])
         except Exception:  # an engine bug must not end the session or the server
             log.exception("message failed")
             self.outbox.put([encode(error_message("internal", "the server could not do that"))])
         if self.session.playing:
-            self.pool.start(self.runner)
+            self.scheduler.start(self.runner)
 
     def _text_of(self, event: dict[str, Any]) -> str:
         text, data = event.get("text"), event.get("bytes")

@@ -1,4 +1,4 @@
-"""The application factory: assembles routes, middleware, settings and the training pool.
+"""The application factory: assembles routes, middleware, settings and the training scheduler.
 
 ``uvicorn --factory app.main:create_app`` (or ``nn-playground serve``) calls it
 with no argument, so settings come from the environment.
@@ -17,9 +17,9 @@ from nn_core import Playground
 
 from . import __version__, pages, websocket
 from .config import AppSettings
-from .frames import HistoryCursor, build_frame
-from .pool import TrainingPool
+from .scheduler import TrainingScheduler
 from .security import SecurityHeadersMiddleware
+from .server_messages import HistoryCursor, build_frame
 
 # Training threads hold the GIL for NumPy's many small operations; with Python's default
 # 5 ms switch interval the event loop waits that long each time it wants the GIL back,
@@ -37,23 +37,23 @@ def warm_up(thumbnail: int) -> None:
 
 def create_app(settings: AppSettings | None = None) -> FastAPI:
     settings = settings or AppSettings.from_env()
-    pool = TrainingPool(settings.train_threads, settings.max_fps)
+    scheduler = TrainingScheduler(settings.train_threads, settings.max_fps)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         previous = sys.getswitchinterval()
         sys.setswitchinterval(min(previous, SWITCH_INTERVAL))
-        await pool.control(lambda: warm_up(settings.thumbnail))
+        await scheduler.control(lambda: warm_up(settings.thumbnail))
         try:
             yield
         finally:
-            pool.shutdown()
+            scheduler.shutdown()
             sys.setswitchinterval(previous)
 
     app = FastAPI(title="Neural Playground", version=__version__, lifespan=lifespan,
                   docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
-    app.state.pool = pool
+    app.state.scheduler = scheduler
     app.state.registry = websocket.SessionRegistry(settings.max_sessions)
     app.include_router(pages.router)
     app.include_router(websocket.router)

@@ -18,10 +18,9 @@ import threading
 from collections import deque
 from collections.abc import Sequence
 
-from .frames import Frame
+from .server_messages import Frame, Outgoing
 
 HIGH_WATER = 32
-Message = str | Frame
 
 
 class Outbox:
@@ -40,7 +39,7 @@ class Outbox:
     def frame_waiting(self) -> bool:
         return self._unsent_frames > 0
 
-    def post(self, messages: Sequence[Message]) -> None:
+    def post(self, messages: Sequence[Outgoing]) -> None:
         """From any thread: queue messages in order (calls made in order stay in order)."""
         if not messages:
             return
@@ -50,18 +49,18 @@ class Outbox:
         except RuntimeError:  # the loop is closed: the connection is over
             pass
 
-    def put(self, messages: Sequence[Message]) -> None:
+    def put(self, messages: Sequence[Outgoing]) -> None:
         """From the event loop: queue messages in order."""
         self._count(messages)
         self._enqueue(messages)
 
-    def _count(self, messages: Sequence[Message]) -> None:
+    def _count(self, messages: Sequence[Outgoing]) -> None:
         frames = sum(isinstance(m, Frame) for m in messages)
         if frames:
             with self._frames_lock:
                 self._unsent_frames += frames
 
-    def _enqueue(self, messages: Sequence[Message]) -> None:
+    def _enqueue(self, messages: Sequence[Outgoing]) -> None:
         if self.closed:
             return
         for message in messages:

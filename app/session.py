@@ -1,14 +1,21 @@
-"""One page's training session: a playground and a small state machine.
+"""One page's training session: a playground, a small state machine, and its lock.
 
 Phases: ``IDLE`` (connected, no ``hello`` yet) → ``PAUSED`` ⇄ ``PLAYING`` →
-``CLOSED``. Every method here is synchronous CPU work on the session's
-playground; the connection (app/connection.py) calls them on worker threads,
-one at a time per session, and sends what they return, in order.
+``CLOSED``. :class:`Session`'s methods are synchronous CPU work on the
+session's playground and return what to send, in order.
+
+:class:`Runner` is the session as the threads see it: every use of the
+playground — a training turn on a training thread (app/scheduler.py), a
+control message on a control thread (app/connection.py) — happens under its
+lock, and the output is posted to the outbox while the lock is held, so
+messages reach the page in the order things happened.
 """
 
 from __future__ import annotations
 
 import enum
+import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,8 +26,13 @@ from nn_core.datasets import PointsError
 from nn_core.settings import SPEEDS, SettingError, replace
 
 from . import protocol as p
-from .frames import Frame, HistoryCursor, build_frame
-from .messages import (
+from .outbox import Outbox
+from .protocol import ClientMessage, ProtocolError
+from .server_messages import (
+    Frame,
+    HistoryCursor,
+    Outgoing,
+    build_frame,
     data_message,
     diverged_message,
     encode,
@@ -29,9 +41,8 @@ from .messages import (
     gradient_check_message,
     state_message,
 )
-from .protocol import ProtocolError
 
-Outgoing = str | Frame  # JSON text, or a frame (its JSON text then its grids)
+log = logging.getLogger("app.session")
 
 
 class Phase(enum.Enum):
@@ -56,7 +67,7 @@ class Session:
     def __init__(self, thumbnail: int) -> None:
         self.thumbnail = thumbnail
         self._phase = Phase.IDLE
-        self.pg: Any = None
+        self._pg: Playground | None = None
         self._cursor = HistoryCursor()
         self._data_version = -1
         self._seconds_per_epoch = 0.001
@@ -80,26 +91,33 @@ class Session:
         return self._phase is Phase.PLAYING
 
     @property
+    def pg(self) -> Playground:
+        """The page's playground; only a ``hello`` makes one (:meth:`handle` checks it first)."""
+        if self._pg is None:
+            raise RuntimeError("the session has no playground before hello")
+        return self._pg
+
+    @property
     def epochs_per_frame(self) -> int | None:
-        return SPEEDS[self.pg.config.speed] if self.pg is not None else 1
+        return SPEEDS[self._pg.config.speed] if self._pg is not None else 1
 
     def close(self) -> None:
         self.phase = Phase.CLOSED
 
     # --- control messages ----------------------------------------------------
-    def handle(self, message: Any) -> list[Outgoing]:
+    def handle(self, message: ClientMessage) -> list[Outgoing]:
         """Apply one validated client message; return what to send, in order."""
         if self.phase is Phase.CLOSED:
             return []
         if isinstance(message, p.HelloMessage):
             return self._hello(message)
-        if self.pg is None:
+        if self._pg is None:
             raise ProtocolError("invalid", "send hello first")
         handler: Callable[[Any], list[Outgoing]] = getattr(self, "_" + message.type)
         return handler(message)
 
     def _hello(self, message: p.HelloMessage) -> list[Outgoing]:
-        self.pg = Playground.from_url(message.hash)
+        self._pg = Playground.from_url(message.hash)
         self.phase = Phase.PAUSED
         self._cursor.restart()
         self._data_version = -1
@@ -239,3 +257,62 @@ class Session:
             return []
         self.phase = Phase.PAUSED
         return [encode(diverged_message(int(self.pg.epoch)))]
+
+
+class Runner:
+    """A session's lock and training turns (what the scheduler schedules)."""
+
+    def __init__(self, session: Session, outbox: Outbox, frame_interval: float) -> None:
+        self.session = session
+        self.outbox = outbox
+        self.frame_interval = frame_interval
+        self.lock = threading.Lock()
+        self.stopped_at = 0.0  # when training last stopped by itself (divergence, error)
+        self._frame_started: float | None = None
+
+    @property
+    def playing(self) -> bool:
+        return self.session.playing
+
+    def control(self, message: ClientMessage) -> None:
+        """Apply one validated client message (raises ProtocolError for the caller to report)."""
+        with self.lock:
+            self.outbox.post(self.session.handle(message))
+
+    def turn(self, budget: float) -> float | None:
+        """Train one slice; return when the next turn is due, or None when play stopped.
+
+        A frame's epochs may take several turns (x100 on a big network); the
+        next frame is due one frame interval after the previous one started.
+        """
+        now = time.monotonic()
+        with self.lock:
+            if not self.session.playing:
+                return None
+            if self._frame_started is None:
+                self._frame_started = now
+            try:
+                chunk = self.session.train(budget, want_frame=not self.outbox.frame_waiting)
+            except Exception:
+                log.exception("training failed")
+                self.session.phase = Phase.PAUSED
+                self.outbox.post([encode(error_message("internal", "training stopped after a server error")),
+                                  *self._pause_frame()])
+                self.stopped_at = time.monotonic()
+                return None
+            self.outbox.post(chunk.out)
+            if not self.session.playing:  # diverged
+                self.stopped_at = time.monotonic()
+                return None
+            if not chunk.frame_due:
+                return time.monotonic()  # more of this frame's epochs, after the others' turns
+            started, self._frame_started = self._frame_started, None
+            return started + self.frame_interval
+
+    def _pause_frame(self) -> list[Outgoing]:
+        """A frame saying playing is over, if one can still be built after the failure."""
+        try:
+            return [self.session.frame()]
+        except Exception:
+            log.exception("no frame after the failure either")
+            return []

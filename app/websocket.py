@@ -8,7 +8,7 @@ from fastapi import APIRouter, WebSocket
 
 from .config import AppSettings
 from .connection import Connection, refuse_busy
-from .pool import TrainingPool
+from .scheduler import TrainingScheduler
 from .security import origin_allowed
 
 log = logging.getLogger("app.websocket")
@@ -48,7 +48,7 @@ async def playground_socket(websocket: WebSocket) -> None:
         return
     try:
         await websocket.accept()
-        pool: TrainingPool = state.pool
-        await Connection(websocket, settings, pool).run()
+        scheduler: TrainingScheduler = state.scheduler
+        await Connection(websocket, settings, scheduler).run()
     finally:
         registry.closed()

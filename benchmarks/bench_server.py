@@ -34,7 +34,7 @@ from websockets.asyncio.client import ClientConnection, connect
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.background import ServerProcess  # noqa: E402
+from tests.servers import ServerProcess  # noqa: E402 (tests/ is not installed: the path above)
 RATES = (0.03, 0.1)
 SET_EVERY = 0.5  # seconds between control messages per session
 

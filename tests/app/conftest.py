@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from starlette.testclient import TestClient, WebSocketTestSession
 
 from app.config import AppSettings
-from app.grids import decode_header, expected_length
+from app.server_messages import decode_header, expected_length
 from app.main import create_app
 
 

@@ -12,10 +12,10 @@ import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
-from app.background import BackgroundServer
 from app.config import AppSettings
-from app.grids import decode_header, expected_length
+from app.server_messages import decode_header, expected_length
 
+from ..servers import BackgroundServer
 from .conftest import eventually
 
 TIMEOUT = 10

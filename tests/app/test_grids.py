@@ -6,7 +6,7 @@ import struct
 
 import numpy as np
 
-from app.grids import HEADER, decode_header, encode_grids, expected_length
+from app.server_messages import HEADER, decode_header, encode_grids, expected_length
 
 
 def test_header_is_twelve_little_endian_bytes() -> None:
@@ -41,7 +41,7 @@ def test_epoch_field_saturates_instead_of_overflowing() -> None:
 
 
 def test_a_frame_of_the_largest_classic_network_stays_under_64_kb() -> None:
-    from app.frames import HistoryCursor, build_frame
+    from app.server_messages import HistoryCursor, build_frame
     from nn_core import Playground
 
     features = "&".join(f"{name}=true" for name in ("x", "y", "xTimesY", "xSquared", "ySquared", "sinX", "sinY"))

@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 
 from app.config import AppSettings
 from app.main import create_app
-from app.pool import CONTROL_THREADS
+from app.scheduler import CONTROL_THREADS
 
 from .conftest import eventually, hello, receive
 
@@ -57,7 +57,7 @@ def test_a_thousand_sessions_leave_no_threads_tasks_or_memory_behind() -> None:
             one_cycle(client, links[i % 2])
         elapsed = time.monotonic() - started
         assert eventually(lambda: app.state.registry.open == 0)
-        assert eventually(lambda: app.state.pool.playing == 0)
+        assert eventually(lambda: app.state.scheduler.playing == 0)
         gc.collect()
         pool_threads, other = thread_counts()
         assert other <= other_threads

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from app.frames import Frame, HistoryCursor
+from app.server_messages import Frame, HistoryCursor
 from app.protocol import ProtocolError, parse_client_message
 from app.session import Phase, Session
 

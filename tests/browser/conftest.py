@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from app.background import ServerProcess
+from tests.servers import ServerProcess
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",

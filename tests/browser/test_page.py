@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from app.background import ServerProcess
+from tests.servers import ServerProcess
 from tests.browser.helpers import epoch_of, open_playground, wait_until
 
 pytestmark = pytest.mark.browser

@@ -1,6 +1,6 @@
 """Run the app in a real uvicorn on a free loopback port (in a thread or a child process) and stop it again.
 
-For end-to-end tests: the real HTTP/WebSocket stack (httptools, websockets)
+For end-to-end tests and the server benchmark: the real HTTP/WebSocket stack (httptools, websockets)
 instead of the in-process TestClient. Binding the socket ourselves first means
 the port is known before the server starts and no other process can take it.
 """
@@ -20,9 +20,9 @@ from typing import IO
 
 import uvicorn
 
-from .cli import websocket_options
-from .config import AppSettings
-from .main import create_app
+from app.cli import websocket_options
+from app.config import AppSettings
+from app.main import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 

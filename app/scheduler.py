@@ -1,4 +1,4 @@
-"""Shared compute for every session: training threads that serve playing sessions in turn.
+"""The scheduler: training threads that serve every playing session in turn, fairly.
 
 The event loop never runs NumPy. A playing session is due again one frame
 interval after its last frame began (at once while a frame's epochs are not
@@ -30,34 +30,26 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Protocol, TypeVar
+from typing import TypeVar
+
+from .session import Runner
 
 T = TypeVar("T")
-log = logging.getLogger("app.pool")
+log = logging.getLogger("app.scheduler")
 
 CONTROL_THREADS = 4  # a slow click (step 1000 on a big network) must not hold up everyone's
 MIN_SLICE = 0.001  # below this, per-turn overhead eats the time
 DUTY = 0.8  # leave a fifth of each frame interval for frames, the socket and control messages
 
 
-class Player(Protocol):
-    """What the pool needs from a playing session (app/connection.py's runner)."""
-
-    @property
-    def playing(self) -> bool: ...
-
-    def turn(self, budget: float) -> float | None:
-        """Train one slice; return when it is next due (monotonic seconds), or None to stop."""
-
-
-class TrainingPool:
+class TrainingScheduler:
     """Training threads, a due-time queue of playing sessions, and a control thread."""
 
     def __init__(self, threads: int, max_fps: int) -> None:
         self.threads = threads
         self.frame_interval = 1.0 / max_fps
-        self._waiting: list[tuple[float, int, Player]] = []  # by due time
-        self._ready: list[tuple[float, int, Player]] = []  # due; by compute used (virtual time)
+        self._waiting: list[tuple[float, int, Runner]] = []  # by due time
+        self._ready: list[tuple[float, int, Runner]] = []  # due; by compute used (virtual time)
         self._used: dict[int, float] = {}  # compute seconds per scheduled session
         self._clock = 0.0  # virtual time of the last session picked
         self._order = itertools.count()
@@ -76,13 +68,13 @@ class TrainingPool:
         share = self.frame_interval * DUTY / max(1, self.playing)
         return max(MIN_SLICE, share)
 
-    def start(self, player: Player) -> None:
+    def start(self, runner: Runner) -> None:
         """Queue a session that began playing (no-op if it is already queued or training)."""
         with self._wake:
-            if id(player) in self._used or self._stopping:
+            if id(runner) in self._used or self._stopping:
                 return
-            self._used[id(player)] = self._clock  # a newcomer starts level with the others
-            self._push(time.monotonic(), player)
+            self._used[id(runner)] = self._clock  # a newcomer starts level with the others
+            self._push(time.monotonic(), runner)
             self._start_workers()
 
     async def control(self, fn: Callable[[], T]) -> T:
@@ -106,39 +98,39 @@ class TrainingPool:
             self._workers.append(worker)
             worker.start()
 
-    def _push(self, due: float, player: Player) -> None:
-        heapq.heappush(self._waiting, (due, next(self._order), player))
+    def _push(self, due: float, runner: Runner) -> None:
+        heapq.heappush(self._waiting, (due, next(self._order), runner))
         self._wake.notify()
 
     def _work(self) -> None:
-        while (player := self._next()) is not None:
+        while (runner := self._next()) is not None:
             due = None
             started = time.perf_counter()
             try:
-                due = player.turn(self.slice_seconds()) if player.playing else None
+                due = runner.turn(self.slice_seconds()) if runner.playing else None
             except Exception:  # one session's failure must not stop this thread for everyone
                 log.exception("a training turn failed")
             finally:
-                self._requeue(player, due, time.perf_counter() - started)
+                self._requeue(runner, due, time.perf_counter() - started)
 
-    def _next(self) -> Player | None:
+    def _next(self) -> Runner | None:
         """The due session that has used the least compute; waits while none is due."""
         with self._wake:
             while not self._stopping:
                 now = time.monotonic()
                 while self._waiting and self._waiting[0][0] <= now:
-                    player = heapq.heappop(self._waiting)[2]
-                    heapq.heappush(self._ready, (self._used[id(player)], next(self._order), player))
+                    runner = heapq.heappop(self._waiting)[2]
+                    heapq.heappush(self._ready, (self._used[id(runner)], next(self._order), runner))
                 if self._ready:
-                    self._clock, _, player = heapq.heappop(self._ready)
-                    return player
+                    self._clock, _, runner = heapq.heappop(self._ready)
+                    return runner
                 self._wake.wait(self._waiting[0][0] - now if self._waiting else None)
             return None
 
-    def _requeue(self, player: Player, due: float | None, seconds: float) -> None:
+    def _requeue(self, runner: Runner, due: float | None, seconds: float) -> None:
         with self._wake:
-            if player.playing and not self._stopping:  # even if it paused and played again meanwhile
-                self._used[id(player)] += seconds
-                self._push(time.monotonic() if due is None else due, player)
+            if runner.playing and not self._stopping:  # even if it paused and played again meanwhile
+                self._used[id(runner)] += seconds
+                self._push(time.monotonic() if due is None else due, runner)
             else:
-                del self._used[id(player)]
+                del self._used[id(runner)]

@@ -1,0 +1,206 @@
+"""What the server sends: JSON messages, and frames (JSON text followed by binary grids).
+
+Small functions turn engine state into JSON-able dicts. Numbers that are not
+finite (a diverged network) become ``null``: JSON has no NaN, and the page's
+``JSON.parse`` would reject the whole message otherwise.
+
+A frame is always the playground's latest state. Its ``history`` holds only
+the loss points the page has not had yet; when the history restarted (a new
+network, a reset, a resumed session) it carries the whole history and
+``history_reset: true`` so the page starts its chart anew. The frame's grids —
+the output's heat map and every neuron's thumbnail — travel as one binary
+message (layout below and in docs/protocol.md): one byte per cell
+(``nn_core.grid.quantize``) keeps a default frame near 14 KB instead of ~200 KB
+of JSON floats.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import struct
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from nn_core import Playground
+from nn_core.grid import OUTPUT_RESOLUTION, quantize
+from nn_core.settings import config_to_json
+
+Json = dict[str, Any]
+HistoryPoint = tuple[int, float, float]
+
+
+# --- JSON messages ---------------------------------------------------------------
+def encode(message: Json) -> str:
+    """Compact JSON; ``allow_nan=False`` turns any NaN that slipped through into a loud error."""
+    return json.dumps(message, separators=(",", ":"), allow_nan=False)
+
+
+def finite_or_none(value: float) -> float | None:
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def array_json(array: np.ndarray) -> Any:
+    """Nested lists of floats, with ``None`` where a value is NaN or infinite."""
+    array = np.asarray(array, dtype=float)
+    if np.isfinite(array).all():
+        return array.tolist()
+    return np.where(np.isfinite(array), array, None).tolist()
+
+
+def state_message(pg: Playground, warnings: Sequence[str], playing: bool, thumbnail: int) -> Json:
+    config = pg.config
+    return {
+        "type": "state",
+        "hash": pg.to_url(),
+        "config": config_to_json(config),
+        "warnings": list(warnings),
+        "layer_sizes": list(config.layer_sizes),
+        "features": list(config.features),
+        "dataset_key": config.dataset_key,
+        "playing": playing,
+        "epoch": int(pg.epoch),
+        "thumbnail": thumbnail,
+    }
+
+
+def data_message(pg: Playground) -> Json:
+    return {"type": "data", "train": _rows(pg.train.rows()), "test": _rows(pg.test.rows())}
+
+
+def _rows(rows: Iterable[Sequence[float]]) -> list[list[float | None]]:
+    return [[finite_or_none(v) for v in row] for row in rows]
+
+
+def frame_message(pg: Playground, history: Sequence[HistoryPoint], history_reset: bool,
+                  playing: bool) -> Json:
+    message: Json = {
+        "type": "frame",
+        "epoch": int(pg.epoch),
+        "train_loss": finite_or_none(pg.train_loss),
+        "test_loss": finite_or_none(pg.test_loss),
+        "history": [[int(e), finite_or_none(tr), finite_or_none(te)] for e, tr, te in history],
+        "weights": [array_json(w) for w in pg.weights],
+        "biases": [array_json(b) for b in pg.biases],
+        "playing": playing,
+    }
+    if history_reset:
+        message["history_reset"] = True
+    dead = [np.asarray(d, dtype=bool) for d in pg.dead]
+    if any(d.any() for d in dead):
+        message["dead"] = [d.tolist() for d in dead]
+    return message
+
+
+def error_message(code: str, message: str) -> Json:
+    return {"type": "error", "code": code, "message": message}
+
+
+def diverged_message(epoch: int) -> Json:
+    return {
+        "type": "diverged",
+        "epoch": epoch,
+        "message": "The loss became NaN or infinite, so training was paused. "
+                   "Lower the learning rate and press reset.",
+    }
+
+
+def gradient_check_message(result: dict[str, Any]) -> Json:
+    errors = [finite_or_none(e) for e in result["max_relative_error"]]
+    return {"type": "gradient_check", "max_relative_error": errors, "ok": bool(result["ok"])}
+
+
+def export_message(model: Any) -> Json:
+    return {"type": "export", "model": model}
+
+
+# --- the binary grid message -------------------------------------------------------
+KIND_GRIDS = 1
+VERSION = 1
+HEADER = struct.Struct("<BBHHHI")  # kind, version, N, R, M, epoch = 12 bytes
+MAX_EPOCH_FIELD = 2**32 - 1
+
+
+@dataclass(frozen=True)
+class GridHeader:
+    """The decoded header; :func:`decode_header` exists for tests and the benchmark."""
+
+    kind: int
+    version: int
+    resolution: int
+    thumbnail: int
+    count: int
+    epoch: int
+
+
+def encode_grids(output: np.ndarray, thumbnails: Sequence[np.ndarray], epoch: int) -> bytes:
+    """Pack one frame's grids: a 12-byte header (kind, version, output resolution N,
+    thumbnail resolution R, thumbnail count M, epoch; little-endian), then N·N bytes of
+    the output, then M·R·R bytes of thumbnails. Values outside [−1, 1] are clipped, NaN becomes 0."""
+    n = output.shape[0]
+    r = thumbnails[0].shape[0] if len(thumbnails) else 0
+    header = HEADER.pack(KIND_GRIDS, VERSION, n, r, len(thumbnails),
+                         min(max(epoch, 0), MAX_EPOCH_FIELD))
+    parts = [header, quantize(output).tobytes()]
+    if len(thumbnails):
+        parts.append(quantize(np.asarray(thumbnails)).tobytes())
+    return b"".join(parts)
+
+
+def decode_header(data: bytes) -> GridHeader:
+    """Read a grid message's header (the inverse of the first 12 bytes of :func:`encode_grids`)."""
+    return GridHeader(*HEADER.unpack_from(data, 0))
+
+
+def expected_length(header: GridHeader) -> int:
+    """How many bytes a message with this header has in total."""
+    return HEADER.size + header.resolution**2 + header.count * header.thumbnail**2
+
+
+# --- frames ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Frame:
+    """One frame, ready to send: the JSON text, then the grids."""
+
+    text: str
+    grids: bytes
+
+
+class HistoryCursor:
+    """Remembers the last epoch sent, to send each loss point once."""
+
+    def __init__(self) -> None:
+        self.last_epoch = -1
+
+    def restart(self) -> None:
+        self.last_epoch = -1
+
+    def take(self, history: Sequence[HistoryPoint]) -> tuple[list[HistoryPoint], bool]:
+        """The points after the last one sent, and whether the chart must start over."""
+        if not history:
+            return [], False
+        newest = history[-1][0]
+        if self.last_epoch < 0 or newest < self.last_epoch or newest == 0:
+            self.last_epoch = newest
+            return list(history), True
+        start = len(history)
+        while start > 0 and history[start - 1][0] > self.last_epoch:
+            start -= 1
+        self.last_epoch = newest
+        return list(history[start:]), False
+
+
+def build_frame(pg: Playground, cursor: HistoryCursor, playing: bool, thumbnail: int) -> Frame:
+    """Everything the page draws for the current state (CPU work: call off the event loop)."""
+    maps = pg.boundaries(resolution=thumbnail, output_resolution=OUTPUT_RESOLUTION)
+    history, restarted = cursor.take(pg.history)
+    text = encode(frame_message(pg, history, restarted, playing))
+    return Frame(text, encode_grids(maps.output, maps.thumbnails, int(pg.epoch)))
+
+
+# Outgoing messages in a session's outbox: JSON text, or a frame (its JSON text then its grids).
+Outgoing = str | Frame

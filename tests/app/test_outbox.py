@@ -1,0 +1,73 @@
+"""The outbox: frames counted until sent, order kept across threads, backpressure on the reader."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Any
+
+from app.outbox import Outbox
+from app.server_messages import Frame
+
+
+def run_in_own_loop(coroutine: Any) -> None:
+    """asyncio.run on a thread of its own: the browser tests' Playwright keeps an
+    event loop running in the main thread when they run first in the same session."""
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(coroutine)
+        except BaseException as error:  # re-raised in the test's thread
+            errors.append(error)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+
+
+def test_outbox_counts_frames_until_their_grids_are_sent() -> None:
+    async def scenario() -> None:
+        outbox = Outbox(asyncio.get_running_loop())
+        outbox.put(['{"type":"state"}', Frame('{"type":"frame"}', b"\x01")])
+        assert outbox.frame_waiting
+        assert await outbox.get() == ('{"type":"state"}', False)
+        outbox.sent(False)
+        assert await outbox.get() == ('{"type":"frame"}', False)
+        outbox.sent(False)
+        assert outbox.frame_waiting  # the grids are not sent yet
+        assert await outbox.get() == (b"\x01", True)
+        outbox.sent(True)
+        assert not outbox.frame_waiting
+
+    run_in_own_loop(scenario())
+
+
+def test_outbox_post_from_a_thread_counts_at_once_and_keeps_order() -> None:
+    async def scenario() -> None:
+        loop = asyncio.get_running_loop()
+        outbox = Outbox(loop)
+        await loop.run_in_executor(None, lambda: [outbox.post([str(i)]) for i in range(5)]
+                                   + [outbox.post([Frame("f", b"g")])])
+        assert outbox.frame_waiting
+        items = [(await outbox.get())[0] for _ in range(7)]
+        assert items == ["0", "1", "2", "3", "4", "f", b"g"]
+
+    run_in_own_loop(scenario())
+
+
+def test_outbox_blocks_the_reader_when_replies_pile_up() -> None:
+    async def scenario() -> None:
+        outbox = Outbox(asyncio.get_running_loop(), high_water=4)
+        outbox.put(["a", "b", "c", "d"])
+        waiting = asyncio.create_task(outbox.wait_for_room())
+        await asyncio.sleep(0.01)
+        assert not waiting.done()
+        for _ in range(3):
+            await outbox.get()
+            outbox.sent(False)
+        await asyncio.wait_for(waiting, 1)
+
+    run_in_own_loop(scenario())
