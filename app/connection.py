@@ -20,8 +20,8 @@ import asyncio
 import contextlib
 import logging
 import time
-from typing import Any
 
+from starlette.types import Message
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from .config import AppSettings
@@ -80,7 +80,7 @@ class Connection:
             self.last_message = time.monotonic()
             await self._dispatch(event)
 
-    async def _dispatch(self, event: dict[str, Any]) -> None:
+    async def _dispatch(self, event: Message) -> None:
         try:
             text = self._text_of(event)
             # Parsing a big message (5,000 points) takes milliseconds: not on the event loop.
@@ -93,14 +93,14 @@ class Connection:
         if self.session.playing:
             self.scheduler.start(self.runner)
 
-    def _text_of(self, event: dict[str, Any]) -> str:
+    def _text_of(self, event: Message) -> str:
         text, data = event.get("text"), event.get("bytes")
         limit = self.settings.max_message_bytes
         size = len(data) if data is not None else _utf8_size(text or "", limit)
         if size > limit:
             raise ProtocolError("too_large", f"a message may have at most {limit} bytes, "
                                              f"this one has at least {size}")
-        if text is None:
+        if not isinstance(text, str):
             raise ProtocolError("bad_json", "binary messages are not part of the protocol; send JSON text")
         return text
 

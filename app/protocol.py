@@ -11,7 +11,7 @@ StepMessage(type='step', n=3)
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Literal, Union, get_args
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
@@ -30,14 +30,14 @@ SETTING_NAMES = frozenset(SETTINGS) | {"hidden"}
 Finite = Annotated[float, Field(allow_inf_nan=False, ge=-MAX_ABS_VALUE, le=MAX_ABS_VALUE)]
 Index = Annotated[int, Field(ge=0, le=MAX_WIDTH)]
 # A value inside `set.changes`: a JSON scalar or a short list (networkShape, hidden).
-SettingValue = Union[
-    bool,
-    Finite,
-    Annotated[str, Field(max_length=MAX_TEXT_LENGTH)],
-    Annotated[list[Annotated[int, Field(ge=-1000, le=1000)] | Annotated[str, Field(max_length=64)]],
-              Field(max_length=64)],
-    None,
-]
+SettingValue = (
+    bool
+    | Finite
+    | Annotated[str, Field(max_length=MAX_TEXT_LENGTH)]
+    | Annotated[list[Annotated[int, Field(ge=-1000, le=1000)] | Annotated[str, Field(max_length=64)]],
+                Field(max_length=64)]
+    | None
+)
 
 
 class ProtocolError(Exception):
@@ -137,14 +137,17 @@ class ExportMessage(_Message):
     type: Literal["export"]
 
 
-_MESSAGES = (HelloMessage, SetMessage, PlayMessage, PauseMessage, StepMessage, ResetMessage, RegenerateMessage,
-             SetWeightMessage, SetBiasMessage, PointsMessage, GradientCheckMessage, ExportMessage)
-ClientMessage = Annotated[Union[_MESSAGES], Field(discriminator="type")]  # noqa: UP007 (a tuple of types)
-_ADAPTER: TypeAdapter[Any] = TypeAdapter(ClientMessage)
+ClientMessage = Annotated[
+    HelloMessage | SetMessage | PlayMessage | PauseMessage | StepMessage | ResetMessage | RegenerateMessage
+    | SetWeightMessage | SetBiasMessage | PointsMessage | GradientCheckMessage | ExportMessage,
+    Field(discriminator="type"),
+]
+_ADAPTER: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
+_MESSAGES: tuple[type[_Message], ...] = get_args(get_args(ClientMessage)[0])
 MESSAGE_TYPES: tuple[str, ...] = tuple(get_args(m.model_fields["type"].annotation)[0] for m in _MESSAGES)
 
 
-def parse_client_message(text: str) -> Any:
+def parse_client_message(text: str) -> ClientMessage:
     """Decode and validate one text message, or raise :class:`ProtocolError`.
 
     JSON's non-standard ``NaN``/``Infinity`` are refused here, before pydantic,

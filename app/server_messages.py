@@ -47,9 +47,12 @@ def finite_or_none(value: float) -> float | None:
 def array_json(array: np.ndarray) -> Any:
     """Nested lists of floats, with ``None`` where a value is NaN or infinite."""
     array = np.asarray(array, dtype=float)
-    if np.isfinite(array).all():
+    finite = np.isfinite(array)
+    if finite.all():
         return array.tolist()
-    return np.where(np.isfinite(array), array, None).tolist()
+    values = array.astype(object)
+    values[~finite] = None
+    return values.tolist()
 
 
 def state_message(pg: Playground, warnings: Sequence[str], playing: bool, thumbnail: int) -> Json:
@@ -137,7 +140,7 @@ class GridHeader:
     epoch: int
 
 
-def encode_grids(output: np.ndarray, thumbnails: Sequence[np.ndarray], epoch: int) -> bytes:
+def encode_grids(output: np.ndarray, thumbnails: Sequence[np.ndarray] | np.ndarray, epoch: int) -> bytes:
     """Pack one frame's grids: a 12-byte header (kind, version, output resolution N,
     thumbnail resolution R, thumbnail count M, epoch; little-endian), then N·N bytes of
     the output, then M·R·R bytes of thumbnails. Values outside [−1, 1] are clipped, NaN becomes 0."""

@@ -225,7 +225,7 @@ class Session:
             self._frame_epochs = 0
             if self.pg.diverged:
                 self.phase = Phase.PAUSED
-                chunk.out = [self.frame()] + self._divergence()
+                chunk.out = [self.frame(), *self._divergence()]
             elif want_frame:
                 chunk.out = [self.frame()]
         return chunk
