@@ -90,7 +90,7 @@ class Connection:
         except Exception:  # an engine bug must not end the session or the server
             log.exception("message failed")
             self.outbox.put([encode(error_message("internal", "the server could not do that"))])
-        if self.session.playing:
+        if self.session.training:
             self.scheduler.start(self.runner)
 
     def _text_of(self, event: Message) -> str:
@@ -128,7 +128,7 @@ class Connection:
             else:
                 since = max(self.last_message, self.runner.stopped_at)
                 reason, left = "idle timeout", self.settings.idle_timeout - (time.monotonic() - since)
-            if left <= 0 and not self.session.playing:
+            if left <= 0 and not self.session.training:
                 log.info("closing a session: %s", reason)
                 await self._close(CLOSE_NORMAL, reason)
                 return

@@ -16,7 +16,9 @@ adds little throughput; the slice is therefore computed as if for one core.
 
 Control messages (set, reset, …) run on their own few threads so that a click
 never queues behind other sessions' training; they only wait for their own
-session's current slice. A session sends its next message only after the
+session's current slice. A ``step`` of many epochs trains in turns, like play;
+a turn that finds its session busy with a control message is skipped, not
+waited for. A session sends its next message only after the
 previous one is done, so it never has more than one in flight.
 """
 
@@ -107,7 +109,7 @@ class TrainingScheduler:
             due = None
             started = time.perf_counter()
             try:
-                due = runner.turn(self.slice_seconds()) if runner.playing else None
+                due = runner.turn(self.slice_seconds()) if runner.training else None
             except Exception:  # one session's failure must not stop this thread for everyone
                 log.exception("a training turn failed")
             finally:
@@ -129,7 +131,7 @@ class TrainingScheduler:
 
     def _requeue(self, runner: Runner, due: float | None, seconds: float) -> None:
         with self._wake:
-            if runner.playing and not self._stopping:  # even if it paused and played again meanwhile
+            if runner.training and not self._stopping:  # even if it paused and played again meanwhile
                 self._used[id(runner)] += seconds
                 self._push(time.monotonic() if due is None else due, runner)
             else:

@@ -1,7 +1,8 @@
 """One page's training session: a playground, a small state machine, and its lock.
 
 Phases: ``IDLE`` (connected, no ``hello`` yet) → ``PAUSED`` ⇄ ``PLAYING`` →
-``CLOSED``. :class:`Session`'s methods are synchronous CPU work on the
+``CLOSED``, and ``STEPPING`` (a ``step`` of n epochs being trained in turns,
+like play, then back to ``PAUSED``). :class:`Session`'s methods are synchronous CPU work on the
 session's playground and return what to send, in order.
 
 :class:`Runner` is the session as the threads see it: every use of the
@@ -27,6 +28,7 @@ from nn_core.settings import SPEEDS, SettingError, replace
 
 from . import protocol as p
 from .outbox import Outbox
+from .pace import Pace
 from .protocol import ClientMessage, ProtocolError
 from .server_messages import (
     Frame,
@@ -43,12 +45,16 @@ from .server_messages import (
 )
 
 log = logging.getLogger("app.session")
+# A frame whose epochs are not done after this long goes out anyway (a big network at x100).
+MAX_FRAME_SECONDS = 0.1
+BUSY_RETRY = 0.002  # seconds before a training turn tries a busy session again
 
 
 class Phase(enum.Enum):
     IDLE = "idle"
     PAUSED = "paused"
     PLAYING = "playing"
+    STEPPING = "stepping"
     CLOSED = "closed"
 
 
@@ -64,15 +70,19 @@ class Chunk:
 class Session:
     """The playground of one WebSocket, with what the page has been sent so far."""
 
-    def __init__(self, thumbnail: int) -> None:
+    def __init__(self, thumbnail: int, clock: Callable[[], float] = time.monotonic) -> None:
         self.thumbnail = thumbnail
+        self._clock = clock
         self._phase = Phase.IDLE
         self._pg: Playground | None = None
         self._cursor = HistoryCursor()
         self._data_version = -1
         self._seconds_per_epoch = 0.001
         self._seconds_per_frame = 0.001
-        self._frame_epochs = 0  # epochs trained toward the frame being built
+        self._pace = Pace(clock)
+        self._steps_left = 0  # epochs of a `step` still to train
+        self._frame_started = clock()  # when the epochs of the frame being built began
+        self._frame_epoch = -1  # the epoch of the last frame built
 
     # --- phases --------------------------------------------------------------
     @property
@@ -91,15 +101,16 @@ class Session:
         return self._phase is Phase.PLAYING
 
     @property
+    def training(self) -> bool:
+        """Playing or stepping: the scheduler gives the session turns."""
+        return self._phase in (Phase.PLAYING, Phase.STEPPING)
+
+    @property
     def pg(self) -> Playground:
         """The page's playground; only a ``hello`` makes one (:meth:`handle` checks it first)."""
         if self._pg is None:
             raise RuntimeError("the session has no playground before hello")
         return self._pg
-
-    @property
-    def epochs_per_frame(self) -> int | None:
-        return SPEEDS[self._pg.config.speed] if self._pg is not None else 1
 
     def close(self) -> None:
         self.phase = Phase.CLOSED
@@ -148,7 +159,8 @@ class Session:
         if self.pg.diverged:
             return [encode(diverged_message(int(self.pg.epoch)))]
         self.phase = Phase.PLAYING
-        self._frame_epochs = 0
+        self._pace.start()
+        self._frame_started = self._clock()
         return []
 
     def _pause(self, message: p.PauseMessage) -> list[Outgoing]:
@@ -156,10 +168,13 @@ class Session:
         return [self.frame()]
 
     def _step(self, message: p.StepMessage) -> list[Outgoing]:
+        """n epochs, trained in turns like play (a long step must not hold a control thread)."""
         self.phase = Phase.PAUSED
-        if not self.pg.diverged:
-            self.pg.step(message.n)
-        return [self.frame()] + self._divergence()
+        if self.pg.diverged:
+            return [self.frame(), *self._divergence()]
+        self.phase = Phase.STEPPING
+        self._steps_left = message.n
+        return []
 
     def _reset(self, message: p.ResetMessage) -> list[Outgoing]:
         self.pg.reset()
@@ -199,36 +214,67 @@ class Session:
 
     # --- training --------------------------------------------------------------
     def train(self, budget: float, want_frame: bool) -> Chunk:
-        """One turn of play: train until this frame's epochs are done or ``budget`` runs out.
+        """One turn: train the epochs owed (by the pace, or a step's) until ``budget`` runs out.
 
-        The frame is built only when it is due and ``want_frame`` (no frame of
-        this session still waits to be sent): a slow client gets fewer, newer frames.
+        The frame is due when those epochs are done (at once at ``max``) or
+        have taken :data:`MAX_FRAME_SECONDS`. It is built only when ``want_frame``
+        (no frame of this session still waits to be sent: a slow client gets
+        fewer, newer frames) and something changed; the end of a step or a
+        divergence always sends one.
         """
         chunk = Chunk()
-        if not self.playing:
+        if not self.training:
             return chunk
-        target = self.epochs_per_frame
+        target = self._epochs_owed()
+        chunk.epochs = self._train_until(target, budget)
+        self._count_trained(chunk.epochs)
+        caught_up = target is not None and chunk.epochs >= target
+        slow = self._clock() - self._frame_started >= MAX_FRAME_SECONDS
+        chunk.frame_due = target is None or caught_up or slow or self.pg.diverged
+        if chunk.frame_due:
+            self._frame_started = self._clock()
+            chunk.out = self._frame_after_turn(want_frame)
+        return chunk
+
+    def _epochs_owed(self) -> int | None:
+        """This turn's epochs: what is left of a step, what the pace owes, or None (max)."""
+        if self.phase is Phase.STEPPING:
+            return self._steps_left
+        rate = SPEEDS[self.pg.config.speed]
+        return None if rate is None else self._pace.owed(rate)
+
+    def _train_until(self, target: int | None, budget: float) -> int:
+        """Train up to ``target`` epochs (None: no limit) within ``budget`` seconds; return how many."""
         # The frame is part of the turn: a big network's frame must not make its turns longer.
         deadline = time.perf_counter() + budget - self._seconds_per_frame
-        while not self.pg.diverged:
-            left = None if target is None else target - self._frame_epochs
+        done = 0
+        while not self.pg.diverged and (target is None or done < target):
+            left = None if target is None else target - done
             n = self._epochs_that_fit(deadline - time.perf_counter(), left)
             started = time.perf_counter()
             self.pg.step(n)
             self._learn_speed(n, time.perf_counter() - started)
-            chunk.epochs += n
-            self._frame_epochs += n
-            if (left is not None and n >= left) or time.perf_counter() >= deadline:
+            done += n
+            if time.perf_counter() >= deadline:
                 break
-        chunk.frame_due = target is None or self._frame_epochs >= target or self.pg.diverged
-        if chunk.frame_due:
-            self._frame_epochs = 0
-            if self.pg.diverged:
-                self.phase = Phase.PAUSED
-                chunk.out = [self.frame(), *self._divergence()]
-            elif want_frame:
-                chunk.out = [self.frame()]
-        return chunk
+        return done
+
+    def _count_trained(self, epochs: int) -> None:
+        if self.phase is Phase.STEPPING:
+            self._steps_left -= epochs
+        else:
+            self._pace.trained(epochs)
+
+    def _frame_after_turn(self, want_frame: bool) -> list[Outgoing]:
+        if self.pg.diverged:
+            self.phase = Phase.PAUSED
+            return [self.frame(), *self._divergence()]
+        if self.phase is Phase.STEPPING and self._steps_left <= 0:
+            self.phase = Phase.PAUSED  # the step's answer, even if a frame still waits
+            return [self.frame()]
+        if want_frame and self.pg.epoch != self._frame_epoch:
+            return [self.frame()]
+        return []
 
     def _epochs_that_fit(self, seconds: float, left: int | None) -> int:
         n = max(1, int(seconds / self._seconds_per_epoch))
@@ -242,6 +288,7 @@ class Session:
     def frame(self) -> Frame:
         started = time.perf_counter()
         frame = build_frame(self.pg, self._cursor, self.playing, self.thumbnail)
+        self._frame_epoch = self.pg.epoch
         self._seconds_per_frame = 0.7 * self._seconds_per_frame + 0.3 * (time.perf_counter() - started)
         return frame
 
@@ -271,8 +318,8 @@ class Runner:
         self._frame_started: float | None = None
 
     @property
-    def playing(self) -> bool:
-        return self.session.playing
+    def training(self) -> bool:
+        return self.session.training
 
     def control(self, message: ClientMessage) -> None:
         """Apply one validated client message (raises ProtocolError for the caller to report)."""
@@ -286,28 +333,37 @@ class Runner:
         next frame is due one frame interval after the previous one started.
         """
         now = time.monotonic()
-        with self.lock:
-            if not self.session.playing:
-                return None
-            if self._frame_started is None:
-                self._frame_started = now
-            try:
-                chunk = self.session.train(budget, want_frame=not self.outbox.frame_waiting)
-            except Exception:
-                log.exception("training failed")
-                self.session.phase = Phase.PAUSED
-                self.outbox.post([encode(error_message("internal", "training stopped after a server error")),
-                                  *self._pause_frame()])
-                self.stopped_at = time.monotonic()
-                return None
-            self.outbox.post(chunk.out)
-            if not self.session.playing:  # diverged
-                self.stopped_at = time.monotonic()
-                return None
-            if not chunk.frame_due:
-                return time.monotonic()  # more of this frame's epochs, after the others' turns
-            started, self._frame_started = self._frame_started, None
-            return started + self.frame_interval
+        # A control message (a gradient check of a big network) may hold the playground for
+        # long: skip this turn rather than keep a training thread from everyone else.
+        if not self.lock.acquire(blocking=False):
+            return now + BUSY_RETRY
+        try:
+            return self._turn_locked(now, budget)
+        finally:
+            self.lock.release()
+
+    def _turn_locked(self, now: float, budget: float) -> float | None:
+        if not self.session.training:
+            return None
+        if self._frame_started is None:
+            self._frame_started = now
+        try:
+            chunk = self.session.train(budget, want_frame=not self.outbox.frame_waiting)
+        except Exception:
+            log.exception("training failed")
+            self.session.phase = Phase.PAUSED
+            self.outbox.post([encode(error_message("internal", "training stopped after a server error")),
+                              *self._pause_frame()])
+            self.stopped_at = time.monotonic()
+            return None
+        self.outbox.post(chunk.out)
+        if not self.session.training:  # diverged, or a step is done
+            self.stopped_at = time.monotonic()
+            return None
+        if not chunk.frame_due:
+            return time.monotonic()  # more of this frame's epochs, after the others' turns
+        started, self._frame_started = self._frame_started, None
+        return started + self.frame_interval
 
     def _pause_frame(self) -> list[Outgoing]:
         """A frame saying playing is over, if one can still be built after the failure."""

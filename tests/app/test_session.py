@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from app.server_messages import Frame, HistoryCursor
 from app.protocol import ProtocolError, parse_client_message
-from app.session import Phase, Session
+from app.server_messages import Frame, HistoryCursor
+from app.session import MAX_FRAME_SECONDS, Phase, Session
 
 LINK = "#seed=0.5&dataset=xor&networkShape=3"
 
@@ -17,10 +17,24 @@ def msg(text: dict) -> object:
     return parse_client_message(json.dumps(text))
 
 
-def started() -> Session:
-    session = Session(thumbnail=10)
-    session.handle(msg({"type": "hello", "hash": LINK}))
-    return session
+class Clock:
+    """A clock the test moves by hand, so the pace (epochs per second) is exact."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def started(link: str = LINK) -> tuple[Session, Clock]:
+    clock = Clock()
+    session = Session(thumbnail=10, clock=clock)
+    session.handle(msg({"type": "hello", "hash": link}))
+    return session, clock
 
 
 def frames_in(out: list) -> list[dict]:
@@ -39,7 +53,7 @@ def test_new_session_is_idle_and_only_hello_opens_it() -> None:
 
 
 def test_play_then_pause() -> None:
-    session = started()
+    session, clock = started()
     assert session.handle(msg({"type": "play"})) == []
     assert session.phase is Phase.PLAYING and session.playing
     out = session.handle(msg({"type": "pause"}))
@@ -47,15 +61,30 @@ def test_play_then_pause() -> None:
     assert frames_in(out)[0]["playing"] is False
 
 
-def test_step_while_playing_pauses() -> None:
-    session = started()
+def test_step_trains_in_turns_then_pauses_with_a_frame() -> None:
+    session, clock = started()
     session.handle(msg({"type": "play"}))
-    out = session.handle(msg({"type": "step", "n": 2}))
-    assert session.phase is Phase.PAUSED and frames_in(out)[0]["epoch"] == 2
+    assert session.handle(msg({"type": "step", "n": 2})) == []  # the training threads do it
+    assert session.phase is Phase.STEPPING and session.training and not session.playing
+    chunk = session.train(0.05, want_frame=False)  # the step's answer goes out even so
+    assert session.phase is Phase.PAUSED and chunk.epochs == 2
+    assert frames_in(chunk.out)[0]["epoch"] == 2 and frames_in(chunk.out)[0]["playing"] is False
+
+
+def test_a_long_step_spreads_over_turns_and_shows_progress() -> None:
+    session, clock = started()
+    session.handle(msg({"type": "step", "n": 50}))
+    turns = []
+    while session.phase is Phase.STEPPING:
+        clock.advance(2 * MAX_FRAME_SECONDS)  # each turn counts as slow: its frame is due
+        turns.append(session.train(0.0001, want_frame=True))
+    assert sum(c.epochs for c in turns) == 50 and len(turns) > 1
+    assert frames_in(turns[-1].out)[0]["epoch"] == 50
+    assert all(frames_in(c.out) for c in turns)  # progress on the way
 
 
 def test_hello_again_pauses_and_rebuilds() -> None:
-    session = started()
+    session, clock = started()
     session.handle(msg({"type": "play"}))
     out = session.handle(msg({"type": "hello", "hash": "#networkShape=5"}))
     assert session.phase is Phase.PAUSED
@@ -63,7 +92,7 @@ def test_hello_again_pauses_and_rebuilds() -> None:
 
 
 def test_closed_session_ignores_everything() -> None:
-    session = started()
+    session, clock = started()
     session.close()
     assert session.phase is Phase.CLOSED
     assert session.handle(msg({"type": "play"})) == []
@@ -72,45 +101,66 @@ def test_closed_session_ignores_everything() -> None:
 
 
 def test_train_does_nothing_unless_playing() -> None:
-    session = started()
+    session, clock = started()
     chunk = session.train(0.05, want_frame=True)
     assert chunk.epochs == 0 and chunk.out == []
 
 
-def test_classic_speed_trains_one_epoch_and_builds_the_frame() -> None:
-    session = started()
+def test_classic_speed_is_sixty_epochs_a_second_whatever_the_frame_rate() -> None:
+    session, clock = started()
     session.handle(msg({"type": "play"}))
+    clock.advance(0.02)  # a turn 1/50 s after play: one epoch owed
     chunk = session.train(0.05, want_frame=True)
     assert chunk.epochs == 1 and chunk.frame_due
     assert frames_in(chunk.out)[0]["epoch"] == 1
+    clock.advance(0.1)  # a slow server's turn, 1/10 s later: six epochs in one frame
+    chunk = session.train(0.05, want_frame=True)
+    assert chunk.epochs == 6 and frames_in(chunk.out)[0]["epoch"] == 7
+
+
+def test_no_epoch_owed_means_no_frame() -> None:
+    session, clock = started()
+    session.handle(msg({"type": "play"}))
+    chunk = session.train(0.05, want_frame=True)
+    assert chunk.epochs == 0 and chunk.frame_due and chunk.out == []
+
+
+def test_a_page_that_falls_behind_catches_up_a_quarter_second_at_most() -> None:
+    session, clock = started()
+    session.handle(msg({"type": "play"}))
+    clock.advance(10.0)  # the server was too busy for this page for ten seconds
+    assert session.train(0.5, want_frame=True).epochs == 15  # 60/s × 0.25 s
 
 
 def test_no_frame_is_built_while_one_waits_to_be_sent() -> None:
-    session = started()
+    session, clock = started()
     session.handle(msg({"type": "play"}))
+    clock.advance(0.02)
     chunk = session.train(0.05, want_frame=False)
     assert chunk.epochs == 1 and chunk.frame_due and chunk.out == []
     # the next frame still carries the skipped epoch's loss point
+    clock.advance(0.02)
     history = frames_in(session.train(0.05, want_frame=True).out)[0]["history"]
     assert [point[0] for point in history] == [1, 2]
 
 
 def test_x100_spreads_one_frame_over_several_turns_when_the_slice_is_short() -> None:
-    session = started()
+    session, clock = started()
     session.handle(msg({"type": "set", "changes": {"speed": "x100"}}))
     session.handle(msg({"type": "play"}))
+    clock.advance(0.02)  # x100: 6,000 epochs a second, 120 owed
     turns = []
     while True:
         chunk = session.train(0.0005, want_frame=True)
         turns.append(chunk)
         if chunk.frame_due:
             break
-    assert sum(c.epochs for c in turns) == 100 and len(turns) > 1
-    assert frames_in(turns[-1].out)[0]["epoch"] == 100
+    assert sum(c.epochs for c in turns) == 120 and len(turns) > 1
+    assert frames_in(turns[-1].out)[0]["epoch"] == 120
 
 
 def test_max_speed_trains_for_about_the_budget() -> None:
-    session = started()
+    session, clock = started()
     session.handle(msg({"type": "set", "changes": {"speed": "max"}}))
     session.handle(msg({"type": "play"}))
     session.train(0.02, want_frame=False)  # learn the speed
@@ -119,11 +169,11 @@ def test_max_speed_trains_for_about_the_budget() -> None:
 
 
 def test_divergence_while_training_pauses_with_a_diverged_message() -> None:
-    session = Session(thumbnail=10)
-    session.handle(msg({"type": "hello", "hash": "#problem=regression&learningRate=10&activation=relu"
-                                                 "&networkShape=8,8&seed=0.1&speed=x100"}))
+    session, clock = started("#problem=regression&learningRate=10&activation=relu"
+                             "&networkShape=8,8&seed=0.1&speed=x100")
     session.handle(msg({"type": "play"}))
     for _ in range(200):
+        clock.advance(0.02)
         chunk = session.train(0.05, want_frame=False)
         if session.phase is Phase.PAUSED:
             break
@@ -141,7 +191,7 @@ def test_history_cursor_sends_each_point_once_and_restarts_when_epochs_go_back()
 
 
 def test_closed_is_final_even_for_a_message_already_being_applied() -> None:
-    session = started()
+    session, clock = started()
     session.close()
     session.phase = Phase.PLAYING  # what a `play` handler running on another thread would do
     assert session.phase is Phase.CLOSED and not session.playing
