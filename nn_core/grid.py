@@ -83,12 +83,6 @@ def _run_grid(net: Network, features: tuple[str, ...], n: int) -> tuple[Array, F
     return inputs, plan
 
 
-def neuron_maps(net: Network, features: tuple[str, ...], n: int) -> Array:
-    """Every neuron's values on the N×N grid, ``(neurons, N, N)``: inputs, hidden, output."""
-    inputs, plan = _run_grid(net, features, n)
-    return np.concatenate([inputs[:-1], *plan.a]).reshape(-1, n, n)
-
-
 def downsample(maps: Array, resolution: int) -> Array:
     """(k, N, N) → (k, R, R) cell means, as two small matrix products."""
     n = maps.shape[-1]

@@ -87,24 +87,18 @@ class Network:
             block[:, -1] = 0.0
         return mask
 
-    def forward_layers(self, inputs: Array) -> list[Array]:
-        """Every layer's activations for a batch: ``[inputs, hidden..., output]``.
+    def forward(self, inputs: Array) -> Array:
+        """The output neuron's value for each row of ``inputs``: shape ``(B, 1)``.
 
-        Allocates; used for whole grids and loss evaluation, where one call
-        handles thousands of points. The training loop has its own buffers.
+        Allocates, so it is for checks and one-off calls; the training loop and
+        the grid keep buffers of their own.
         """
-        values = [inputs]
         current = inputs
         for layer, block in enumerate(self.blocks):
             z = current @ block[:, :-1].T
             z += block[:, -1]
             current = self.activation(layer).forward(z, np.empty_like(z))
-            values.append(current)
-        return values
-
-    def forward(self, inputs: Array) -> Array:
-        """The output neuron's value for each row of ``inputs``: shape ``(B, 1)``."""
-        return self.forward_layers(inputs)[-1]
+        return current
 
     def copy(self) -> Network:
         return Network(self.sizes, self.hidden_activation, self.output_activation,
