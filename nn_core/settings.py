@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -297,7 +298,7 @@ def _short(raw: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def replace(config: Config, changes: dict[str, Any], strict: bool = False) -> tuple[Config, list[str]]:
+def replace(config: Config, changes: Mapping[str, Any], strict: bool = False) -> tuple[Config, list[str]]:
     """Apply raw ``changes`` to ``config``; return the new config and warnings.
 
     Forgiving (for links people type): a value that cannot be accepted leaves
