@@ -5,6 +5,7 @@ import pytest
 
 from nn_core import Playground
 from nn_core.datasets import PointsError
+from nn_core.settings import SettingError
 
 DEFAULT = "#seed=0.12345&networkShape=4,2"
 
@@ -164,3 +165,30 @@ def test_a_new_initialisation_scheme_draws_fresh_weights():
     assert all((w == 0).all() for w in playground.weights)
     playground.set(initZero=False, init="xavier")
     assert all(abs(w).max() > 0 for w in playground.weights)
+
+
+def test_update_applies_a_change_and_warns_like_set():
+    playground = Playground.from_url(DEFAULT)
+    warnings = playground.update({"learningRate": 0.1, "batchSize": 99})
+    assert playground.config.learningRate == 0.1 and playground.config.batchSize == 30
+    assert warnings == Playground.from_url(DEFAULT).set(learningRate=0.1, batchSize=99)
+    assert len(warnings) == 1 and warnings[0].startswith("batchSize")
+
+
+@pytest.mark.parametrize("changes", [{"learningRate": 0.1, "batchSize": 99},
+                                     {"networkShape": [3], "activation": "nope"},
+                                     {"seed": "2", "noise": "10"}])
+def test_strict_update_raises_before_anything_changes(changes):
+    playground = Playground.from_url(DEFAULT)
+    playground.step(2)
+    before = playground.export()
+    with pytest.raises(SettingError, match=r"batchSize|activation|noise"):
+        playground.update(changes, strict=True)
+    assert playground.export() == before and playground.data_version == 1
+
+
+def test_strict_update_of_good_values_changes_like_set():
+    playground, other = Playground.from_url(DEFAULT), Playground.from_url(DEFAULT)
+    assert playground.update({"networkShape": [3], "seed": "2"}, strict=True) == []
+    other.set(networkShape=[3], seed="2")
+    assert playground.export() == other.export()
