@@ -116,7 +116,7 @@ def feature_thumbnails(resolution: int = THUMBNAIL_RESOLUTION,
     """Every input feature's map, enabled or not (the page shows them all, as the original does)."""
     n = output_resolution
     maps = downsample(_grid_inputs(FEATURE_NAMES, n)[:-1].reshape(-1, n, n), resolution)
-    return dict(zip(FEATURE_NAMES, maps))
+    return dict(zip(FEATURE_NAMES, maps, strict=True))
 
 
 def _hidden_neuron_rows(sizes: tuple[int, ...]) -> list[int]:

@@ -52,8 +52,8 @@ class Network:
 
     def _views(self, flat: Array) -> list[Array]:
         return [
-            flat[self.offsets[l - 1] : self.offsets[l]].reshape(self.sizes[l], self.sizes[l - 1] + 1)
-            for l in range(1, len(self.sizes))
+            flat[self.offsets[layer - 1] : self.offsets[layer]].reshape(self.sizes[layer], self.sizes[layer - 1] + 1)
+            for layer in range(1, len(self.sizes))
         ]
 
     @property
@@ -107,8 +107,8 @@ class Network:
 
 def _offsets(sizes: tuple[int, ...]) -> list[int]:
     offsets = [0]
-    for l in range(1, len(sizes)):
-        offsets.append(offsets[-1] + sizes[l] * (sizes[l - 1] + 1))
+    for layer in range(1, len(sizes)):
+        offsets.append(offsets[-1] + sizes[layer] * (sizes[layer - 1] + 1))
     return offsets
 
 
@@ -124,7 +124,7 @@ def node_keys(sizes: tuple[int, ...], features: tuple[str, ...]) -> list[list[tu
     """
     keys: list[list[tuple]] = [[("in", name) for name in features]]
     last = len(sizes) - 1
-    for l in range(1, last):
-        keys.append([("hidden", l, i) for i in range(sizes[l])])
+    for layer in range(1, last):
+        keys.append([("hidden", layer, i) for i in range(sizes[layer])])
     keys.append([("out",)])
     return keys

@@ -187,9 +187,9 @@ class Playground:
         new_biases = _validated_layers(biases, [b.shape for b in self.net.biases], "biases")
         if not isinstance(epoch, int) or isinstance(epoch, bool) or not 0 <= epoch < 10**9:
             raise ValueError("epoch: expected a whole number ≥ 0")
-        for target, value in zip(self.net.weights, new_weights):
+        for target, value in zip(self.net.weights, new_weights, strict=True):
             target[...] = value
-        for target, value in zip(self.net.biases, new_biases):
+        for target, value in zip(self.net.biases, new_biases, strict=True):
             target[...] = value
         self.net.dead[:] = False
         self.optimizer = self._new_optimizer()
@@ -333,7 +333,7 @@ def _validated_layers(values: Any, shapes: list[tuple[int, ...]], name: str) -> 
     if not isinstance(values, (list, tuple)) or len(values) != len(shapes):
         raise ValueError(f"{name}: expected {len(shapes)} layers")
     arrays = []
-    for layer, (value, shape) in enumerate(zip(values, shapes)):
+    for layer, (value, shape) in enumerate(zip(values, shapes, strict=True)):
         try:
             array = np.asarray(value, dtype=float)
         except (TypeError, ValueError):

@@ -31,6 +31,7 @@ CLASSIC_MAX_NEURONS = 8
 EXTENDED_MAX_LAYERS = 10
 EXTENDED_MAX_NEURONS = 32
 NEW_LAYER_NEURONS = 2
+MAX_TEXT_LENGTH = 200  # a seed or a tutorial name; longer text is not a setting
 
 
 @dataclass(frozen=True)
@@ -230,7 +231,7 @@ def _coerce_number(setting: Setting, raw: Any, config: Config) -> float | int:
     if setting.hi is not None:
         value = min(value, setting.hi)
     if setting.integer:
-        return int(round(value))
+        return round(value)
     return value
 
 
@@ -256,7 +257,7 @@ def _coerce_bool(setting: Setting, raw: Any, config: Config) -> bool:
 
 def _coerce_shape(setting: Setting, raw: Any, config: Config) -> tuple[int, ...]:
     if isinstance(raw, str):
-        parts = [p for p in raw.split(",")] if raw.strip() else []
+        parts = raw.split(",") if raw.strip() else []
     elif isinstance(raw, (list, tuple)):
         parts = list(raw)
     else:
@@ -279,7 +280,7 @@ def _coerce_text(setting: Setting, raw: Any, config: Config) -> str | None:
         return None
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         raw = str(raw)
-    if not isinstance(raw, str) or len(raw) > 200:
+    if not isinstance(raw, str) or len(raw) > MAX_TEXT_LENGTH:
         raise SettingError(f"{setting.name}: expected a short text, got {_short(raw)}")
     return raw
 
@@ -293,9 +294,12 @@ _COERCERS = {
 }
 
 
+_SHORT = 40  # characters of a bad value an error message quotes
+
+
 def _short(raw: Any) -> str:
     text = repr(raw)
-    return text if len(text) <= 40 else text[:37] + "..."
+    return text if len(text) <= _SHORT else text[: _SHORT - 3] + "..."
 
 
 def replace(config: Config, changes: Mapping[str, Any], strict: bool = False) -> tuple[Config, list[str]]:
