@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.background import ServerProcess  # noqa: E402
+
 RATES = (0.03, 0.1)
 SET_EVERY = 0.5  # seconds between control messages per session
 
@@ -100,7 +101,7 @@ async def _measure(ws: ClientConnection, seconds: float, warmup: float, stats: S
             next_set = now + SET_EVERY
         try:
             raw = await asyncio.wait_for(ws.recv(), timeout=max(0.01, end - now))
-        except asyncio.TimeoutError:
+        except TimeoutError:
             break
         if isinstance(raw, bytes):
             if now >= start:

@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from nn_core import Playground  # noqa: E402
-from nn_core.single_example import SingleExampleTrainer  # noqa: E402
+from nn_core import Playground
+from nn_core.single_example import SingleExampleTrainer
 
 BASE = "#dataset=xor&batchSize=1&activation=tanh&regularization=L2&regularizationRate=0.001&seed=3"
 FEATURES = "&x=true&y=true&xTimesY=true&xSquared=true&ySquared=true&sinX=true&sinY=true"

@@ -66,7 +66,7 @@ def _grid_plan(net: Network, points: int) -> ForwardPlan:
     more than the forward pass itself; one plan per server thread and shape
     keeps that to once, without sharing buffers between threads.
     """
-    cache: OrderedDict = getattr(_plans, "cache", None) or OrderedDict()
+    cache: OrderedDict[tuple[object, ...], ForwardPlan] = getattr(_plans, "cache", None) or OrderedDict()
     _plans.cache = cache
     key = (net.sizes, net.hidden_activation, net.output_activation, points)
     plan = cache.pop(key, None) or ForwardPlan(net, points, dtype=np.float32)
@@ -121,7 +121,8 @@ def feature_thumbnails(resolution: int = THUMBNAIL_RESOLUTION,
 
 def _hidden_neuron_rows(sizes: tuple[int, ...]) -> list[int]:
     """Rows of the hidden stack that are neurons (each layer is followed by a bias row)."""
-    rows, start = [], 0
+    rows: list[int] = []
+    start = 0
     for size in sizes[1:-1]:
         rows.extend(range(start, start + size))
         start += size + 1

@@ -20,6 +20,7 @@ import numpy as np
 from .activations import ACTIVATIONS, Activation
 
 Array = np.ndarray
+NodeKey = tuple[str | int, ...]  # ("in", feature), ("hidden", layer, index) or ("out",)
 
 
 @dataclass
@@ -116,13 +117,13 @@ def parameter_count(sizes: tuple[int, ...]) -> int:
     return _offsets(tuple(sizes))[-1]
 
 
-def node_keys(sizes: tuple[int, ...], features: tuple[str, ...]) -> list[list[tuple]]:
+def node_keys(sizes: tuple[int, ...], features: tuple[str, ...]) -> list[list[NodeKey]]:
     """A stable identity for every node, so a reshaped network can keep weights.
 
     Inputs are known by feature name, hidden neurons by (layer, index), and the
     output is always the output, whatever the depth.
     """
-    keys: list[list[tuple]] = [[("in", name) for name in features]]
+    keys: list[list[NodeKey]] = [[("in", name) for name in features]]
     last = len(sizes) - 1
     for layer in range(1, last):
         keys.append([("hidden", layer, i) for i in range(sizes[layer])])

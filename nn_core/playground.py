@@ -181,7 +181,7 @@ class Playground:
         self.net.biases[layer][node] = value
         self._update_losses()
 
-    def resume(self, epoch: int, weights: Any, biases: Any) -> None:
+    def resume(self, epoch: Any, weights: Any, biases: Any) -> None:
         """Continue from saved weights and epoch (validated against the shape)."""
         new_weights = _validated_layers(weights, [w.shape for w in self.net.weights], "weights")
         new_biases = _validated_layers(biases, [b.shape for b in self.net.biases], "biases")

@@ -19,7 +19,6 @@ from app.runner import Runner
 from app.session import Outgoing, Session
 
 
-
 def run_in_own_loop(coroutine: Any) -> None:
     """asyncio.run on a thread of its own: the browser tests' Playwright keeps an
     event loop running in the main thread when they run first in the same session."""
@@ -86,9 +85,9 @@ def test_outbox_blocks_the_reader_when_replies_pile_up() -> None:
 def test_time_slices_shrink_as_more_sessions_play() -> None:
     pool = TrainingPool(threads=1, max_fps=30)
     alone = pool.slice_seconds()
-    pool._used.update({i: 0.0 for i in range(10)})  # as if ten sessions were playing
+    pool._used.update(dict.fromkeys(range(10), 0.0))  # as if ten sessions were playing
     shared = pool.slice_seconds()
-    pool._used.update({i: 0.0 for i in range(10_000)})
+    pool._used.update(dict.fromkeys(range(10000), 0.0))
     assert 0.02 < alone <= 1 / 30
     assert shared * 10 == pytest.approx(alone)
     assert pool.slice_seconds() == MIN_SLICE

@@ -1,6 +1,7 @@
 import dataclasses
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nn_core.settings import DEFAULT, SETTINGS, Config
 from nn_core.urlstate import js_number, parse_hash, to_hash
