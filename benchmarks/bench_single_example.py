@@ -36,7 +36,7 @@ def measure(shape: str, generated: bool) -> float:
     playground = Playground.from_url(f"{BASE}{FEATURES}&networkShape={shape}")
     trainer = playground.trainer
     if generated and trainer.single_example is None:  # force it beyond MAX_PARAMETERS
-        examples = list(zip(*trainer.inputs[:-1].tolist(), trainer.labels[0].tolist()))
+        examples = list(zip(*trainer.inputs[:-1].tolist(), trainer.labels[0].tolist(), strict=True))
         trainer.single_example = SingleExampleTrainer(playground.net, playground.loss_name, examples)
     if not generated:
         trainer.single_example = None

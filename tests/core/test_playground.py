@@ -14,9 +14,10 @@ def test_changing_learning_rate_keeps_weights_and_epoch():
     playground = Playground.from_url(DEFAULT)
     playground.step(5)
     before = playground.weights
-    assert playground.set(learningRate=0.1, regularization="L2", batchSize=3, optimizer="adam", activation="relu") == []
+    changes = {"learningRate": 0.1, "regularization": "L2", "batchSize": 3, "optimizer": "adam", "activation": "relu"}
+    assert playground.set(**changes) == []
     assert playground.epoch == 5
-    for old, new in zip(before, playground.weights):
+    for old, new in zip(before, playground.weights, strict=True):
         np.testing.assert_array_equal(old, new)
     assert "learningRate=0.1" in playground.to_url()
     playground.step(2)
@@ -71,7 +72,7 @@ def test_set_weight_and_bias_change_the_output_and_reject_bad_input():
     playground.set_bias(2, 0, -0.75)
     assert playground.weights[0][1, 0] == 2.5 and playground.biases[2][0] == -0.75
     for args in ((5, 0, 0, 1.0), (0, 9, 0, 1.0), (0, 0, 0, math.nan), (0, 0, -1, 1.0), (0, 0, 0, "1")):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match=r"expected a finite number|out of range"):
             playground.set_weight(*args)
 
 
@@ -99,11 +100,12 @@ def test_export_and_load_restore_everything():
     playground.step(4)
     restored = Playground.load(playground.export())
     assert restored.to_url() == playground.to_url() and restored.epoch == 4
-    for a, b in zip(playground.weights, restored.weights):
+    for a, b in zip(playground.weights, restored.weights, strict=True):
         np.testing.assert_array_equal(a, b)
     assert restored.history == playground.history
-    for bad in (None, {}, {"format": "neural-playground/1", "hash": "#seed=1", "epoch": 1, "weights": [[1]], "biases": []}):
-        with pytest.raises(ValueError):
+    wrong_shape = {"format": "neural-playground/1", "hash": "#seed=1", "epoch": 1, "weights": [[1]], "biases": []}
+    for bad in (None, {}, wrong_shape):
+        with pytest.raises(ValueError, match=r"export|weights"):
             Playground.load(bad)
 
 
@@ -113,7 +115,7 @@ def test_resume_validates_shapes_and_continues_from_the_epoch():
     other.step(10)
     playground.resume(10, [w.tolist() for w in other.weights], [b.tolist() for b in other.biases])
     assert playground.epoch == 10 and playground.train_loss == other.train_loss
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="weights: expected 3 layers"):
         playground.resume(1, [[[0.0]]], [])
 
 
@@ -126,7 +128,8 @@ def test_resume_starts_without_a_carried_partial_batch():
 
 
 def test_divergence_is_reported():
-    playground = Playground.from_url("#seed=d&learningRate=10&activation=relu&problem=regression&networkShape=8,8,8&batchSize=1")
+    playground = Playground.from_url(
+        "#seed=d&learningRate=10&activation=relu&problem=regression&networkShape=8,8,8&batchSize=1")
     for _ in range(50):
         playground.step()
         if playground.diverged:
