@@ -43,19 +43,25 @@ class Playground:
     """
 
     def __init__(self, config: Config, warnings: Sequence[str] = ()) -> None:
-        self.config = config
-        self.warnings = list(warnings)
-        self.data_version = 1  # bumped by every new set of points, so a viewer knows to redraw them
-        self._user_points = Dataset.from_points(np.empty((0, 3)))
+        self.config: Config = config
+        self.warnings: list[str] = list(warnings)  # what opening the link reported
+        self.data_version: int = 1  # bumped by every new set of points, so a viewer knows to redraw them
+        self._user_points: Dataset = Dataset.from_points(np.empty((0, 3)))
+        # The seed's stream draws the data, then the weights; train and test are its points.
+        self.rng: SeededRandom
+        self.train: Dataset
+        self.test: Dataset
         self.rng, self.train, self.test = self._new_data()
-        self.net = self._new_network(keep=None)
-        self.optimizer = self._new_optimizer()
-        self.trainer = self._new_trainer()
-        self.evaluate = self._new_evaluator()
-        self.hyper = self._hyper()
-        self.epoch = 0
+        self.net: Network = self._new_network(keep=None)
+        self.optimizer: optimizers.Optimizer = self._new_optimizer()
+        self.trainer: Trainer = self._new_trainer()
+        self.evaluate: LossEvaluator = self._new_evaluator()
+        self.hyper: Hyper = self._hyper()
+        self.epoch: int = 0
+        self.train_loss: float
+        self.test_loss: float
         self.train_loss, self.test_loss = self._losses()
-        self._history = self._new_history()
+        self._history: History = self._new_history()
 
     # --- construction -----------------------------------------------------
     @classmethod
