@@ -29,6 +29,8 @@ run: deps  # `serve` prints the address to open
 	$(BIN)/nn-playground serve --host $(HOST) --port $(PORT)
 
 test: test-deps chromium
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 	CHROMIUM_PATH=$(CHROMIUM) $(BIN)/python -m pytest -q
 
 bench: deps

@@ -13,7 +13,7 @@ from typing import Any
 
 from nn_core import cli as core_cli
 
-from .config import AppSettings, ConfigError
+from .config import BOUNDS, WORKER_BOUNDS, AppSettings, Bounds, ConfigError
 
 FACTORY = "app.main:create_app"
 # uvicorn must accept a message larger than our own limit, so ours can answer `too_large`.
@@ -63,20 +63,20 @@ def serve_command(args: argparse.Namespace) -> int:
 
 
 def _port(text: str) -> int:
-    return _bounded_int(text, 0, 65535, "port")
+    return _bounded_int(text, BOUNDS["port"], "port")
 
 
 def _workers(text: str) -> int:
-    return _bounded_int(text, 1, 64, "workers")
+    return _bounded_int(text, WORKER_BOUNDS, "workers")
 
 
-def _bounded_int(text: str, lo: int, hi: int, what: str) -> int:
+def _bounded_int(text: str, bounds: Bounds, what: str) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{what}: expected a whole number, got {text!r}") from None
-    if not lo <= value <= hi:
-        raise argparse.ArgumentTypeError(f"{what}: must be between {lo} and {hi}")
+    if value not in bounds:
+        raise argparse.ArgumentTypeError(f"{what}: must be between {bounds.lo} and {bounds.hi}")
     return value
 
 

@@ -1,14 +1,15 @@
 """Server settings, read once from ``NNP_*`` environment variables.
 
 A plain frozen dataclass keeps the dependency list short (no pydantic-settings);
-:func:`AppSettings.from_env` is the only place that knows the variable names.
+:func:`variable` is the only place that knows how a field names its variable.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 
 class ConfigError(ValueError):
@@ -16,51 +17,82 @@ class ConfigError(ValueError):
 
 
 @dataclass(frozen=True)
+class Bounds:
+    """The closed range a number setting accepts (``serve``'s options reuse them)."""
+
+    lo: float
+    hi: float
+
+    def __contains__(self, value: float) -> bool:
+        return self.lo <= value <= self.hi
+
+    def check(self, name: str, value: float) -> None:
+        """ConfigError naming ``name`` unless ``value`` is in range."""
+        if value not in self:
+            raise ConfigError(f"{name}: {value!r} is outside {self.lo}..{self.hi}")
+
+
+# uvicorn processes for `serve --workers`: a command-line option, not a server setting.
+WORKER_BOUNDS = Bounds(1, 64)
+
+
+def _bounded(default: Any, lo: float, hi: float) -> Any:
+    return field(default=default, metadata={"bounds": Bounds(lo, hi)})
+
+
+@dataclass(frozen=True)
 class AppSettings:
-    """Everything an operator may tune; defaults suit one machine on loopback."""
+    """Everything an operator may tune; defaults suit one machine on loopback.
+
+    Each field is read from ``NNP_<FIELD>`` (:func:`variable`); a number's
+    accepted range is in its field metadata.
+    """
 
     host: str = "127.0.0.1"
-    port: int = 8000
+    port: int = _bounded(8000, 0, 65535)
     allowed_origins: tuple[str, ...] = ()
-    max_sessions: int = 64
-    max_message_bytes: int = 1_048_576
-    idle_timeout: float = 600.0
+    max_sessions: int = _bounded(64, 1, 100_000)
+    max_message_bytes: int = _bounded(1_048_576, 1024, 64 * 1_048_576)
+    idle_timeout: float = _bounded(600.0, 0.05, 7 * 24 * 3600)
     # A socket that never says hello holds a place without being a playground.
-    hello_timeout: float = 30.0
-    max_fps: int = 30
-    thumbnail: int = 25
+    hello_timeout: float = _bounded(30.0, 0.05, 3600)
+    max_fps: int = _bounded(60, 1, 240)  # the original draws at the browser's ~60 frames a second
+    thumbnail: int = _bounded(25, 4, 100)
     # One training thread: NumPy on small arrays holds the GIL, so a second thread only adds
     # contention (measured: more CPU per frame, less even frame rates). Use uvicorn workers
     # (``serve --workers``) for more cores; raise this for very large networks, whose big
     # matrix products do release the GIL.
-    train_threads: int = 1
+    train_threads: int = _bounded(1, 1, 64)
     # permessage-deflate halves the bytes of a frame but costs ~0.8 ms of server CPU per
     # frame; off by default because the default deployment is loopback, where CPU is scarcer.
     ws_compression: bool = False
 
     def __post_init__(self) -> None:
-        _check_range("NNP_PORT", self.port, 0, 65535)
-        _check_range("NNP_MAX_SESSIONS", self.max_sessions, 1, 100_000)
-        _check_range("NNP_MAX_MESSAGE_BYTES", self.max_message_bytes, 1024, 64 * 1_048_576)
-        _check_range("NNP_IDLE_TIMEOUT", self.idle_timeout, 0.05, 7 * 24 * 3600)
-        _check_range("NNP_HELLO_TIMEOUT", self.hello_timeout, 0.05, 3600)
-        _check_range("NNP_MAX_FPS", self.max_fps, 1, 240)
-        _check_range("NNP_THUMBNAIL", self.thumbnail, 4, 100)
-        _check_range("NNP_TRAIN_THREADS", self.train_threads, 1, 64)
+        for name, bounds in BOUNDS.items():
+            bounds.check(variable(name), getattr(self, name))
         for origin in self.allowed_origins:
             if "://" not in origin:
-                raise ConfigError(f"NNP_ALLOWED_ORIGINS: {origin!r} is not an origin like https://example.org")
+                raise ConfigError(f"{variable('allowed_origins')}: {origin!r} is not an origin like https://example.org")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> AppSettings:
         """Settings from ``NNP_<FIELD>`` variables; unset or empty ones keep their default."""
         env = os.environ if environ is None else environ
-        values: dict[str, object] = {}
+        values: dict[str, Any] = {}
         for f in fields(cls):
-            raw = env.get(f"NNP_{f.name.upper()}", "").strip()
+            raw = env.get(variable(f.name), "").strip()
             if raw:
-                values[f.name] = _parse(f"NNP_{f.name.upper()}", raw, str(f.type))
-        return cls(**values)  # type: ignore[arg-type]
+                values[f.name] = _parse(variable(f.name), raw, str(f.type))
+        return cls(**values)
+
+
+def variable(name: str) -> str:
+    """The environment variable of setting ``name``: ``port`` is read from ``NNP_PORT``."""
+    return f"NNP_{name.upper()}"
+
+
+# Each number setting's accepted range, by field name.
+BOUNDS: dict[str, Bounds] = {f.name: f.metadata["bounds"] for f in fields(AppSettings) if "bounds" in f.metadata}
 
 
 _BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
@@ -81,7 +113,3 @@ def _parse(variable: str, raw: str, kind: str) -> object:
             raise ConfigError(f"{variable}: expected a number, got {raw!r}") from None
     return raw
 
-
-def _check_range(variable: str, value: float, lo: float, hi: float) -> None:
-    if not lo <= value <= hi:
-        raise ConfigError(f"{variable}: {value!r} is outside {lo}..{hi}")

@@ -14,6 +14,7 @@ touches the queue itself.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections import deque
 from collections.abc import Sequence
@@ -44,10 +45,8 @@ class Outbox:
         if not messages:
             return
         self._count(messages)
-        try:
+        with contextlib.suppress(RuntimeError):  # the loop is closed: the connection is over
             self._loop.call_soon_threadsafe(self._enqueue, messages)
-        except RuntimeError:  # the loop is closed: the connection is over
-            pass
 
     def put(self, messages: Sequence[Outgoing]) -> None:
         """From the event loop: queue messages in order."""

@@ -186,6 +186,9 @@ def describe(error: ValidationError) -> str:
     return f"{where}: {first['msg']}{more}"
 
 
+SHORT_TEXT = 60  # characters of a bad value quoted back in an error
+
+
 def _short(value: Any) -> str:
     text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return text if len(text) <= SHORT_TEXT else text[: SHORT_TEXT - 3] + "..."

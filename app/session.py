@@ -24,7 +24,7 @@ from typing import Any
 
 from nn_core import Playground
 from nn_core.datasets import PointsError
-from nn_core.settings import SPEEDS, SettingError, replace
+from nn_core.settings import SPEEDS, SettingError
 
 from . import protocol as p
 from .outbox import Outbox
@@ -145,15 +145,11 @@ class Session:
         return []
 
     def _set(self, message: p.SetMessage) -> list[Outgoing]:
-        return self._apply_changes(dict(message.changes))
-
-    def _apply_changes(self, changes: dict[str, Any]) -> list[Outgoing]:
         try:  # a value the page's own controls cannot produce is refused, and nothing changes
-            replace(self.pg.config, changes, strict=True)
+            warnings = self.pg.update(message.changes, strict=True)
         except SettingError as error:
             raise ProtocolError("invalid", str(error)) from None
-        warnings = self.pg.set(**changes)
-        return self._state(warnings) + [self.frame()]
+        return [*self._state(warnings), self.frame()]
 
     def _play(self, message: p.PlayMessage) -> list[Outgoing]:
         if self.pg.diverged:
@@ -179,11 +175,11 @@ class Session:
     def _reset(self, message: p.ResetMessage) -> list[Outgoing]:
         self.pg.reset()
         self._cursor.restart()
-        return self._state([]) + [self.frame()]
+        return [*self._state([]), self.frame()]
 
     def _regenerate(self, message: p.RegenerateMessage) -> list[Outgoing]:
         self.pg.regenerate()
-        return self._state([]) + [self.frame()]
+        return [*self._state([]), self.frame()]
 
     def _set_weight(self, message: p.SetWeightMessage) -> list[Outgoing]:
         try:
@@ -204,7 +200,7 @@ class Session:
             self.pg.set_points([list(row) for row in message.points], mode=message.mode)
         except PointsError as error:
             raise ProtocolError("bad_points", str(error)) from None
-        return self._state([]) + [self.frame()]
+        return [*self._state([]), self.frame()]
 
     def _gradient_check(self, message: p.GradientCheckMessage) -> list[Outgoing]:
         return [encode(gradient_check_message(self.pg.gradient_check()))]

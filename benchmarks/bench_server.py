@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.servers import ServerProcess  # noqa: E402 (tests/ is not installed: the path above)
+
 RATES = (0.03, 0.1)
 SET_EVERY = 0.5  # seconds between control messages per session
 
@@ -100,7 +101,7 @@ async def _measure(ws: ClientConnection, seconds: float, warmup: float, stats: S
             next_set = now + SET_EVERY
         try:
             raw = await asyncio.wait_for(ws.recv(), timeout=max(0.01, end - now))
-        except asyncio.TimeoutError:
+        except TimeoutError:
             break
         if isinstance(raw, bytes):
             if now >= start:
@@ -164,17 +165,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--speeds", default="max,classic")
     args = parser.parse_args(argv)
     print(f"{'sessions':>8} {'speed':>7} {'frames/s':>9} {'min f/s':>8} {'epochs/s':>9} "
-          f"{'bytes/frame':>11} {'lat p50':>8} {'lat p95':>8} {'RSS/sess':>9} {'srv CPU':>7} {'CPU/frame':>9} {'cli CPU':>7}")
+          f"{'bytes/frame':>11} {'lat p50':>8} {'lat p95':>8} {'RSS/sess':>9} {'srv CPU':>7} "
+          f"{'CPU/frame':>9} {'cli CPU':>7}")
     with ServerProcess(env={"NNP_MAX_SESSIONS": "200"}, log=subprocess.DEVNULL) as server:
         url = server.url.replace("http", "ws", 1) + "/ws"
         baseline = rss_mb(server.pid)
         for n in (int(x) for x in args.sessions.split(",")):
             for speed in args.speeds.split(","):
-                runs = [asyncio.run(run_once(url, server.pid, baseline, n, speed, args.seconds)) for _ in range(args.runs)]
+                runs = [asyncio.run(run_once(url, server.pid, baseline, n, speed, args.seconds))
+                        for _ in range(args.runs)]
                 r = sorted(runs, key=lambda run: run.fps)[len(runs) // 2]
                 print(f"{n:>8} {speed:>7} {r.fps:>9.1f} {r.min_fps:>8.1f} {r.epochs_per_s:>9.0f} "
                       f"{r.bytes_per_frame:>11.0f} {r.latency_p50_ms:>6.0f}ms {r.latency_p95_ms:>6.0f}ms "
-                      f"{r.rss_per_session_mb:>7.2f}MB {r.server_cpu:>6.0%} {r.cpu_ms_per_frame:>7.2f}ms {r.client_cpu:>6.0%}", flush=True)
+                      f"{r.rss_per_session_mb:>7.2f}MB {r.server_cpu:>6.0%} {r.cpu_ms_per_frame:>7.2f}ms "
+                      f"{r.client_cpu:>6.0%}", flush=True)
     return 0
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from nn_core import Playground  # noqa: E402
-from nn_core.single_example import SingleExampleTrainer  # noqa: E402
+from nn_core import Playground
+from nn_core.single_example import SingleExampleTrainer
 
 BASE = "#dataset=xor&batchSize=1&activation=tanh&regularization=L2&regularizationRate=0.001&seed=3"
 FEATURES = "&x=true&y=true&xTimesY=true&xSquared=true&ySquared=true&sinX=true&sinY=true"
@@ -36,7 +36,7 @@ def measure(shape: str, generated: bool) -> float:
     playground = Playground.from_url(f"{BASE}{FEATURES}&networkShape={shape}")
     trainer = playground.trainer
     if generated and trainer.single_example is None:  # force it beyond MAX_PARAMETERS
-        examples = list(zip(*trainer.inputs[:-1].tolist(), trainer.labels[0].tolist()))
+        examples = list(zip(*trainer.inputs[:-1].tolist(), trainer.labels[0].tolist(), strict=True))
         trainer.single_example = SingleExampleTrainer(playground.net, playground.loss_name, examples)
     if not generated:
         trainer.single_example = None

@@ -14,8 +14,8 @@ import os
 for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
 
-from .playground import Playground
-from .settings import Config
+from .playground import Playground  # noqa: E402 (after the thread limits above)
+from .settings import Config  # noqa: E402
 
 __all__ = ["Config", "Playground"]
 __version__ = "0.1.0"

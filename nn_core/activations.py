@@ -173,7 +173,3 @@ def forward_for(activation: Activation, size: int, dtype: np.dtype) -> Callable[
     made: tanh's fastest form depends on the size, and the training loop calls it per batch."""
     return activation.sized_forward(size, dtype) if activation.sized_forward else activation.forward
 
-
-def apply(name: str, z: Array) -> Array:
-    """Convenience for callers outside the hot path: f(z) as a new array."""
-    return ACTIVATIONS[name].forward(z, np.empty_like(z))

@@ -25,6 +25,7 @@ Generator = Callable[[SeededRandom, int, float], Points]
 CLASSIFICATION_SAMPLES = 500
 REGRESSION_SAMPLES = 1200
 MAX_USER_POINTS = 5000
+POINT_COLUMNS = ("x", "y", "label")  # a user point's row
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,12 @@ class Dataset:
     def slice(self, start: int, stop: int) -> Dataset:
         return Dataset(self.x[start:stop], self.y[start:stop], self.label[start:stop])
 
+    def subset(self, mask: Array) -> Dataset:
+        """The points where ``mask`` is true, in order."""
+        return Dataset(self.x[mask], self.y[mask], self.label[mask])
+
     @staticmethod
-    def from_points(points: Sequence[Sequence[float]]) -> Dataset:
+    def from_points(points: Sequence[Sequence[float]] | Array) -> Dataset:
         array = np.asarray(points, dtype=float).reshape(-1, 3)
         return Dataset(array[:, 0].copy(), array[:, 1].copy(), array[:, 2].copy())
 
@@ -269,8 +274,7 @@ def interleaved_split(data: Dataset, percent_train: float) -> tuple[Dataset, Dat
     so the points a person just drew land in both sets in the right proportion."""
     index = np.arange(len(data))
     is_train = np.floor((index + 1) * percent_train / 100) > np.floor(index * percent_train / 100)
-    pick = lambda mask: Dataset(data.x[mask], data.y[mask], data.label[mask])
-    return pick(is_train), pick(~is_train)
+    return data.subset(is_train), data.subset(~is_train)
 
 
 class PointsError(ValueError):
@@ -295,7 +299,7 @@ def validate_points(rows: object, regression: bool) -> Dataset:
 
 
 def _row_problem(row: object, regression: bool) -> str | None:
-    if not isinstance(row, (list, tuple)) or len(row) != 3:
+    if not isinstance(row, (list, tuple)) or len(row) != len(POINT_COLUMNS):
         return "expected three values x, y, label"
     if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in row):
         return "x, y and label must be numbers"

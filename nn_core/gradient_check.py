@@ -9,6 +9,7 @@ error per layer is reported.
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -50,7 +51,7 @@ def checked_parameters(net: Network) -> np.ndarray:
     """Flat indices to check: all of a small layer, a fixed sample of a big one."""
     chooser = np.random.default_rng(0)
     picks = []
-    for start, stop in zip(net.offsets, net.offsets[1:]):
+    for start, stop in pairwise(net.offsets):
         size = stop - start
         if size <= MAX_CHECKED_PER_LAYER:
             picks.append(np.arange(start, stop))

@@ -65,7 +65,7 @@ def _grid_plan(net: Network, points: int) -> ForwardPlan:
     more than the forward pass itself; one plan per server thread and shape
     keeps that to once, without sharing buffers between threads.
     """
-    cache: OrderedDict = getattr(_plans, "cache", None) or OrderedDict()
+    cache: OrderedDict[tuple[object, ...], ForwardPlan] = getattr(_plans, "cache", None) or OrderedDict()
     _plans.cache = cache
     key = (net.sizes, net.hidden_activation, net.output_activation, points)
     plan = cache.pop(key, None) or ForwardPlan(net, points, dtype=np.float32)
@@ -80,12 +80,6 @@ def _run_grid(net: Network, features: tuple[str, ...], n: int) -> tuple[Array, F
     plan = _grid_plan(net, n * n)
     plan.run(inputs, [block.astype(np.float32) for block in net.blocks])
     return inputs, plan
-
-
-def neuron_maps(net: Network, features: tuple[str, ...], n: int) -> Array:
-    """Every neuron's values on the N×N grid, ``(neurons, N, N)``: inputs, hidden, output."""
-    inputs, plan = _run_grid(net, features, n)
-    return np.concatenate([inputs[:-1], *plan.a]).reshape(-1, n, n)
 
 
 def downsample(maps: Array, resolution: int) -> Array:
@@ -121,12 +115,13 @@ def feature_thumbnails(resolution: int = THUMBNAIL_RESOLUTION,
     """Every input feature's map, enabled or not (the page shows them all, as the original does)."""
     n = output_resolution
     maps = downsample(_grid_inputs(FEATURE_NAMES, n)[:-1].reshape(-1, n, n), resolution)
-    return dict(zip(FEATURE_NAMES, maps))
+    return dict(zip(FEATURE_NAMES, maps, strict=True))
 
 
 def _hidden_neuron_rows(sizes: tuple[int, ...]) -> list[int]:
     """Rows of the hidden stack that are neurons (each layer is followed by a bias row)."""
-    rows, start = [], 0
+    rows: list[int] = []
+    start = 0
     for size in sizes[1:-1]:
         rows.extend(range(start, start + size))
         start += size + 1

@@ -20,6 +20,7 @@ import numpy as np
 from .activations import ACTIVATIONS, Activation
 
 Array = np.ndarray
+NodeKey = tuple[str | int, ...]  # ("in", feature), ("hidden", layer, index) or ("out",)
 
 
 @dataclass
@@ -52,8 +53,8 @@ class Network:
 
     def _views(self, flat: Array) -> list[Array]:
         return [
-            flat[self.offsets[l - 1] : self.offsets[l]].reshape(self.sizes[l], self.sizes[l - 1] + 1)
-            for l in range(1, len(self.sizes))
+            flat[self.offsets[layer - 1] : self.offsets[layer]].reshape(self.sizes[layer], self.sizes[layer - 1] + 1)
+            for layer in range(1, len(self.sizes))
         ]
 
     @property
@@ -87,24 +88,18 @@ class Network:
             block[:, -1] = 0.0
         return mask
 
-    def forward_layers(self, inputs: Array) -> list[Array]:
-        """Every layer's activations for a batch: ``[inputs, hidden..., output]``.
+    def forward(self, inputs: Array) -> Array:
+        """The output neuron's value for each row of ``inputs``: shape ``(B, 1)``.
 
-        Allocates; used for whole grids and loss evaluation, where one call
-        handles thousands of points. The training loop has its own buffers.
+        Allocates, so it is for checks and one-off calls; the training loop and
+        the grid keep buffers of their own.
         """
-        values = [inputs]
         current = inputs
         for layer, block in enumerate(self.blocks):
             z = current @ block[:, :-1].T
             z += block[:, -1]
             current = self.activation(layer).forward(z, np.empty_like(z))
-            values.append(current)
-        return values
-
-    def forward(self, inputs: Array) -> Array:
-        """The output neuron's value for each row of ``inputs``: shape ``(B, 1)``."""
-        return self.forward_layers(inputs)[-1]
+        return current
 
     def copy(self) -> Network:
         return Network(self.sizes, self.hidden_activation, self.output_activation,
@@ -113,8 +108,8 @@ class Network:
 
 def _offsets(sizes: tuple[int, ...]) -> list[int]:
     offsets = [0]
-    for l in range(1, len(sizes)):
-        offsets.append(offsets[-1] + sizes[l] * (sizes[l - 1] + 1))
+    for layer in range(1, len(sizes)):
+        offsets.append(offsets[-1] + sizes[layer] * (sizes[layer - 1] + 1))
     return offsets
 
 
@@ -122,15 +117,15 @@ def parameter_count(sizes: tuple[int, ...]) -> int:
     return _offsets(tuple(sizes))[-1]
 
 
-def node_keys(sizes: tuple[int, ...], features: tuple[str, ...]) -> list[list[tuple]]:
+def node_keys(sizes: tuple[int, ...], features: tuple[str, ...]) -> list[list[NodeKey]]:
     """A stable identity for every node, so a reshaped network can keep weights.
 
     Inputs are known by feature name, hidden neurons by (layer, index), and the
     output is always the output, whatever the depth.
     """
-    keys: list[list[tuple]] = [[("in", name) for name in features]]
+    keys: list[list[NodeKey]] = [[("in", name) for name in features]]
     last = len(sizes) - 1
-    for l in range(1, last):
-        keys.append([("hidden", l, i) for i in range(sizes[l])])
+    for layer in range(1, last):
+        keys.append([("hidden", layer, i) for i in range(sizes[layer])])
     keys.append([("out",)])
     return keys

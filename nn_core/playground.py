@@ -7,24 +7,23 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from . import datasets, grid, initializers, optimizers
+from . import datasets, grid, initializers, optimizers, rebuild
 from .datasets import Dataset
 from .gradient_check import check_gradients
 from .history import History
 from .network import Network
 from .optimizers import Hyper
+from .rebuild import Rebuild
 from .rng import SeededRandom, new_seed
 from .settings import Config, config_to_json, replace
 from .training import LossEvaluator, Trainer
 from .urlstate import parse_hash, to_hash
 
-DATA_KEYS = frozenset({"dataset", "regDataset", "noise", "seed", "percTrainData", "problem"})
-SHAPE_KEYS = frozenset({"networkShape", "x", "y", "xTimesY", "xSquared", "ySquared", "sinX", "sinY"})
 EXPORT_FORMAT = "neural-playground/1"
 
 
@@ -44,13 +43,25 @@ class Playground:
     """
 
     def __init__(self, config: Config, warnings: Sequence[str] = ()) -> None:
-        self.config = config
-        self.warnings = list(warnings)
-        self.data_version = 0
-        self._user_points = Dataset.from_points(np.empty((0, 3)))
-        self._generate_data()
-        self._build_network(keep=None)
-        self._restart_history()
+        self.config: Config = config
+        self.warnings: list[str] = list(warnings)  # what opening the link reported
+        self.data_version: int = 1  # bumped by every new set of points, so a viewer knows to redraw them
+        self._user_points: Dataset = Dataset.from_points(np.empty((0, 3)))
+        # The seed's stream draws the data, then the weights; train and test are its points.
+        self.rng: SeededRandom
+        self.train: Dataset
+        self.test: Dataset
+        self.rng, self.train, self.test = self._new_data()
+        self.net: Network = self._new_network(keep=None)
+        self.optimizer: optimizers.Optimizer = self._new_optimizer()
+        self.trainer: Trainer = self._new_trainer()
+        self.evaluate: LossEvaluator = self._new_evaluator()
+        self.hyper: Hyper = self._hyper()
+        self.epoch: int = 0
+        self.train_loss: float
+        self.test_loss: float
+        self.train_loss, self.test_loss = self._losses()
+        self._history: History = self._new_history()
 
     # --- construction -----------------------------------------------------
     @classmethod
@@ -92,7 +103,7 @@ class Playground:
     @property
     def loss_name(self) -> str:
         """The loss in force: cross-entropy applies to classification only."""
-        return self.config.loss if self.config.problem == "classification" else "squared"
+        return rebuild.loss_in_force(self.config)
 
     def to_url(self) -> str:
         return to_hash(self.config)
@@ -110,14 +121,11 @@ class Playground:
                 self.train_loss, self.test_loss = self.evaluate(self.net)
                 self._history.add(self.epoch, self.train_loss, self.test_loss)
 
-    def _update_losses(self) -> None:
-        """Losses after a change; a huge weight may overflow, which shows as :attr:`diverged`."""
-        with np.errstate(over="ignore", invalid="ignore"):
-            self.train_loss, self.test_loss = self.evaluate(self.net)
-
     def reset(self) -> None:
         """New initial weights from the continuing stream (the original's Reset); same data."""
-        self._build_network(keep=None)
+        self.net = self._new_network(keep=None)
+        self.optimizer = self._new_optimizer()
+        self._rebuild_trainer()
         self._restart_history()
 
     def regenerate(self) -> None:
@@ -126,33 +134,25 @@ class Playground:
 
     # --- changes ------------------------------------------------------------
     def set(self, **changes: Any) -> list[str]:
-        """Change settings; bad values become warnings. Keeps what it can.
+        """Change settings, forgiving: see :meth:`update`."""
+        return self.update(changes)
+
+    def update(self, changes: Mapping[str, Any], strict: bool = False) -> list[str]:
+        """Change settings in one step; return the warnings. Keeps what it can.
 
         Same shape: weights and epoch stay. New shape: every weight whose ends
         still exist stays, only new ones are drawn. New data: weights stay. A
         new initialisation scheme only means something for fresh weights, so
-        it resets the network.
+        it resets the network. A value a setting cannot take becomes a warning,
+        or with ``strict`` (the page's messages) a :class:`SettingError`
+        raised before anything changes.
         """
         old = self.config
-        self.config, warnings = replace(old, changes)
-        changed = {f.name for f in dataclasses.fields(Config) if getattr(old, f.name) != getattr(self.config, f.name)}
-        if self.loss_name != self.config.loss and changed & {"loss", "problem"}:
+        self.config, warnings = replace(old, changes, strict)
+        stale = rebuild.plan(old, self.config)
+        if stale.loss_fallback:
             warnings.append("loss: cross-entropy applies to classification; using squared error")
-        if changed & DATA_KEYS:
-            self._generate_data()
-        if changed & (SHAPE_KEYS | {"activation", "problem"}):
-            keep = initializers.KeptParameters(self.net, old.features)
-            same_optimizer = not changed & (SHAPE_KEYS | {"optimizer"})
-            self._build_network(keep, self.optimizer if same_optimizer else None)
-        else:
-            if "optimizer" in changed:
-                self.optimizer = optimizers.make(self.config.optimizer, self.net.params.size)
-            if changed & (DATA_KEYS | {"batchSize", "loss", "optimizer"}):
-                self._rebuild_trainer()
-        if changed & {"init", "initZero"}:
-            self.reset()
-        self.hyper = self._hyper()
-        self._update_losses()
+        self._rebuild(stale, old.features)
         return warnings
 
     def set_points(self, rows: Any, mode: str = "replace") -> None:
@@ -163,13 +163,11 @@ class Playground:
             points = Dataset.from_points(self._user_points.rows() + points.rows())
             datasets.validate_points(points.rows(), regression)  # the total is bounded too
         self._user_points = points
-        key = "regDataset" if regression else "dataset"
+        key = self.config.dataset_key
         if getattr(self.config, key) == datasets.CUSTOM_NAMES[regression]:
-            self._generate_data()
-            self._rebuild_trainer()
-            self._update_losses()
+            self._rebuild(Rebuild(data=True, trainer=True), self.config.features)
         else:
-            self.set(**{key: datasets.CUSTOM_NAMES[regression]})
+            self.update({key: datasets.CUSTOM_NAMES[regression]})
 
     def set_weight(self, layer: int, node: int, source: int, value: float) -> None:
         """Set one weight (and revive its link if L1 had killed it); ValueError if bad."""
@@ -189,18 +187,18 @@ class Playground:
         self.net.biases[layer][node] = value
         self._update_losses()
 
-    def resume(self, epoch: int, weights: Any, biases: Any) -> None:
+    def resume(self, epoch: Any, weights: Any, biases: Any) -> None:
         """Continue from saved weights and epoch (validated against the shape)."""
         new_weights = _validated_layers(weights, [w.shape for w in self.net.weights], "weights")
         new_biases = _validated_layers(biases, [b.shape for b in self.net.biases], "biases")
         if not isinstance(epoch, int) or isinstance(epoch, bool) or not 0 <= epoch < 10**9:
             raise ValueError("epoch: expected a whole number ≥ 0")
-        for target, value in zip(self.net.weights, new_weights):
+        for target, value in zip(self.net.weights, new_weights, strict=True):
             target[...] = value
-        for target, value in zip(self.net.biases, new_biases):
+        for target, value in zip(self.net.biases, new_biases, strict=True):
             target[...] = value
         self.net.dead[:] = False
-        self.optimizer = optimizers.make(self.config.optimizer, self.net.params.size)
+        self.optimizer = self._new_optimizer()
         self._rebuild_trainer(keep_carry=False)  # no carried gradient, no momentum from other weights
         self._restart_history(epoch)
 
@@ -247,46 +245,83 @@ class Playground:
         return playground
 
     # --- internals --------------------------------------------------------------
-    def _generate_data(self) -> None:
-        config = self.config
-        regression = config.problem == "regression"
-        self.rng = SeededRandom(config.seed)
-        if datasets.is_custom(config.data_source):
-            all_points = self._user_points
-            self.train, self.test = datasets.interleaved_split(all_points, config.percTrainData)
-        else:
-            all_points = datasets.generate(config.data_source, self.rng, config.noise, regression)
-            self.train, self.test = datasets.split(all_points, config.percTrainData)
-        self.data_version += 1
+    def _rebuild(self, stale: Rebuild, old_features: tuple[str, ...]) -> None:
+        """Rebuild what a change made stale, in :class:`Rebuild`'s order (new data draws the
+        new weights from the new seed's stream), then the hyper-parameters and the losses."""
+        if stale.data:
+            self.rng, self.train, self.test = self._new_data()
+            self.data_version += 1
+        if stale.network:
+            self.net = self._new_network(initializers.KeptParameters(self.net, old_features))
+        if stale.optimizer:
+            self.optimizer = self._new_optimizer()
+        if stale.trainer:
+            self._rebuild_trainer()
+        if stale.reset:
+            self.reset()
+        self.hyper = self._hyper()
+        self._update_losses()
 
-    def _build_network(self, keep: initializers.KeptParameters | None,
-                       optimizer_state: optimizers.Optimizer | None = None) -> None:
+    def _new_data(self) -> tuple[SeededRandom, Dataset, Dataset]:
+        """The seed's random stream and the train and test points it (or the user) gives."""
+        config = self.config
+        rng = SeededRandom(config.seed)
+        if datasets.is_custom(config.data_source):
+            train, test = datasets.interleaved_split(self._user_points, config.percTrainData)
+        else:
+            regression = config.problem == "regression"
+            all_points = datasets.generate(config.data_source, rng, config.noise, regression)
+            train, test = datasets.split(all_points, config.percTrainData)
+        return rng, train, test
+
+    def _new_network(self, keep: initializers.KeptParameters | None) -> Network:
         config = self.config
         output = "tanh" if config.problem == "classification" else "linear"
-        self.net = Network.zeros(config.layer_sizes, config.activation, output)
-        initializers.build(self.net, config.features, self.rng, config.init, config.initZero, keep)
-        self.optimizer = optimizer_state or optimizers.make(config.optimizer, self.net.params.size)
-        self._rebuild_trainer()
+        net = Network.zeros(config.layer_sizes, config.activation, output)
+        initializers.build(net, config.features, self.rng, config.init, config.initZero, keep)
+        return net
+
+    def _new_optimizer(self) -> optimizers.Optimizer:
+        return optimizers.make(self.config.optimizer, self.net.params.size)
+
+    def _new_trainer(self, previous: Trainer | None = None) -> Trainer:
+        """A trainer for the current net and data; ``previous``'s partial batch survives if it fits."""
+        config = self.config
+        trainer = Trainer(self.net, self.train, config.features, config.batchSize, self.loss_name, self.optimizer)
+        if previous is not None and previous.net is self.net and previous.carry.shape == trainer.carry.shape:
+            trainer.carry, trainer.carry_count = previous.carry, previous.carry_count
+        return trainer
+
+    def _new_evaluator(self) -> LossEvaluator:
+        return LossEvaluator(self.net, self.train, self.test, self.config.features, self.loss_name)
 
     def _rebuild_trainer(self, keep_carry: bool = True) -> None:
-        """New trainer for new data/shape/batch; the carried partial batch survives if it can."""
-        config, old = self.config, getattr(self, "trainer", None) if keep_carry else None
-        self.trainer = Trainer(self.net, self.train, config.features, config.batchSize,
-                               self.loss_name, self.optimizer)
-        if old is not None and old.net is self.net and old.carry.shape == self.trainer.carry.shape:
-            self.trainer.carry, self.trainer.carry_count = old.carry, old.carry_count
-        self.evaluate = LossEvaluator(self.net, self.train, self.test, config.features, self.loss_name)
+        """New trainer and evaluator for new data, net, batch, loss or optimizer."""
+        self.trainer = self._new_trainer(self.trainer if keep_carry else None)
+        self.evaluate = self._new_evaluator()
         self.hyper = self._hyper()
 
     def _hyper(self) -> Hyper:
         c = self.config
         return Hyper(c.learningRate, c.regularization, c.regularizationRate, c.momentum, c.beta1, c.beta2)
 
+    def _losses(self) -> tuple[float, float]:
+        """Train and test loss now; a huge weight may overflow, which shows as :attr:`diverged`."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self.evaluate(self.net)
+
+    def _update_losses(self) -> None:
+        self.train_loss, self.test_loss = self._losses()
+
+    def _new_history(self) -> History:
+        history = History()
+        history.add(self.epoch, self.train_loss, self.test_loss)
+        return history
+
     def _restart_history(self, epoch: int = 0) -> None:
         self.epoch = epoch
         self._update_losses()
-        self._history = History()
-        self._history.add(epoch, self.train_loss, self.test_loss)
+        self._history = self._new_history()
 
 
 def _check_finite(value: Any) -> None:
@@ -304,7 +339,7 @@ def _validated_layers(values: Any, shapes: list[tuple[int, ...]], name: str) -> 
     if not isinstance(values, (list, tuple)) or len(values) != len(shapes):
         raise ValueError(f"{name}: expected {len(shapes)} layers")
     arrays = []
-    for layer, (value, shape) in enumerate(zip(values, shapes)):
+    for layer, (value, shape) in enumerate(zip(values, shapes, strict=True)):
         try:
             array = np.asarray(value, dtype=float)
         except (TypeError, ValueError):

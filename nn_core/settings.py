@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -235,7 +236,7 @@ def _coerce_number(setting: Setting, raw: Any, config: Config) -> float | int:
     if setting.hi is not None:
         value = min(value, setting.hi)
     if setting.integer:
-        return int(round(value))
+        return round(value)
     return value
 
 
@@ -261,7 +262,7 @@ def _coerce_bool(setting: Setting, raw: Any, config: Config) -> bool:
 
 def _coerce_shape(setting: Setting, raw: Any, config: Config) -> tuple[int, ...]:
     if isinstance(raw, str):
-        parts = [p for p in raw.split(",")] if raw.strip() else []
+        parts = raw.split(",") if raw.strip() else []
     elif isinstance(raw, (list, tuple)):
         parts = list(raw)
     else:
@@ -298,12 +299,15 @@ _COERCERS = {
 }
 
 
+_SHORT = 40  # characters of a bad value an error message quotes
+
+
 def _short(raw: Any) -> str:
     text = repr(raw)
-    return text if len(text) <= 40 else text[:37] + "..."
+    return text if len(text) <= _SHORT else text[: _SHORT - 3] + "..."
 
 
-def replace(config: Config, changes: dict[str, Any], strict: bool = False) -> tuple[Config, list[str]]:
+def replace(config: Config, changes: Mapping[str, Any], strict: bool = False) -> tuple[Config, list[str]]:
     """Apply raw ``changes`` to ``config``; return the new config and warnings.
 
     Forgiving (for links people type): a value that cannot be accepted leaves

@@ -63,14 +63,19 @@ def _with_seed(config: Config, warnings: list[str]) -> tuple[Config, list[str]]:
     return config, warnings
 
 
+# JavaScript writes a number in plain digits from 1e-6 up to (not including) 1e21.
+_JS_FIXED_FROM = 1e-6
+_JS_EXPONENT_FROM = 1e21
+
+
 def js_number(value: float) -> str:
     """A number as JavaScript's ``String(number)`` writes it (0.00001, not 1e-05)."""
     if isinstance(value, bool) or not math.isfinite(value):
         return str(value)
-    if float(value).is_integer() and abs(value) < 1e21:
+    if float(value).is_integer() and abs(value) < _JS_EXPONENT_FROM:
         return str(int(value))
     text = repr(float(value))
-    if "e" in text and 1e-6 <= abs(value) < 1e21:
+    if "e" in text and _JS_FIXED_FROM <= abs(value) < _JS_EXPONENT_FROM:
         return format(Decimal(text), "f")
     if "e" in text:
         mantissa, exponent = text.split("e")

@@ -11,8 +11,8 @@ from fastapi import FastAPI
 from starlette.testclient import TestClient, WebSocketTestSession
 
 from app.config import AppSettings
-from app.server_messages import decode_header, expected_length
 from app.main import create_app
+from app.server_messages import decode_header, expected_length
 
 
 @pytest.fixture

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from app.config import AppSettings, ConfigError
+from app.config import BOUNDS, AppSettings, ConfigError, variable
 
 
 def test_defaults_bind_loopback() -> None:
     settings = AppSettings.from_env({})
     assert (settings.host, settings.port) == ("127.0.0.1", 8000)
-    assert settings.max_fps == 30 and settings.thumbnail == 25
+    assert settings.max_fps == 60 and settings.thumbnail == 25
     assert settings.allowed_origins == ()
 
 
@@ -33,3 +33,13 @@ def test_environment_overrides_each_setting() -> None:
 def test_bad_values_raise_naming_the_variable(env: dict[str, str]) -> None:
     with pytest.raises(ConfigError, match=next(iter(env))):
         AppSettings.from_env(env)
+
+
+@pytest.mark.parametrize("name", sorted(BOUNDS))
+def test_every_bounded_setting_is_checked_at_both_ends(name: str) -> None:
+    bounds = BOUNDS[name]
+    for value in (bounds.lo, bounds.hi):
+        assert getattr(AppSettings.from_env({variable(name): str(value)}), name) == value
+    for value in (bounds.lo - 1, bounds.hi + 1):
+        with pytest.raises(ConfigError, match=f"^{variable(name)}: "):
+            AppSettings.from_env({variable(name): str(value)})

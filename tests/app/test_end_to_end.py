@@ -11,6 +11,7 @@ import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
+from websockets.typing import Origin
 
 from app.config import AppSettings
 from app.server_messages import decode_header, expected_length
@@ -46,7 +47,7 @@ def until(ws: ClientConnection, kind: str) -> dict[str, Any]:
 
 
 def test_a_session_plays_over_a_real_socket(server: BackgroundServer) -> None:
-    with connect(server.ws_url, origin=server.url) as ws:  # type: ignore[arg-type]
+    with connect(server.ws_url, origin=Origin(server.url)) as ws:
         ws.send(json.dumps({"type": "hello", "hash": "#seed=0.2&networkShape=4,2"}))
         state = until(ws, "state")
         assert state["hash"].startswith("#") and "seed=0.2" in state["hash"]
@@ -68,7 +69,7 @@ def test_http_over_a_real_socket_carries_security_headers(server: BackgroundServ
 
 def test_a_cross_site_origin_gets_403(server: BackgroundServer) -> None:
     with pytest.raises(InvalidStatus) as refused:
-        connect(server.ws_url, origin="https://evil.example")  # type: ignore[arg-type]
+        connect(server.ws_url, origin=Origin("https://evil.example"))
     assert refused.value.response.status_code == 403
 
 

@@ -55,7 +55,7 @@ def setting_value(name: str) -> st.SearchStrategy[Any]:
     return st.text(max_size=30) | anything
 
 
-setting_names = st.sampled_from(sorted(SETTINGS) + ["hidden", "bogus"])
+setting_names = st.sampled_from([*sorted(SETTINGS), "hidden", "bogus"])
 changes = st.dictionaries(setting_names, st.none(), max_size=4).flatmap(
     lambda keys: st.fixed_dictionaries({name: setting_value(name) for name in keys}))
 points = st.lists(st.tuples(small_floats, small_floats, st.sampled_from([1, -1, 0.5, 2])).map(list),

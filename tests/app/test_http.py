@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from html.parser import HTMLParser
 
 import pytest
 from starlette.testclient import TestClient
 
 from app import __version__
-from app.pages import TEMPLATES_DIR
+from app.pages import STATIC_DIR
 from app.protocol import MAX_ABS_VALUE
 from app.security import CONTENT_SECURITY_POLICY
 from nn_core.datasets import MAX_USER_POINTS
@@ -57,23 +58,40 @@ def test_unknown_paths_are_404_and_api_docs_are_off(client: TestClient) -> None:
         assert client.get(path).status_code == 404
 
 
-@pytest.mark.skipif(not (TEMPLATES_DIR / "index.html").exists(), reason="the page's template is not written yet")
 def test_index_renders_the_page_with_the_settings(client: TestClient) -> None:
     response = client.get("/")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
-    assert "<html" in response.text.lower()
+    baked = json.loads(_Page(response.text).body["data-settings"])
+    assert baked == client.get("/settings.json").json()  # the same table and limits, without a round trip
+    rows = baked["settings"]
+    assert rows == json.loads(json.dumps(settings_json()))
+    defaults = {row["name"]: row["default"] for row in rows}
+    assert (defaults["activation"], defaults["learningRate"], defaults["networkShape"]) == ("tanh", 0.03, [4, 2])
 
 
-def test_static_files_are_served_when_present(client: TestClient) -> None:
-    from app.pages import STATIC_DIR
-    files = sorted(p for p in STATIC_DIR.rglob("*") if p.is_file())
-    if not files:
-        pytest.skip("no static files yet")
-    relative = files[0].relative_to(STATIC_DIR).as_posix()
-    response = client.get(f"/static/{relative}")
-    assert response.status_code == 200
-    assert response.content == files[0].read_bytes()
+class _Page(HTMLParser):
+    """The ``<body>`` attributes and the ``/static/`` files a page links."""
+
+    def __init__(self, page: str) -> None:
+        super().__init__()
+        self.body: dict[str, str] = {}
+        self.static: list[str] = []
+        self.feed(page)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "body":
+            self.body = {key: value or "" for key, value in attrs}
+        self.static += [v for k, v in attrs if k in ("src", "href") and v and v.startswith("/static/")]
+
+
+def test_static_files_the_page_links_are_served(client: TestClient) -> None:
+    linked = _Page(client.get("/").text).static
+    assert len(linked) >= 3, "the page links its script, style sheet and icon"
+    for path in linked:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert response.content == (STATIC_DIR / path.removeprefix("/static/")).read_bytes()
 
 
 def test_feature_maps_cover_every_feature_at_the_thumbnail_resolution(client: TestClient) -> None:

@@ -6,8 +6,15 @@ import json
 
 import pytest
 
-from app.protocol import (MESSAGE_TYPES, HelloMessage, PointsMessage, ProtocolError, SetMessage,
-                          StepMessage, parse_client_message)
+from app.protocol import (
+    MESSAGE_TYPES,
+    HelloMessage,
+    PointsMessage,
+    ProtocolError,
+    SetMessage,
+    StepMessage,
+    parse_client_message,
+)
 from nn_core.datasets import MAX_USER_POINTS
 from nn_core.urlstate import MAX_HASH_LENGTH
 

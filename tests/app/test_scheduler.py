@@ -17,9 +17,9 @@ from app.session import Runner, Session
 def test_time_slices_shrink_as_more_sessions_play() -> None:
     scheduler = TrainingScheduler(threads=1, max_fps=30)
     alone = scheduler.slice_seconds()
-    scheduler._used.update({i: 0.0 for i in range(10)})  # as if ten sessions were playing
+    scheduler._used.update(dict.fromkeys(range(10), 0.0))  # as if ten sessions were playing
     shared = scheduler.slice_seconds()
-    scheduler._used.update({i: 0.0 for i in range(10_000)})
+    scheduler._used.update(dict.fromkeys(range(10000), 0.0))
     assert 0.02 < alone <= 1 / 30
     assert shared * 10 == pytest.approx(alone)
     assert scheduler.slice_seconds() == MIN_SLICE

@@ -31,9 +31,9 @@ def test_origin_allowed(origin: str | None, host: str | None, allowed: tuple[str
 
 
 def test_cross_site_websocket_is_refused(client: TestClient) -> None:
-    with pytest.raises(WebSocketDisconnect) as refused:
-        with client.websocket_connect("/ws", headers={"origin": "https://evil.example"}):
-            pass
+    with pytest.raises(WebSocketDisconnect) as refused, \
+            client.websocket_connect("/ws", headers={"origin": "https://evil.example"}):
+        pass
     assert refused.value.code == 1008
     assert eventually(lambda: client.get("/healthz").json()["sessions"] == 0)
 
@@ -45,6 +45,6 @@ def test_same_origin_websocket_is_accepted(client: TestClient) -> None:
 
 
 def test_configured_origin_is_accepted() -> None:
-    with make_client(allowed_origins=("https://playground.example",)) as client:
-        with client.websocket_connect("/ws", headers={"origin": "https://playground.example"}) as ws:
-            assert hello(ws)["frame"]["epoch"] == 0
+    with make_client(allowed_origins=("https://playground.example",)) as client, \
+            client.websocket_connect("/ws", headers={"origin": "https://playground.example"}) as ws:
+        assert hello(ws)["frame"]["epoch"] == 0

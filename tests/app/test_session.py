@@ -53,7 +53,7 @@ def test_new_session_is_idle_and_only_hello_opens_it() -> None:
 
 
 def test_play_then_pause() -> None:
-    session, clock = started()
+    session, _ = started()
     assert session.handle(msg({"type": "play"})) == []
     assert session.phase is Phase.PLAYING and session.playing
     out = session.handle(msg({"type": "pause"}))
@@ -62,7 +62,7 @@ def test_play_then_pause() -> None:
 
 
 def test_step_trains_in_turns_then_pauses_with_a_frame() -> None:
-    session, clock = started()
+    session, _ = started()
     session.handle(msg({"type": "play"}))
     assert session.handle(msg({"type": "step", "n": 2})) == []  # the training threads do it
     assert session.phase is Phase.STEPPING and session.training and not session.playing
@@ -84,7 +84,7 @@ def test_a_long_step_spreads_over_turns_and_shows_progress() -> None:
 
 
 def test_hello_again_pauses_and_rebuilds() -> None:
-    session, clock = started()
+    session, _ = started()
     session.handle(msg({"type": "play"}))
     out = session.handle(msg({"type": "hello", "hash": "#networkShape=5"}))
     assert session.phase is Phase.PAUSED
@@ -92,7 +92,7 @@ def test_hello_again_pauses_and_rebuilds() -> None:
 
 
 def test_closed_session_ignores_everything() -> None:
-    session, clock = started()
+    session, _ = started()
     session.close()
     assert session.phase is Phase.CLOSED
     assert session.handle(msg({"type": "play"})) == []
@@ -101,7 +101,7 @@ def test_closed_session_ignores_everything() -> None:
 
 
 def test_train_does_nothing_unless_playing() -> None:
-    session, clock = started()
+    session, _ = started()
     chunk = session.train(0.05, want_frame=True)
     assert chunk.epochs == 0 and chunk.out == []
 
@@ -119,7 +119,7 @@ def test_classic_speed_is_sixty_epochs_a_second_whatever_the_frame_rate() -> Non
 
 
 def test_no_epoch_owed_means_no_frame() -> None:
-    session, clock = started()
+    session, _ = started()
     session.handle(msg({"type": "play"}))
     chunk = session.train(0.05, want_frame=True)
     assert chunk.epochs == 0 and chunk.frame_due and chunk.out == []
@@ -160,7 +160,7 @@ def test_x100_spreads_one_frame_over_several_turns_when_the_slice_is_short() -> 
 
 
 def test_max_speed_trains_for_about_the_budget() -> None:
-    session, clock = started()
+    session, _ = started()
     session.handle(msg({"type": "set", "changes": {"speed": "max"}}))
     session.handle(msg({"type": "play"}))
     session.train(0.02, want_frame=False)  # learn the speed
@@ -191,7 +191,7 @@ def test_history_cursor_sends_each_point_once_and_restarts_when_epochs_go_back()
 
 
 def test_closed_is_final_even_for_a_message_already_being_applied() -> None:
-    session, clock = started()
+    session, _ = started()
     session.close()
     session.phase = Phase.PLAYING  # what a `play` handler running on another thread would do
     assert session.phase is Phase.CLOSED and not session.playing

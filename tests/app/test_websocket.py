@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from itertools import pairwise
 
 import pytest
 from starlette.testclient import TestClient, WebSocketTestSession
@@ -81,7 +82,7 @@ def test_classic_speed_is_one_epoch_per_frame(client: TestClient) -> None:
         hello(ws, LINK)
         ws.send_json({"type": "play"})
         frames = [receive(ws) for _ in range(6)]
-        steps = {b["epoch"] - a["epoch"] for a, b in zip(frames[1:], frames[2:])}
+        steps = {b["epoch"] - a["epoch"] for a, b in pairwise(frames[1:])}
         assert steps == {1}
 
 
@@ -93,7 +94,7 @@ def test_speed_x10_trains_ten_epochs_per_frame_and_updates_the_hash(client: Test
         receive_until(ws, "frame")
         ws.send_json({"type": "play"})
         frames = [receive(ws) for _ in range(4)]
-        assert {b["epoch"] - a["epoch"] for a, b in zip(frames[1:], frames[2:])} == {10}
+        assert {b["epoch"] - a["epoch"] for a, b in pairwise(frames[1:])} == {10}
 
 
 def test_step_trains_n_epochs_while_paused(client: TestClient) -> None:
@@ -239,7 +240,7 @@ def test_divergence_pauses_and_reset_recovers(client: TestClient) -> None:
         assert diverged["epoch"] == before[-1]["epoch"]
         ws.send_json({"type": "play"})
         assert receive(ws)["type"] == "diverged"  # still diverged: stays paused
-        state, _ = send_and_take(ws, {"type": "reset"}, "state")
+        send_and_take(ws, {"type": "reset"}, "state")
         frame = receive(ws)
         assert frame["train_loss"] is not None and frame["epoch"] == 0
 
@@ -277,20 +278,20 @@ def test_oversized_message_is_too_large_and_the_session_survives() -> None:
 
 
 def test_sessions_beyond_the_limit_are_told_busy_and_closed() -> None:
-    with make_client(max_sessions=2) as client:
-        with client.websocket_connect("/ws") as a, client.websocket_connect("/ws") as b:
-            hello(a)
-            hello(b)
-            with client.websocket_connect("/ws") as c:
-                assert c.receive_json() == {"type": "error", "code": "busy",
-                                            "message": "the server is busy; try again later"}
-                closing = c.receive()
-                assert closing["type"] == "websocket.close" and closing["code"] == 1013
-            assert client.get("/healthz").json()["sessions"] == 2
-            assert send_and_take(a, {"type": "step"}, "frame")[0]["epoch"] == 1
+    with make_client(max_sessions=2) as client, \
+            client.websocket_connect("/ws") as a, client.websocket_connect("/ws") as b:
+        hello(a)
+        hello(b)
+        with client.websocket_connect("/ws") as c:
+            assert c.receive_json() == {"type": "error", "code": "busy",
+                                        "message": "the server is busy; try again later"}
+            closing = c.receive()
+            assert closing["type"] == "websocket.close" and closing["code"] == 1013
+        assert client.get("/healthz").json()["sessions"] == 2
+        assert send_and_take(a, {"type": "step"}, "frame")[0]["epoch"] == 1
 
 
-@pytest.mark.parametrize("timeout,says_hello,reason", [
+@pytest.mark.parametrize(("timeout", "says_hello", "reason"), [
     ("idle_timeout", True, "idle timeout"),  # a paused session nobody uses
     ("hello_timeout", False, "no hello"),  # a socket that never becomes a playground
 ])

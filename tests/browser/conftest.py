@@ -49,7 +49,7 @@ def base_url(server_url: str) -> str:
     return server_url
 
 
-@pytest.fixture()
+@pytest.fixture
 def page_problems(page) -> list[str]:
     """Console errors, uncaught exceptions and CSP violations of `page`, as text."""
     problems: list[str] = []

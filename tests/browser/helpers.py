@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 # The example link of TensorFlow Playground (tfp-reference.md, section 1).
 TFP_LINK = ("#activation=tanh&batchSize=10&dataset=circle&regDataset=reg-plane&learningRate=0.03"
             "&regularizationRate=0&noise=0&networkShape=4,2&seed=0.12345&showTestData=false"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 import pytest
 from playwright.sync_api import expect
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 def links_for(inputs: int, hidden: list[int]) -> int:
     sizes = [inputs, *hidden, 1]
-    return sum(a * b for a, b in zip(sizes, sizes[1:]))
+    return sum(a * b for a, b in pairwise(sizes))
 
 
 def test_adding_a_layer_and_a_neuron_redraws_the_diagram(page, base_url, page_problems):

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.servers import ServerProcess
 from tests.browser.helpers import epoch_of, open_playground, wait_until
+from tests.servers import ServerProcess
 
 pytestmark = pytest.mark.browser
 
@@ -83,7 +83,7 @@ def test_phone_sized_screen_keeps_everything_reachable(page, base_url, page_prob
     assert page_problems == []
 
 
-@pytest.fixture()
+@pytest.fixture
 def own_server():
     """A server of this test's own, which the test may stop and start again."""
     server = ServerProcess()

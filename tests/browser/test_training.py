@@ -96,7 +96,7 @@ def test_divergence_pauses_and_says_what_to_do(page, base_url, page_problems):
     assert page_problems == []
 
 
-@pytest.mark.parametrize("target,value,on_server", [
+@pytest.mark.parametrize(("target", "value", "on_server"), [
     ("#network .node.neuron .bias", -1.25, lambda frame: frame["biases"][0][0]),
     ("#network .link-hit", -3.0, lambda frame: frame["weights"][0][0][0]),
 ], ids=["bias", "weight"])

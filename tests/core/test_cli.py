@@ -29,7 +29,8 @@ def test_progress_and_final_losses_without_json(capsys):
     assert "epoch 5: train loss" in captured.out and "5/5" in captured.err
 
 
-@pytest.mark.parametrize("args", [["train", "#x", "--epochs", "-1"], ["train"], ["fly"], ["train", "#x", "--epochs", "ten"]])
+@pytest.mark.parametrize("args", [["train", "#x", "--epochs", "-1"], ["train"], ["fly"],
+                                  ["train", "#x", "--epochs", "ten"]])
 def test_bad_arguments_exit_2(args):
-    result = subprocess.run([sys.executable, "-m", "nn_core", *args], capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-m", "nn_core", *args], capture_output=True, text=True, check=False)
     assert result.returncode == 2 and result.stderr

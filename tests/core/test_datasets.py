@@ -31,7 +31,7 @@ def test_split_takes_the_first_part_for_training():
     np.testing.assert_array_equal(train.x, data.x[:150])
 
 
-@pytest.mark.parametrize("rows,message", [
+@pytest.mark.parametrize(("rows", "message"), [
     ("nope", "list"), ([[0, 0]], "row 1"), ([[0, 0, 1], [0, "a", 1]], "row 2"),
     ([[0, float("nan"), 1]], "finite"), ([[0, 0, 2]], "label"),
 ])

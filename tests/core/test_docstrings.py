@@ -15,10 +15,3 @@ MODULES = sorted(m.name for m in pkgutil.iter_modules(nn_core.__path__, "nn_core
 def test_docstring_examples_run(name):
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
     assert result.failed == 0
-
-
-
-def test_the_playground_class_shows_how_to_use_it():
-    from nn_core import Playground
-
-    assert ">>> pg = Playground.from_url" in Playground.__doc__

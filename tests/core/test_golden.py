@@ -29,8 +29,8 @@ def test_link_round_trips_to_the_original_hash(golden):
 
 def test_points_labels_and_split_match(golden):
     reference, playground = golden
-    for ours, theirs in ((playground.train, reference["train_points"]), (playground.test, reference["test_points"])):
-        theirs = np.array(theirs)
+    for ours, rows in ((playground.train, reference["train_points"]), (playground.test, reference["test_points"])):
+        theirs = np.array(rows)
         assert len(ours) == len(theirs)
         assert np.array_equal(ours.label, theirs[:, 2])
         np.testing.assert_allclose(ours.x, theirs[:, 0], rtol=0, atol=1e-12)

@@ -8,7 +8,7 @@ from nn_core.activations import ACTIVATIONS
 COMBINATIONS = list(itertools.product(ACTIVATIONS, ("squared", "crossEntropy"), ("none", "L1", "L2")))
 
 
-@pytest.mark.parametrize("activation,loss,regularization", COMBINATIONS)
+@pytest.mark.parametrize(("activation", "loss", "regularization"), COMBINATIONS)
 def test_backprop_matches_central_differences(activation, loss, regularization):
     playground = Playground.from_url(
         f"#seed=gc&dataset=spiral&noise=10&activation={activation}&regularization={regularization}"

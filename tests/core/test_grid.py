@@ -2,7 +2,9 @@
 import numpy as np
 
 from nn_core import Playground
-from nn_core.grid import dequantize, quantize
+from nn_core.features import feature_matrix
+from nn_core.grid import dequantize, downsample, quantize
+from nn_core.network import Network
 
 
 def test_orientation_is_y_up_and_x_right():
@@ -18,7 +20,6 @@ def test_every_neuron_has_a_map_and_the_output_matches_the_forward_pass():
     maps = playground.boundaries(resolution=25)
     assert len(maps.thumbnails) == 3 + 4 + 2 + 1
     assert maps.output.shape == (100, 100) and maps.thumbnails[-1].shape == (25, 25)
-    from nn_core.features import feature_matrix
     corner = playground.net.forward(feature_matrix(playground.config.features, np.array([6.0]), np.array([-6.0])))
     assert abs(maps.output[-1, -1] - corner[0, 0]) < 1e-5  # float32 grid
     np.testing.assert_allclose(maps.thumbnails[-1].mean(), maps.output.mean())
@@ -41,10 +42,21 @@ def test_every_feature_has_a_map_even_when_not_an_input():
     assert maps["xSquared"].min() >= 0
 
 
+def _every_neuron_by_hand(net: Network, features: tuple[str, ...], n: int) -> np.ndarray:
+    """Each neuron's values on the N×N grid, ``(neurons, N, N)``, in plain float64 NumPy: the reference."""
+    axis = np.linspace(-6.0, 6.0, n)
+    xs, ys = np.meshgrid(axis, axis[::-1])
+    values = feature_matrix(features, xs.reshape(-1), ys.reshape(-1))
+    maps = [values.T]
+    for layer, block in enumerate(net.blocks):
+        values = net.activation(layer).forward(values @ block[:, :-1].T + block[:, -1], np.empty((n * n, len(block))))
+        maps.append(values.T)
+    return np.concatenate(maps).reshape(-1, n, n)
+
+
 def test_full_resolution_maps_average_down_to_the_thumbnails():
-    from nn_core.grid import downsample, neuron_maps
     playground = Playground.from_url("#seed=1&networkShape=3,2&sinX=true")
-    maps = neuron_maps(playground.net, playground.config.features, 100)
+    maps = _every_neuron_by_hand(playground.net, playground.config.features, 100)
     assert maps.shape == (3 + 3 + 2 + 1, 100, 100)
     thumbnails = np.array(playground.boundaries(resolution=20).thumbnails)
     np.testing.assert_allclose(downsample(maps, 20), thumbnails, atol=1e-6)

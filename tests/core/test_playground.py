@@ -5,6 +5,7 @@ import pytest
 
 from nn_core import Playground
 from nn_core.datasets import PointsError
+from nn_core.settings import SettingError
 
 DEFAULT = "#seed=0.12345&networkShape=4,2"
 
@@ -13,9 +14,10 @@ def test_changing_learning_rate_keeps_weights_and_epoch():
     playground = Playground.from_url(DEFAULT)
     playground.step(5)
     before = playground.weights
-    assert playground.set(learningRate=0.1, regularization="L2", batchSize=3, optimizer="adam", activation="relu") == []
+    changes = {"learningRate": 0.1, "regularization": "L2", "batchSize": 3, "optimizer": "adam", "activation": "relu"}
+    assert playground.set(**changes) == []
     assert playground.epoch == 5
-    for old, new in zip(before, playground.weights):
+    for old, new in zip(before, playground.weights, strict=True):
         np.testing.assert_array_equal(old, new)
     assert "learningRate=0.1" in playground.to_url()
     playground.step(2)
@@ -70,7 +72,7 @@ def test_set_weight_and_bias_change_the_output_and_reject_bad_input():
     playground.set_bias(2, 0, -0.75)
     assert playground.weights[0][1, 0] == 2.5 and playground.biases[2][0] == -0.75
     for args in ((5, 0, 0, 1.0), (0, 9, 0, 1.0), (0, 0, 0, math.nan), (0, 0, -1, 1.0), (0, 0, 0, "1")):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match=r"expected a finite number|out of range"):
             playground.set_weight(*args)
 
 
@@ -98,11 +100,12 @@ def test_export_and_load_restore_everything():
     playground.step(4)
     restored = Playground.load(playground.export())
     assert restored.to_url() == playground.to_url() and restored.epoch == 4
-    for a, b in zip(playground.weights, restored.weights):
+    for a, b in zip(playground.weights, restored.weights, strict=True):
         np.testing.assert_array_equal(a, b)
     assert restored.history == playground.history
-    for bad in (None, {}, {"format": "neural-playground/1", "hash": "#seed=1", "epoch": 1, "weights": [[1]], "biases": []}):
-        with pytest.raises(ValueError):
+    wrong_shape = {"format": "neural-playground/1", "hash": "#seed=1", "epoch": 1, "weights": [[1]], "biases": []}
+    for bad in (None, {}, wrong_shape):
+        with pytest.raises(ValueError, match=r"export|weights"):
             Playground.load(bad)
 
 
@@ -112,7 +115,7 @@ def test_resume_validates_shapes_and_continues_from_the_epoch():
     other.step(10)
     playground.resume(10, [w.tolist() for w in other.weights], [b.tolist() for b in other.biases])
     assert playground.epoch == 10 and playground.train_loss == other.train_loss
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="weights: expected 3 layers"):
         playground.resume(1, [[[0.0]]], [])
 
 
@@ -125,7 +128,8 @@ def test_resume_starts_without_a_carried_partial_batch():
 
 
 def test_divergence_is_reported():
-    playground = Playground.from_url("#seed=d&learningRate=10&activation=relu&problem=regression&networkShape=8,8,8&batchSize=1")
+    playground = Playground.from_url(
+        "#seed=d&learningRate=10&activation=relu&problem=regression&networkShape=8,8,8&batchSize=1")
     for _ in range(50):
         playground.step()
         if playground.diverged:
@@ -164,3 +168,30 @@ def test_a_new_initialisation_scheme_draws_fresh_weights():
     assert all((w == 0).all() for w in playground.weights)
     playground.set(initZero=False, init="xavier")
     assert all(abs(w).max() > 0 for w in playground.weights)
+
+
+def test_update_applies_a_change_and_warns_like_set():
+    playground = Playground.from_url(DEFAULT)
+    warnings = playground.update({"learningRate": 0.1, "batchSize": 99})
+    assert playground.config.learningRate == 0.1 and playground.config.batchSize == 30
+    assert warnings == Playground.from_url(DEFAULT).set(learningRate=0.1, batchSize=99)
+    assert len(warnings) == 1 and warnings[0].startswith("batchSize")
+
+
+@pytest.mark.parametrize("changes", [{"learningRate": 0.1, "batchSize": 99},
+                                     {"networkShape": [3], "activation": "nope"},
+                                     {"seed": "2", "noise": "10"}])
+def test_strict_update_raises_before_anything_changes(changes):
+    playground = Playground.from_url(DEFAULT)
+    playground.step(2)
+    before = playground.export()
+    with pytest.raises(SettingError, match=r"batchSize|activation|noise"):
+        playground.update(changes, strict=True)
+    assert playground.export() == before and playground.data_version == 1
+
+
+def test_strict_update_of_good_values_changes_like_set():
+    playground, other = Playground.from_url(DEFAULT), Playground.from_url(DEFAULT)
+    assert playground.update({"networkShape": [3], "seed": "2"}, strict=True) == []
+    other.set(networkShape=[3], seed="2")
+    assert playground.export() == other.export()

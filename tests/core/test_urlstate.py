@@ -1,6 +1,7 @@
 import dataclasses
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nn_core.settings import DEFAULT, SETTINGS, Config
 from nn_core.urlstate import js_number, parse_hash, to_hash
@@ -64,7 +65,8 @@ def test_regularization_none_is_left_out_and_cos_keys_are_written_back():
 def test_our_own_keys_round_trip_and_are_omitted_at_default():
     config, warnings = parse_hash("#seed=1&optimizer=adam&beta1=0.8&loss=crossEntropy&init=he&speed=max")
     assert warnings == []
-    assert (config.optimizer, config.beta1, config.loss, config.init, config.speed) == ("adam", 0.8, "crossEntropy", "he", "max")
+    assert (config.optimizer, config.beta1, config.loss, config.init, config.speed) == (
+        "adam", 0.8, "crossEntropy", "he", "max")
     assert parse_hash(to_hash(config))[0] == config
     assert "optimizer" not in to_hash(DEFAULT)
 
@@ -91,8 +93,9 @@ def test_out_of_range_numbers_are_clamped_with_a_warning():
     assert len(warnings) == 3
 
 
-keys = st.sampled_from(list(SETTINGS) + ["bogus", "x_hide", "learningRate_hide", ""])
-values = st.one_of(st.text(max_size=12), st.sampled_from(["", "true", "false", "NaN", "1e400", "-1", "4,2", ",", "relu"]))
+keys = st.sampled_from([*SETTINGS, "bogus", "x_hide", "learningRate_hide", ""])
+values = st.one_of(st.text(max_size=12),
+                   st.sampled_from(["", "true", "false", "NaN", "1e400", "-1", "4,2", ",", "relu"]))
 
 
 @settings(max_examples=300, deadline=None)

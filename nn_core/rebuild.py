@@ -1,0 +1,60 @@
+"""What a change of settings makes stale: worked out from the two configs alone.
+
+:meth:`Playground.update <nn_core.playground.Playground.update>` first asks
+:func:`plan` what the change invalidates and only then rebuilds, so the rules
+("a new seed means new data but the same weights") live in one pure function
+that a test can read without training anything.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from .settings import Config
+
+# Settings that decide the points (the problem type picks the dataset in use).
+DATA_KEYS = frozenset({"dataset", "regDataset", "noise", "seed", "percTrainData", "problem"})
+# Settings that decide the layer sizes: the hidden layers and the input features.
+SHAPE_KEYS = frozenset({"networkShape", "x", "y", "xTimesY", "xSquared", "ySquared", "sinX", "sinY"})
+# The activations: the hidden one, and the output's (tanh or linear, by problem type).
+ACTIVATION_KEYS = frozenset({"activation", "problem"})
+TRAINER_KEYS = frozenset({"batchSize", "loss", "optimizer"})
+INIT_KEYS = frozenset({"init", "initZero"})
+
+
+@dataclass(frozen=True)
+class Rebuild:
+    """The parts of a playground a change makes stale, in the order they are rebuilt."""
+
+    data: bool = False  # new points; the weights stay
+    network: bool = False  # new sizes or activations; every weight that still has a place stays
+    optimizer: bool = False  # fresh optimizer state (its size or kind changed)
+    trainer: bool = False  # new trainer and loss evaluator (new data, net, batch, loss or optimizer)
+    reset: bool = False  # fresh weights: an initialisation scheme only means something for those
+    loss_fallback: bool = False  # cross-entropy asked for where only squared error applies
+
+
+def changed_settings(old: Config, new: Config) -> frozenset[str]:
+    """The names of the settings whose values differ."""
+    return frozenset(f.name for f in dataclasses.fields(Config) if getattr(old, f.name) != getattr(new, f.name))
+
+
+def plan(old: Config, new: Config) -> Rebuild:
+    """What going from ``old`` to ``new`` makes stale."""
+    changed = changed_settings(old, new)
+    network = bool(changed & (SHAPE_KEYS | ACTIVATION_KEYS))
+    optimizer = bool(changed & (SHAPE_KEYS | {"optimizer"}))
+    return Rebuild(
+        data=bool(changed & DATA_KEYS),
+        network=network,
+        optimizer=optimizer,
+        trainer=network or optimizer or bool(changed & (DATA_KEYS | TRAINER_KEYS)),
+        reset=bool(changed & INIT_KEYS),
+        loss_fallback=bool(changed & {"loss", "problem"}) and loss_in_force(new) != new.loss,
+    )
+
+
+def loss_in_force(config: Config) -> str:
+    """The loss actually trained on: cross-entropy applies to classification only."""
+    return config.loss if config.problem == "classification" else "squared"
