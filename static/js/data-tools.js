@@ -2,9 +2,8 @@
 // the current dataset as CSV, and turning a click on the output square into a
 // point. The server checks the same rules again (docs/protocol.md `points`).
 
-import { toData, DOMAIN } from "./heatmap.js";
-
-export const MAX_POINTS = 5000;
+import { toData } from "./heatmap.js";
+import { page } from "./state.js";
 
 export class CsvError extends Error {}
 
@@ -16,7 +15,8 @@ function rowProblem(values, regression) {
   if (values.length !== 3) return `expected three values x, y, label, got ${values.length}`;
   if (!values.every(Number.isFinite)) return "x, y and label must be numbers";
   const [x, y, label] = values;
-  if (Math.abs(x) > DOMAIN || Math.abs(y) > DOMAIN) return `x and y must lie within ±${DOMAIN}`;
+  const extent = page.limits.extent;
+  if (Math.abs(x) > extent || Math.abs(y) > extent) return `x and y must lie within ±${extent}`;
   if (!regression && label !== 1 && label !== -1) return "label must be 1 or -1 for classification";
   return null;
 }
@@ -38,7 +38,8 @@ export function parseCsv(text, regression) {
     points.push(values);
   });
   if (points.length === 0) throw new CsvError("the file has no data rows (expected x,y,label)");
-  if (points.length > MAX_POINTS) throw new CsvError(`at most ${MAX_POINTS} points, the file has ${points.length}`);
+  const most = page.limits.max_points;
+  if (points.length > most) throw new CsvError(`at most ${most} points, the file has ${points.length}`);
   return points;
 }
 
@@ -72,7 +73,8 @@ export function download(filename, content, type) {
 export function pointFromClick(event, element, regression, regressionValue) {
   const box = element.getBoundingClientRect();
   const [x, y] = toData(event.clientX - box.left, event.clientY - box.top, box.width);
-  const clamp = (v) => Math.max(-DOMAIN, Math.min(DOMAIN, v));
+  const extent = page.limits.extent;
+  const clamp = (v) => Math.max(-extent, Math.min(extent, v));
   const round = (v) => Math.round(v * 1000) / 1000;
   const label = regression ? Math.max(-1, Math.min(1, regressionValue)) : event.shiftKey ? -1 : 1;
   return [round(clamp(x)), round(clamp(y)), label];

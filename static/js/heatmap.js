@@ -3,6 +3,8 @@
 // Grids arrive as bytes q standing for q / 127.5 − 1, so a 256-entry lookup
 // table turns a whole grid into pixels without any per-pixel maths.
 
+import { page } from "./state.js";
+
 const NEGATIVE = [0xf5, 0x93, 0x22]; // #f59322
 const NEUTRAL = [0xe8, 0xea, 0xeb]; // #e8eaeb
 const POSITIVE = [0x08, 0x77, 0xbd]; // #0877bd
@@ -75,16 +77,18 @@ export function clearGrid(canvas) {
   context.fillRect(0, 0, canvas.width, canvas.height);
 }
 
-export const DOMAIN = 6; // grids and points cover x, y ∈ [−6, 6]
+// Grids and points cover x, y ∈ [−extent, extent] (limits.extent of /settings.json).
 
 /** Canvas pixel position of a data point on a square of `side` pixels. */
 export function toPixel(x, y, side) {
-  return [((x + DOMAIN) / (2 * DOMAIN)) * side, ((DOMAIN - y) / (2 * DOMAIN)) * side];
+  const extent = page.limits.extent;
+  return [((x + extent) / (2 * extent)) * side, ((extent - y) / (2 * extent)) * side];
 }
 
 /** Data coordinates of a pixel position on a square of `side` pixels. */
 export function toData(px, py, side) {
-  return [(px / side) * 2 * DOMAIN - DOMAIN, DOMAIN - (py / side) * 2 * DOMAIN];
+  const extent = page.limits.extent;
+  return [(px / side) * 2 * extent - extent, extent - (py / side) * 2 * extent];
 }
 
 /**

@@ -4,7 +4,7 @@
 
 import { Connection, socketUrl } from "./socket.js";
 import { page, markDirty, applyState, applyFrame, applyData, applyGrids, settingRow, isRegression,
-  requestPlaying } from "./state.js";
+  requestPlaying, datasetName } from "./state.js";
 import { Controls, applyHidden } from "./controls.js";
 import { NetworkDiagram } from "./network.js";
 import { DatasetPicker } from "./datasets.js";
@@ -30,7 +30,7 @@ function setSettings(changes) {
 
 // The network limits of each mode and a new layer's size come from the
 // settings table (nn_core/settings.py), like every other bound.
-function limits() {
+function networkLimits() {
   const row = settingRow("networkShape");
   return row.limits[page.config?.mode ?? "classic"] ?? row.limits.classic;
 }
@@ -46,13 +46,13 @@ function sendShape(shape) {
 
 function resizeLayer(layer, size) {
   const shape = [...page.config.networkShape];
-  shape[layer] = Math.max(1, Math.min(limits().neurons, size));
+  shape[layer] = Math.max(1, Math.min(networkLimits().neurons, size));
   sendShape(shape);
 }
 
 function changeLayers(delta) {
   const shape = [...page.config.networkShape];
-  if (delta > 0 && shape.length < limits().layers) shape.push(settingRow("networkShape").new_layer);
+  if (delta > 0 && shape.length < networkLimits().layers) shape.push(settingRow("networkShape").new_layer);
   if (delta < 0 && shape.length > 0) shape.pop();
   sendShape(shape);
 }
@@ -91,8 +91,7 @@ const HANDLERS = {
   frame: applyFrame,
   data(message) {
     applyData(message);
-    const setting = isRegression() ? "regDataset" : "dataset";
-    if (page.config) picker.remember(page.config[setting], page.data);
+    if (page.config) picker.remember(datasetName(), page.data);
   },
   error(message) {
     showMessage(`Error (${message.code}): ${message.message}`);
@@ -128,19 +127,15 @@ function onStatus(status, reason = "") {
 }
 
 // The datasets `points` messages switch to (docs/protocol.md).
-const CUSTOM_DATASETS = ["custom", "reg-custom"];
-
 function usesCustomData() {
-  const setting = isRegression() ? "regDataset" : "dataset";
-  return page.config !== null && CUSTOM_DATASETS.includes(page.config[setting]);
+  return page.limits.custom_datasets.includes(datasetName());
 }
 
-// The server takes finite weights within ±1e6 only (app/protocol.py); a
-// diverged network (nulls in the frame) starts afresh from the link instead.
-const RESUME_LIMIT = 1e6;
-
+// The server takes finite weights within ±max_abs_value only; a diverged
+// network (nulls in the frame) starts afresh from the link instead.
 function resumable(weights, biases) {
-  return [weights, biases].flat(3).every((v) => Number.isFinite(v) && Math.abs(v) <= RESUME_LIMIT);
+  const limit = page.limits.max_abs_value;
+  return [weights, biases].flat(3).every((v) => Number.isFinite(v) && Math.abs(v) <= limit);
 }
 
 // On a reconnect the new session continues from the last frame and, if the
@@ -180,7 +175,7 @@ function render() {
       diagram.rebuild();
       applyHidden(page.config.hidden); // the rebuilt nodes carry `data-setting` too
     } else diagram.update();
-    diagram.updateLayerButtons(limits().neurons);
+    diagram.updateLayerButtons(networkLimits().neurons);
     if (focused && !document.activeElement?.id) $(focused)?.focus();
   }
   if (dirty.maps) diagram.drawMaps(page.config.discretize);
@@ -194,12 +189,12 @@ function render() {
 function renderControls() {
   const config = page.config;
   controls.update(config);
-  picker.update(config);
+  picker.update(config, page.datasetKey);
   applyHidden(config.hidden);
   const shape = config.networkShape;
   $("num-layers").textContent = String(shape.length);
   $("layers-label").textContent = shape.length === 1 ? "hidden layer" : "hidden layers";
-  $("add-layers").disabled = shape.length >= limits().layers;
+  $("add-layers").disabled = shape.length >= networkLimits().layers;
   $("remove-layers").disabled = shape.length === 0;
   const play = $("play-pause-button");
   play.classList.toggle("playing", page.playing);

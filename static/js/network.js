@@ -4,8 +4,7 @@
 // network's shape changes; frames just restyle what is there.
 
 import { colorOf, drawGrid, clearGrid } from "./heatmap.js";
-import { page, neuronIndex } from "./state.js";
-import { choiceText } from "./controls.js";
+import { page, neuronIndex, choiceText } from "./state.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const NODE = 30; // px, the original's thumbnail size
