@@ -7,6 +7,7 @@ import { page, markDirty, applyState, applyFrame, applyData, applyGrids, setting
   requestPlaying, datasetName } from "./state.js";
 import { Controls, applyHidden } from "./controls.js";
 import { NetworkDiagram } from "./network.js";
+import { Hovercard } from "./hovercard.js";
 import { DatasetPicker } from "./datasets.js";
 import { drawOutput, drawDataPoints, drawNumbers, drawChart, drawLegend } from "./output.js";
 import { pointFromClick } from "./data-tools.js";
@@ -254,25 +255,6 @@ function wireKeyboard() {
   });
 }
 
-function wireHovercard() {
-  const form = document.querySelector("#hovercard form");
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const value = Number(form.querySelector("input").value);
-    if (Number.isFinite(value)) diagram.submitCard(value);
-  });
-  form.querySelector("input").addEventListener("keydown", (event) => {
-    if (event.key === "Escape") diagram.hideCard();
-  });
-  // Firefox and Safari do not focus a clicked button: keep the focus in the
-  // field, or the focusout below would close the form before the click lands.
-  form.querySelector("button[type=submit]").addEventListener("mousedown", (event) => event.preventDefault());
-  // Leaving the little form (but not for its own Set button) cancels the edit.
-  form.addEventListener("focusout", (event) => {
-    if (!form.contains(event.relatedTarget)) diagram.hideCard();
-  });
-}
-
 // The server bakes {settings, limits} into <body data-settings>; /settings.json is the fallback.
 async function loadSettings() {
   const baked = document.body.dataset.settings;
@@ -306,17 +288,15 @@ async function start() {
     engine: $("slot-engine") }, setSettings);
   picker = new DatasetPicker($("datasets"), page.settings, setSettings);
   loadDatasetPreviews().catch(() => {}); // without them, squares stay blank until used
-  diagram = new NetworkDiagram($("network"), $("hovercard"), {
+  const hovercard = new Hovercard($("hovercard"), $("network"), { editWeight, editBias });
+  diagram = new NetworkDiagram($("network"), hovercard, {
     toggleFeature: (name, on) => setSettings({ [name]: on }),
     resizeLayer,
-    editWeight,
-    editBias,
     focus: focusNeuron,
   });
   drawLegend();
   wireButtons();
   wireKeyboard();
-  wireHovercard();
   connection = new Connection(socketUrl(location), { message: onMessage, grids: onGrids, status: onStatus, hello });
   wireTools({ send, showFeedback });
   connection.open();
