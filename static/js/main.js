@@ -8,10 +8,11 @@ import { page, markDirty, applyState, applyFrame, applyData, applyGrids, setting
 import { Controls, applyHidden } from "./controls.js";
 import { NetworkDiagram } from "./network.js";
 import { Hovercard } from "./hovercard.js";
-import { DatasetPicker } from "./datasets.js";
+import { DatasetPicker } from "./dataset-picker.js";
 import { drawOutput, drawDataPoints, drawNumbers, drawChart, drawLegend } from "./output.js";
-import { pointFromClick } from "./data-tools.js";
-import { wireTools, showMessage, showFeedback, onGradientCheck, onExport } from "./tools.js";
+import { showMessage } from "./notices.js";
+import { wireYourData } from "./your-data.js";
+import { wireShareExport, onGradientCheck, onExport } from "./share-export.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -219,11 +220,6 @@ function wireButtons() {
   $("data-regen-button").addEventListener("click", () => send({ type: "regenerate" }));
   $("add-layers").addEventListener("click", () => changeLayers(+1));
   $("remove-layers").addEventListener("click", () => changeLayers(-1));
-  $("heatmap").addEventListener("click", (event) => {
-    const value = Number($("point-value").value);
-    const point = pointFromClick(event, $("heatmap"), isRegression(), Number.isFinite(value) ? value : 1);
-    send({ type: "points", points: [point], mode: "add" });
-  });
   // Editing the address bar's hash (or going back) opens that configuration.
   window.addEventListener("hashchange", () => {
     if (location.hash !== page.hash) send({ type: "hello", hash: location.hash });
@@ -298,7 +294,8 @@ async function start() {
   wireButtons();
   wireKeyboard();
   connection = new Connection(socketUrl(location), { message: onMessage, grids: onGrids, status: onStatus, hello });
-  wireTools({ send, showFeedback });
+  wireYourData({ send });
+  wireShareExport({ send });
   connection.open();
 }
 

@@ -1,8 +1,7 @@
-// The user's own data: reading and checking a CSV of x,y,label rows, writing
-// the current dataset as CSV, and turning a click on the output square into a
-// point. The server checks the same rules again (docs/protocol.md `points`).
+// CSV of the user's own data: reading and checking x,y,label rows, and writing
+// the current dataset. The server checks the same rules again with the same
+// limits (docs/protocol.md `points`; limits of /settings.json).
 
-import { toData } from "./heatmap.js";
 import { page } from "./state.js";
 
 export class CsvError extends Error {}
@@ -51,31 +50,4 @@ function firstContentLine(lines) {
 export function toCsv(data) {
   const rows = [...data.train, ...data.test].map((row) => row.map((value) => String(value)).join(","));
   return ["x,y,label", ...rows].join("\n") + "\n";
-}
-
-/** Offer `content` as a file download. */
-export function download(filename, content, type) {
-  const blob = content instanceof Blob ? content : new Blob([content], { type });
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = filename;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
-
-/**
- * The point a click on the output square stands for. Classification: blue (+1),
- * or orange (−1) with Shift; regression: the value typed in the value field.
- */
-export function pointFromClick(event, element, regression, regressionValue) {
-  const box = element.getBoundingClientRect();
-  const [x, y] = toData(event.clientX - box.left, event.clientY - box.top, box.width);
-  const extent = page.limits.extent;
-  const clamp = (v) => Math.max(-extent, Math.min(extent, v));
-  const round = (v) => Math.round(v * 1000) / 1000;
-  const label = regression ? Math.max(-1, Math.min(1, regressionValue)) : event.shiftKey ? -1 : 1;
-  return [round(clamp(x)), round(clamp(y)), label];
 }
