@@ -3,24 +3,26 @@
 // frame whatever the messages made dirty.
 
 import { Connection, socketUrl } from "./socket.js";
-import { page, markDirty, applyState, applyFrame, applyData, applyGrids, settingRow, isRegression,
-  requestPlaying, datasetName } from "./state.js";
+import { page, markDirty, applyState, applyFrame, applyData, applyGrids, isRegression, requestPlaying,
+  datasetName } from "./state.js";
 import { Controls, applyHidden } from "./controls.js";
 import { NetworkDiagram } from "./network.js";
+import { networkEdits, networkLimits } from "./network-edits.js";
 import { Hovercard } from "./hovercard.js";
 import { DatasetPicker } from "./dataset-picker.js";
 import { drawOutput, drawDataPoints, drawNumbers, drawChart, drawLegend } from "./output.js";
 import { showMessage } from "./notices.js";
 import { wireYourData } from "./your-data.js";
 import { wireShareExport, onGradientCheck, onExport } from "./share-export.js";
+import { wireKeyboard } from "./keyboard.js";
 
 const $ = (id) => document.getElementById(id);
-
 
 let connection;
 let controls;
 let diagram;
 let picker;
+const edits = networkEdits(send, scheduleRender);
 
 function send(message) {
   if (!connection.send(message)) showMessage("Not connected: the change will be lost. Reconnecting…");
@@ -28,52 +30,6 @@ function send(message) {
 
 function setSettings(changes) {
   send({ type: "set", changes });
-}
-
-// The network limits of each mode and a new layer's size come from the
-// settings table (nn_core/settings.py), like every other bound.
-function networkLimits() {
-  const row = settingRow("networkShape");
-  return row.limits[page.config?.mode ?? "classic"] ?? row.limits.classic;
-}
-
-// --- network edits ---------------------------------------------------------
-
-// The shape is kept locally until the server's `state` confirms it, so quick
-// clicks add up instead of each starting from the last confirmed shape.
-function sendShape(shape) {
-  page.config.networkShape = shape;
-  setSettings({ networkShape: shape });
-}
-
-function resizeLayer(layer, size) {
-  const shape = [...page.config.networkShape];
-  shape[layer] = Math.max(1, Math.min(networkLimits().neurons, size));
-  sendShape(shape);
-}
-
-function changeLayers(delta) {
-  const shape = [...page.config.networkShape];
-  if (delta > 0 && shape.length < networkLimits().layers) shape.push(settingRow("networkShape").new_layer);
-  if (delta < 0 && shape.length > 0) shape.pop();
-  sendShape(shape);
-}
-
-// Edits show at once; the next frame from the server confirms them.
-function editWeight(layer, node, source, value) {
-  if (!page.weights) return; // the network changed under the card; nothing to edit
-  page.weights[layer][node][source] = value;
-  markDirty("network");
-  scheduleRender();
-  send({ type: "set_weight", layer, node, source, value });
-}
-
-function editBias(layer, node, value) {
-  if (!page.biases) return;
-  page.biases[layer][node] = value;
-  markDirty("network");
-  scheduleRender();
-  send({ type: "set_bias", layer, node, value });
 }
 
 function focusNeuron(index) {
@@ -213,13 +169,16 @@ function togglePlay() {
   send({ type: page.playing ? "play" : "pause" });
 }
 
+const step = () => send({ type: "step", n: 1 });
+const reset = () => send({ type: "reset" });
+
 function wireButtons() {
   $("play-pause-button").addEventListener("click", togglePlay);
-  $("next-step-button").addEventListener("click", () => send({ type: "step", n: 1 }));
-  $("reset-button").addEventListener("click", () => send({ type: "reset" }));
+  $("next-step-button").addEventListener("click", step);
+  $("reset-button").addEventListener("click", reset);
   $("data-regen-button").addEventListener("click", () => send({ type: "regenerate" }));
-  $("add-layers").addEventListener("click", () => changeLayers(+1));
-  $("remove-layers").addEventListener("click", () => changeLayers(-1));
+  $("add-layers").addEventListener("click", () => edits.changeLayers(+1));
+  $("remove-layers").addEventListener("click", () => edits.changeLayers(-1));
   // Editing the address bar's hash (or going back) opens that configuration.
   window.addEventListener("hashchange", () => {
     if (location.hash !== page.hash) send({ type: "hello", hash: location.hash });
@@ -228,26 +187,6 @@ function wireButtons() {
     diagram.forceRebuild();
     markDirty("network", "maps", "data", "chart");
     scheduleRender();
-  });
-}
-
-function isTyping(target) {
-  return target instanceof HTMLElement && (target.isContentEditable || ["INPUT", "SELECT", "TEXTAREA"].includes(target.tagName));
-}
-
-function wireKeyboard() {
-  document.addEventListener("keydown", (event) => {
-    if (event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return;
-    // Space on a focused button already clicks it; only take it elsewhere.
-    if (event.key === " " && !(event.target instanceof HTMLButtonElement)) {
-      event.preventDefault();
-      togglePlay();
-    } else if (event.key === "ArrowRight") {
-      event.preventDefault();
-      send({ type: "step", n: 1 });
-    } else if (event.key === "r" || event.key === "R") {
-      send({ type: "reset" });
-    }
   });
 }
 
@@ -284,15 +223,15 @@ async function start() {
     engine: $("slot-engine") }, setSettings);
   picker = new DatasetPicker($("datasets"), page.settings, setSettings);
   loadDatasetPreviews().catch(() => {}); // without them, squares stay blank until used
-  const hovercard = new Hovercard($("hovercard"), $("network"), { editWeight, editBias });
+  const hovercard = new Hovercard($("hovercard"), $("network"), edits);
   diagram = new NetworkDiagram($("network"), hovercard, {
     toggleFeature: (name, on) => setSettings({ [name]: on }),
-    resizeLayer,
+    resizeLayer: edits.resizeLayer,
     focus: focusNeuron,
   });
   drawLegend();
   wireButtons();
-  wireKeyboard();
+  wireKeyboard({ togglePlay, step, reset });
   connection = new Connection(socketUrl(location), { message: onMessage, grids: onGrids, status: onStatus, hello });
   wireYourData({ send });
   wireShareExport({ send });
