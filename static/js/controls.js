@@ -3,6 +3,8 @@
 // its group, and every change is reported as {name: value}. Adding a setting
 // to nn_core/settings.py adds its control here without touching this file.
 
+import { page, choiceText } from "./state.js";
+
 // TensorFlow Playground's element ids, kept so its users (and their scripts) find them.
 const ORIGINAL_IDS = {
   activation: "activations",
@@ -20,11 +22,6 @@ const SPECIAL_WIDGETS = new Set(["dataset", "regDataset", "networkShape"]);
 
 // Where each group's controls go; "features" are neurons drawn by network.js.
 const SLOT_OF_GROUP = { top: "top", data: "data", output: "output", engine: "engine", network: "engine" };
-
-/** Human words for a choice of `row` (the settings table's `choice_labels`), else the value capitalised. */
-export function choiceText(value, row = null) {
-  return row?.choice_labels?.[value] ?? String(value).charAt(0).toUpperCase() + String(value).slice(1);
-}
 
 export function controlId(name) {
   return ORIGINAL_IDS[name] || name;
@@ -85,7 +82,7 @@ function inputFor(row) {
     Object.assign(input, { min: row.lo ?? "", max: row.hi ?? "", step: "any" });
   } else {
     input.type = "text";
-    input.maxLength = 200;
+    input.maxLength = page.limits.max_text_length; // as the server checks it
   }
   return input;
 }

@@ -3,10 +3,19 @@
 // Grids arrive as bytes q standing for q / 127.5 − 1, so a 256-entry lookup
 // table turns a whole grid into pixels without any per-pixel maths.
 
-const NEGATIVE = [0xf5, 0x93, 0x22]; // #f59322
-const NEUTRAL = [0xe8, 0xea, 0xeb]; // #e8eaeb
-const POSITIVE = [0x08, 0x77, 0xbd]; // #0877bd
+import { page } from "./state.js";
+
 const SHADES = 30;
+
+// The three stops are defined once, as --negative, --neutral and --positive on
+// :root in playground.css (the page's other orange, grey and blue use them too).
+function stopColour(name) {
+  const value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+  if (!value) throw new Error(`playground.css defines no ${name}`);
+  const probe = document.createElement("canvas").getContext("2d");
+  probe.fillStyle = value; // a canvas spells any opaque CSS colour as #rrggbb
+  return [1, 3, 5].map((at) => parseInt(probe.fillStyle.slice(at, at + 2), 16));
+}
 
 function mix(a, b, t) {
   return a.map((channel, i) => Math.round(channel + (b[i] - channel) * t));
@@ -14,21 +23,17 @@ function mix(a, b, t) {
 
 // The original samples its 3-stop scale at 0, 1/30, …, 1 (31 colours) and
 // quantizes [−1, 1] onto them; we do the same so the shades match.
-const PALETTE = Array.from({ length: SHADES + 1 }, (_, i) => {
-  const t = i / SHADES;
-  return t <= 0.5 ? mix(NEGATIVE, NEUTRAL, t / 0.5) : mix(NEUTRAL, POSITIVE, (t - 0.5) / 0.5);
-});
-
-function shadeOf(value) {
-  const v = Math.max(-1, Math.min(1, value));
-  const index = Math.floor(((v + 1) / 2) * PALETTE.length);
-  return PALETTE[Math.min(PALETTE.length - 1, index)];
+function buildPalette({ negative, neutral, positive }) {
+  return Array.from({ length: SHADES + 1 }, (_, i) => {
+    const t = i / SHADES;
+    return t <= 0.5 ? mix(negative, neutral, t / 0.5) : mix(neutral, positive, (t - 0.5) / 0.5);
+  });
 }
 
-/** CSS colour of a value in [−1, 1] (weights, biases, labels). */
-export function colorOf(value) {
-  const [r, g, b] = shadeOf(value);
-  return `rgb(${r}, ${g}, ${b})`;
+function shadeOf(palette, value) {
+  const v = Math.max(-1, Math.min(1, value));
+  const index = Math.floor(((v + 1) / 2) * palette.length);
+  return palette[Math.min(palette.length - 1, index)];
 }
 
 export function byteToValue(q) {
@@ -36,17 +41,32 @@ export function byteToValue(q) {
 }
 
 // Packed RGBA words (little-endian byte order of ImageData) for every byte value.
-function buildTable(discretize) {
+function buildTable(stops, palette, discretize) {
   const table = new Uint32Array(256);
   for (let q = 0; q < 256; q++) {
     const value = byteToValue(q);
-    const [r, g, b] = discretize ? (value >= 0 ? POSITIVE : NEGATIVE) : shadeOf(value);
+    const [r, g, b] = discretize ? (value >= 0 ? stops.positive : stops.negative) : shadeOf(palette, value);
     table[q] = (255 << 24) | (b << 16) | (g << 8) | r;
   }
   return table;
 }
 
-const TABLES = { smooth: buildTable(false), discrete: buildTable(true) };
+// Built on first use, not at import: by then the stylesheet surely applies.
+let scale = null;
+
+function colourScale() {
+  if (scale) return scale;
+  const stops = { negative: stopColour("--negative"), neutral: stopColour("--neutral"), positive: stopColour("--positive") };
+  const palette = buildPalette(stops);
+  scale = { palette, smooth: buildTable(stops, palette, false), discrete: buildTable(stops, palette, true) };
+  return scale;
+}
+
+/** CSS colour of a value in [−1, 1] (weights, biases, labels). */
+export function colorOf(value) {
+  const [r, g, b] = shadeOf(colourScale().palette, value);
+  return `rgb(${r}, ${g}, ${b})`;
+}
 
 /**
  * Draw a size×size byte grid into a canvas of the same pixel size (CSS scales it).
@@ -62,7 +82,7 @@ export function drawGrid(canvas, bytes, size, discretize = false) {
   if (!canvas.imageCache) canvas.imageCache = context.createImageData(size, size);
   const image = canvas.imageCache;
   const pixels = new Uint32Array(image.data.buffer);
-  const table = discretize ? TABLES.discrete : TABLES.smooth;
+  const table = discretize ? colourScale().discrete : colourScale().smooth;
   const count = size * size;
   for (let i = 0; i < count; i++) pixels[i] = table[bytes[i]];
   context.putImageData(image, 0, 0);
@@ -75,16 +95,18 @@ export function clearGrid(canvas) {
   context.fillRect(0, 0, canvas.width, canvas.height);
 }
 
-export const DOMAIN = 6; // grids and points cover x, y ∈ [−6, 6]
+// Grids and points cover x, y ∈ [−extent, extent] (limits.extent of /settings.json).
 
 /** Canvas pixel position of a data point on a square of `side` pixels. */
 export function toPixel(x, y, side) {
-  return [((x + DOMAIN) / (2 * DOMAIN)) * side, ((DOMAIN - y) / (2 * DOMAIN)) * side];
+  const extent = page.limits.extent;
+  return [((x + extent) / (2 * extent)) * side, ((extent - y) / (2 * extent)) * side];
 }
 
 /** Data coordinates of a pixel position on a square of `side` pixels. */
 export function toData(px, py, side) {
-  return [(px / side) * 2 * DOMAIN - DOMAIN, DOMAIN - (py / side) * 2 * DOMAIN];
+  const extent = page.limits.extent;
+  return [(px / side) * 2 * extent - extent, extent - (py / side) * 2 * extent];
 }
 
 /**

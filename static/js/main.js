@@ -3,22 +3,26 @@
 // frame whatever the messages made dirty.
 
 import { Connection, socketUrl } from "./socket.js";
-import { page, markDirty, applyState, applyFrame, applyData, applyGrids, settingRow, isRegression,
-  requestPlaying } from "./state.js";
+import { page, markDirty, applyState, applyFrame, applyData, applyGrids, isRegression, requestPlaying,
+  datasetName } from "./state.js";
 import { Controls, applyHidden } from "./controls.js";
 import { NetworkDiagram } from "./network.js";
-import { DatasetPicker } from "./datasets.js";
+import { networkEdits, networkLimits } from "./network-edits.js";
+import { Hovercard } from "./hovercard.js";
+import { DatasetPicker } from "./dataset-picker.js";
 import { drawOutput, drawDataPoints, drawNumbers, drawChart, drawLegend } from "./output.js";
-import { pointFromClick } from "./data-tools.js";
-import { wireTools, showMessage, showFeedback, onGradientCheck, onExport } from "./tools.js";
+import { showMessage } from "./notices.js";
+import { wireYourData } from "./your-data.js";
+import { wireShareExport, onGradientCheck, onExport } from "./share-export.js";
+import { wireKeyboard } from "./keyboard.js";
 
 const $ = (id) => document.getElementById(id);
-
 
 let connection;
 let controls;
 let diagram;
 let picker;
+const edits = networkEdits(send, scheduleRender);
 
 function send(message) {
   if (!connection.send(message)) showMessage("Not connected: the change will be lost. Reconnecting…");
@@ -26,52 +30,6 @@ function send(message) {
 
 function setSettings(changes) {
   send({ type: "set", changes });
-}
-
-// The network limits of each mode and a new layer's size come from the
-// settings table (nn_core/settings.py), like every other bound.
-function limits() {
-  const row = settingRow("networkShape");
-  return row.limits[page.config?.mode ?? "classic"] ?? row.limits.classic;
-}
-
-// --- network edits ---------------------------------------------------------
-
-// The shape is kept locally until the server's `state` confirms it, so quick
-// clicks add up instead of each starting from the last confirmed shape.
-function sendShape(shape) {
-  page.config.networkShape = shape;
-  setSettings({ networkShape: shape });
-}
-
-function resizeLayer(layer, size) {
-  const shape = [...page.config.networkShape];
-  shape[layer] = Math.max(1, Math.min(limits().neurons, size));
-  sendShape(shape);
-}
-
-function changeLayers(delta) {
-  const shape = [...page.config.networkShape];
-  if (delta > 0 && shape.length < limits().layers) shape.push(settingRow("networkShape").new_layer);
-  if (delta < 0 && shape.length > 0) shape.pop();
-  sendShape(shape);
-}
-
-// Edits show at once; the next frame from the server confirms them.
-function editWeight(layer, node, source, value) {
-  if (!page.weights) return; // the network changed under the card; nothing to edit
-  page.weights[layer][node][source] = value;
-  markDirty("network");
-  scheduleRender();
-  send({ type: "set_weight", layer, node, source, value });
-}
-
-function editBias(layer, node, value) {
-  if (!page.biases) return;
-  page.biases[layer][node] = value;
-  markDirty("network");
-  scheduleRender();
-  send({ type: "set_bias", layer, node, value });
 }
 
 function focusNeuron(index) {
@@ -91,8 +49,7 @@ const HANDLERS = {
   frame: applyFrame,
   data(message) {
     applyData(message);
-    const setting = isRegression() ? "regDataset" : "dataset";
-    if (page.config) picker.remember(page.config[setting], page.data);
+    if (page.config) picker.remember(datasetName(), page.data);
   },
   error(message) {
     showMessage(`Error (${message.code}): ${message.message}`);
@@ -128,19 +85,15 @@ function onStatus(status, reason = "") {
 }
 
 // The datasets `points` messages switch to (docs/protocol.md).
-const CUSTOM_DATASETS = ["custom", "reg-custom"];
-
 function usesCustomData() {
-  const setting = isRegression() ? "regDataset" : "dataset";
-  return page.config !== null && CUSTOM_DATASETS.includes(page.config[setting]);
+  return page.limits.custom_datasets.includes(datasetName());
 }
 
-// The server takes finite weights within ±1e6 only (app/protocol.py); a
-// diverged network (nulls in the frame) starts afresh from the link instead.
-const RESUME_LIMIT = 1e6;
-
+// The server takes finite weights within ±max_abs_value only; a diverged
+// network (nulls in the frame) starts afresh from the link instead.
 function resumable(weights, biases) {
-  return [weights, biases].flat(3).every((v) => Number.isFinite(v) && Math.abs(v) <= RESUME_LIMIT);
+  const limit = page.limits.max_abs_value;
+  return [weights, biases].flat(3).every((v) => Number.isFinite(v) && Math.abs(v) <= limit);
 }
 
 // On a reconnect the new session continues from the last frame and, if the
@@ -180,7 +133,7 @@ function render() {
       diagram.rebuild();
       applyHidden(page.config.hidden); // the rebuilt nodes carry `data-setting` too
     } else diagram.update();
-    diagram.updateLayerButtons(limits().neurons);
+    diagram.updateLayerButtons(networkLimits().neurons);
     if (focused && !document.activeElement?.id) $(focused)?.focus();
   }
   if (dirty.maps) diagram.drawMaps(page.config.discretize);
@@ -194,12 +147,12 @@ function render() {
 function renderControls() {
   const config = page.config;
   controls.update(config);
-  picker.update(config);
+  picker.update(config, page.datasetKey);
   applyHidden(config.hidden);
   const shape = config.networkShape;
   $("num-layers").textContent = String(shape.length);
   $("layers-label").textContent = shape.length === 1 ? "hidden layer" : "hidden layers";
-  $("add-layers").disabled = shape.length >= limits().layers;
+  $("add-layers").disabled = shape.length >= networkLimits().layers;
   $("remove-layers").disabled = shape.length === 0;
   const play = $("play-pause-button");
   play.classList.toggle("playing", page.playing);
@@ -216,18 +169,16 @@ function togglePlay() {
   send({ type: page.playing ? "play" : "pause" });
 }
 
+const step = () => send({ type: "step", n: 1 });
+const reset = () => send({ type: "reset" });
+
 function wireButtons() {
   $("play-pause-button").addEventListener("click", togglePlay);
-  $("next-step-button").addEventListener("click", () => send({ type: "step", n: 1 }));
-  $("reset-button").addEventListener("click", () => send({ type: "reset" }));
+  $("next-step-button").addEventListener("click", step);
+  $("reset-button").addEventListener("click", reset);
   $("data-regen-button").addEventListener("click", () => send({ type: "regenerate" }));
-  $("add-layers").addEventListener("click", () => changeLayers(+1));
-  $("remove-layers").addEventListener("click", () => changeLayers(-1));
-  $("heatmap").addEventListener("click", (event) => {
-    const value = Number($("point-value").value);
-    const point = pointFromClick(event, $("heatmap"), isRegression(), Number.isFinite(value) ? value : 1);
-    send({ type: "points", points: [point], mode: "add" });
-  });
+  $("add-layers").addEventListener("click", () => edits.changeLayers(+1));
+  $("remove-layers").addEventListener("click", () => edits.changeLayers(-1));
   // Editing the address bar's hash (or going back) opens that configuration.
   window.addEventListener("hashchange", () => {
     if (location.hash !== page.hash) send({ type: "hello", hash: location.hash });
@@ -236,45 +187,6 @@ function wireButtons() {
     diagram.forceRebuild();
     markDirty("network", "maps", "data", "chart");
     scheduleRender();
-  });
-}
-
-function isTyping(target) {
-  return target instanceof HTMLElement && (target.isContentEditable || ["INPUT", "SELECT", "TEXTAREA"].includes(target.tagName));
-}
-
-function wireKeyboard() {
-  document.addEventListener("keydown", (event) => {
-    if (event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return;
-    // Space on a focused button already clicks it; only take it elsewhere.
-    if (event.key === " " && !(event.target instanceof HTMLButtonElement)) {
-      event.preventDefault();
-      togglePlay();
-    } else if (event.key === "ArrowRight") {
-      event.preventDefault();
-      send({ type: "step", n: 1 });
-    } else if (event.key === "r" || event.key === "R") {
-      send({ type: "reset" });
-    }
-  });
-}
-
-function wireHovercard() {
-  const form = document.querySelector("#hovercard form");
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const value = Number(form.querySelector("input").value);
-    if (Number.isFinite(value)) diagram.submitCard(value);
-  });
-  form.querySelector("input").addEventListener("keydown", (event) => {
-    if (event.key === "Escape") diagram.hideCard();
-  });
-  // Firefox and Safari do not focus a clicked button: keep the focus in the
-  // field, or the focusout below would close the form before the click lands.
-  form.querySelector("button[type=submit]").addEventListener("mousedown", (event) => event.preventDefault());
-  // Leaving the little form (but not for its own Set button) cancels the edit.
-  form.addEventListener("focusout", (event) => {
-    if (!form.contains(event.relatedTarget)) diagram.hideCard();
   });
 }
 
@@ -311,19 +223,18 @@ async function start() {
     engine: $("slot-engine") }, setSettings);
   picker = new DatasetPicker($("datasets"), page.settings, setSettings);
   loadDatasetPreviews().catch(() => {}); // without them, squares stay blank until used
-  diagram = new NetworkDiagram($("network"), $("hovercard"), {
+  const hovercard = new Hovercard($("hovercard"), $("network"), edits);
+  diagram = new NetworkDiagram($("network"), hovercard, {
     toggleFeature: (name, on) => setSettings({ [name]: on }),
-    resizeLayer,
-    editWeight,
-    editBias,
+    resizeLayer: edits.resizeLayer,
     focus: focusNeuron,
   });
   drawLegend();
   wireButtons();
-  wireKeyboard();
-  wireHovercard();
+  wireKeyboard({ togglePlay, step, reset });
   connection = new Connection(socketUrl(location), { message: onMessage, grids: onGrids, status: onStatus, hello });
-  wireTools({ send, showFeedback });
+  wireYourData({ send });
+  wireShareExport({ send });
   connection.open();
 }
 

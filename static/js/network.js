@@ -5,11 +5,9 @@
 
 import { colorOf, drawGrid, clearGrid } from "./heatmap.js";
 import { page, neuronIndex } from "./state.js";
-import { choiceText } from "./controls.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const NODE = 30; // px, the original's thumbnail size
-const BIAS = 8;
 const LEFT = 70; // room for the feature names left of the inputs
 const TOP = 44; // room for each hidden layer's +/− neuron buttons
 const MAX_LINK_WIDTH = 10;
@@ -31,9 +29,9 @@ function linkWidth(weight) {
 
 export class NetworkDiagram {
   /**
-   * `container`: the #network element. `actions`: {toggleFeature(name, on), resizeLayer(layer, size),
-   * editWeight(layer, node, source, value), editBias(layer, node, value),
-   * focus(index | null)} — the page decides what they do.
+   * `container`: the #network element; `hovercard`: the Hovercard of links and biases.
+   * `actions`: {toggleFeature(name, on), resizeLayer(layer, size), focus(index | null)}
+   * — the page decides what they do.
    */
   constructor(container, hovercard, actions) {
     this.container = container;
@@ -88,7 +86,7 @@ export class NetworkDiagram {
 
   rebuild() {
     this.builtKey = this.structureKey();
-    this.hideCard();
+    this.hovercard.hide();
     this.container.replaceChildren();
     this.links = [];
     this.biases = [];
@@ -120,17 +118,7 @@ export class NetworkDiagram {
             "aria-label": `Weight from node ${source + 1} of layer ${l} to node ${node + 1} of layer ${l + 1}: `
               + "press Enter to change it" });
           const link = { path, hit, layer: l, node, source };
-          hit.addEventListener("mouseenter", (event) => this.showCard(link, "weight", event));
-          hit.addEventListener("mouseleave", () => this.leaveCard());
-          hit.addEventListener("click", (event) => this.editCard(link, "weight", event));
-          hit.addEventListener("focus", () => this.showCard(link, "weight"));
-          hit.addEventListener("blur", () => this.leaveCard());
-          hit.addEventListener("keydown", (event) => {
-            if (event.key !== "Enter") return;
-            event.preventDefault(); // or this Enter would submit the form it opens
-            event.stopPropagation();
-            this.editCard(link, "weight");
-          });
+          this.hovercard.attach(hit, link, "weight");
           layer.append(path, hit);
           this.links.push(link);
         });
@@ -244,21 +232,7 @@ export class NetworkDiagram {
     square.setAttribute("role", "button");
     square.setAttribute("aria-label", `Bias of this neuron: press Enter to change it`);
     const bias = { element: square, layer, node: index };
-    square.addEventListener("mouseenter", (event) => this.showCard(bias, "bias", event));
-    square.addEventListener("mouseleave", () => this.leaveCard());
-    square.addEventListener("focus", () => this.showCard(bias, "bias"));
-    square.addEventListener("blur", () => this.leaveCard());
-    square.addEventListener("click", (event) => {
-      event.stopPropagation();
-      this.editCard(bias, "bias", event);
-    });
-    square.addEventListener("keydown", (event) => {
-      if (event.key !== "Enter") return;
-      // Without preventDefault this Enter's keypress would submit the form it opens.
-      event.preventDefault();
-      event.stopPropagation();
-      this.editCard(bias, "bias");
-    });
+    this.hovercard.attach(square, bias, "bias");
     node.append(square);
     this.biases.push(bias);
   }
@@ -283,7 +257,7 @@ export class NetworkDiagram {
       const colour = value === undefined ? bias.colour : colorOf(value);
       if (colour !== bias.colour) bias.element.style.backgroundColor = (bias.colour = colour);
     }
-    if (this.card && !this.card.editing) this.fillCard();
+    this.hovercard.refresh();
   }
 
   /** Draw every neuron's thumbnail from the last grid message. */
@@ -294,67 +268,5 @@ export class NetworkDiagram {
       const bytes = grids.thumbnails[index];
       if (canvas && bytes) drawGrid(canvas, bytes, grids.thumbSize, discretize && index === grids.thumbnails.length - 1);
     });
-  }
-
-  valueOf(target, kind) {
-    if (kind === "weight") return page.weights?.[target.layer]?.[target.node]?.[target.source];
-    return page.biases?.[target.layer]?.[target.node];
-  }
-
-  // The card sits just below-right of the pointer (or of the bias square when
-  // reached by keyboard), so it never covers what is being pointed at.
-  showCard(target, kind, event) {
-    if (this.card?.editing) return;
-    this.card = { target, kind, editing: false };
-    this.fillCard();
-    const box = this.container.getBoundingClientRect();
-    const anchor = event?.clientX ? { x: event.clientX, y: event.clientY } : this.anchorOf(target);
-    this.hovercard.style.left = `${anchor.x - box.left + 12}px`;
-    this.hovercard.style.top = `${anchor.y - box.top + 12}px`;
-    this.hovercard.hidden = false;
-  }
-
-  anchorOf(target) {
-    const rect = (target.element ?? target.hit).getBoundingClientRect();
-    return { x: rect.right, y: rect.bottom };
-  }
-
-  fillCard() {
-    const { target, kind } = this.card;
-    const value = this.valueOf(target, kind);
-    const text = this.hovercard.querySelector(".hovercard-text");
-    text.textContent = `${choiceText(kind)} is ${Number.isFinite(value) ? value.toFixed(3) : "…"}`;
-  }
-
-  leaveCard() {
-    if (this.card && !this.card.editing) this.hideCard();
-  }
-
-  hideCard() {
-    this.card = null;
-    this.hovercard.hidden = true;
-    this.hovercard.querySelector("form").hidden = true;
-  }
-
-  // Clicking a link or bias turns the card into a small form to type a new value.
-  editCard(target, kind, event) {
-    if (!this.card || this.card.target !== target) this.showCard(target, kind, event);
-    this.card.editing = true;
-    const form = this.hovercard.querySelector("form");
-    const input = form.querySelector("input");
-    input.setAttribute("aria-label", `New ${kind} value`);
-    input.value = String(this.valueOf(target, kind) ?? 0);
-    form.hidden = false;
-    input.focus();
-    input.select();
-  }
-
-  /** Called by the card's form: apply the typed value (the page sends it). */
-  submitCard(value) {
-    if (!this.card) return;
-    const { target, kind } = this.card;
-    if (kind === "weight") this.actions.editWeight(target.layer, target.node, target.source, value);
-    else this.actions.editBias(target.layer, target.node, value);
-    this.hideCard();
   }
 }

@@ -6,6 +6,7 @@ export const page = {
   settings: [], // rows of GET /settings.json: every setting, its default and bounds
   limits: {}, // GET /settings.json's limits: extent, max_points, max_text_length, …
   config: null, // every setting's current value (the last `state`)
+  datasetKey: null, // the setting that picks the data of this problem type ("dataset" or "regDataset")
   hash: "",
   warnings: [],
   layerSizes: [], // inputs, hidden…, 1
@@ -37,6 +38,7 @@ function sameList(a, b) {
 export function applyState(message) {
   const shapeChanged = !sameList(page.layerSizes, message.layer_sizes) || !sameList(page.features, message.features);
   page.config = message.config;
+  page.datasetKey = message.dataset_key;
   page.hash = message.hash;
   page.warnings = message.warnings || [];
   page.layerSizes = message.layer_sizes;
@@ -121,6 +123,16 @@ export function neuronIndex(layer, node) {
 
 export function settingRow(name) {
   return page.settings.find((row) => row.name === name);
+}
+
+/** Human words for a choice of `row` (the settings table's `choice_labels`), else the value capitalised. */
+export function choiceText(value, row = null) {
+  return row?.choice_labels?.[value] ?? String(value).charAt(0).toUpperCase() + String(value).slice(1);
+}
+
+/** The dataset in use (the user's own points are a dataset too). */
+export function datasetName() {
+  return page.config?.[page.datasetKey] ?? null;
 }
 
 /** Whether the output neuron predicts a value (regression) rather than a class. */

@@ -111,3 +111,10 @@ def test_dataset_previews_are_the_engines_own_points(client: TestClient) -> None
     assert set(body) == {n for n in CLASSIFICATION_DATASETS + REGRESSION_DATASETS if not is_custom(n)}
     assert len(body["spiral"]) == 250 and all(len(row) == 3 for row in body["spiral"])
     assert {row[2] for row in body["xor"]} == {-1.0, 1.0}
+
+
+def test_index_shows_the_engines_extent_on_the_square(client: TestClient) -> None:
+    page = client.get("/").text
+    extent = f"{EXTENT:g}"
+    assert f"<span>-{extent}</span><span>0</span><span>{extent}</span>" in page
+    assert f"x, y in [−{extent}, {extent}]" in page

@@ -3,7 +3,7 @@
 // are remembered per name); before that, the engine's preview of its shape.
 
 import { colorOf, drawPoints } from "./heatmap.js";
-import { choiceText } from "./controls.js";
+import { choiceText } from "./state.js";
 
 const SIDE = 38; // CSS px, as .dataset canvas in playground.css
 
@@ -12,16 +12,15 @@ export class DatasetPicker {
   constructor(container, settings, onPick) {
     this.container = container;
     this.onPick = onPick;
-    this.rows = settings.filter((row) => row.name === "dataset" || row.name === "regDataset");
+    this.settings = settings;
     this.seen = new Map(); // dataset name → points the server sent for it
     this.previews = new Map(); // dataset name → the engine's preview points
     this.buttons = new Map();
     this.setting = null;
   }
 
-  /** Show the datasets of the config's problem type, marking the one in use. */
-  update(config) {
-    const setting = config.problem === "regression" ? "regDataset" : "dataset";
+  /** Show the choices of `setting` (the state's dataset key), marking the one in use. */
+  update(config, setting) {
     if (setting !== this.setting) this.build(setting);
     for (const [name, button] of this.buttons) {
       const selected = name === config[setting];
@@ -35,7 +34,7 @@ export class DatasetPicker {
     this.container.replaceChildren();
     this.buttons.clear();
     this.container.dataset.setting = setting;
-    const row = this.rows.find((r) => r.name === setting);
+    const row = this.settings.find((r) => r.name === setting);
     if (!row) return;
     for (const name of row.choices) {
       const button = document.createElement("button");

@@ -1,10 +1,8 @@
-// The user's own data: reading and checking a CSV of x,y,label rows, writing
-// the current dataset as CSV, and turning a click on the output square into a
-// point. The server checks the same rules again (docs/protocol.md `points`).
+// CSV of the user's own data: reading and checking x,y,label rows, and writing
+// the current dataset. The server checks the same rules again with the same
+// limits (docs/protocol.md `points`; limits of /settings.json).
 
-import { toData, DOMAIN } from "./heatmap.js";
-
-export const MAX_POINTS = 5000;
+import { page } from "./state.js";
 
 export class CsvError extends Error {}
 
@@ -16,7 +14,8 @@ function rowProblem(values, regression) {
   if (values.length !== 3) return `expected three values x, y, label, got ${values.length}`;
   if (!values.every(Number.isFinite)) return "x, y and label must be numbers";
   const [x, y, label] = values;
-  if (Math.abs(x) > DOMAIN || Math.abs(y) > DOMAIN) return `x and y must lie within ±${DOMAIN}`;
+  const extent = page.limits.extent;
+  if (Math.abs(x) > extent || Math.abs(y) > extent) return `x and y must lie within ±${extent}`;
   if (!regression && label !== 1 && label !== -1) return "label must be 1 or -1 for classification";
   return null;
 }
@@ -38,7 +37,8 @@ export function parseCsv(text, regression) {
     points.push(values);
   });
   if (points.length === 0) throw new CsvError("the file has no data rows (expected x,y,label)");
-  if (points.length > MAX_POINTS) throw new CsvError(`at most ${MAX_POINTS} points, the file has ${points.length}`);
+  const most = page.limits.max_points;
+  if (points.length > most) throw new CsvError(`at most ${most} points, the file has ${points.length}`);
   return points;
 }
 
@@ -50,30 +50,4 @@ function firstContentLine(lines) {
 export function toCsv(data) {
   const rows = [...data.train, ...data.test].map((row) => row.map((value) => String(value)).join(","));
   return ["x,y,label", ...rows].join("\n") + "\n";
-}
-
-/** Offer `content` as a file download. */
-export function download(filename, content, type) {
-  const blob = content instanceof Blob ? content : new Blob([content], { type });
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = filename;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
-
-/**
- * The point a click on the output square stands for. Classification: blue (+1),
- * or orange (−1) with Shift; regression: the value typed in the value field.
- */
-export function pointFromClick(event, element, regression, regressionValue) {
-  const box = element.getBoundingClientRect();
-  const [x, y] = toData(event.clientX - box.left, event.clientY - box.top, box.width);
-  const clamp = (v) => Math.max(-DOMAIN, Math.min(DOMAIN, v));
-  const round = (v) => Math.round(v * 1000) / 1000;
-  const label = regression ? Math.max(-1, Math.min(1, regressionValue)) : event.shiftKey ? -1 : 1;
-  return [round(clamp(x)), round(clamp(y)), label];
 }
