@@ -7,13 +7,14 @@ the ``serve`` subcommand, so ``nn_core`` never has to know the server exists.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 from nn_core import cli as core_cli
 
-from .config import BOUNDS, WORKER_BOUNDS, AppSettings, Bounds, ConfigError
+from .config import BOUNDS, WORKER_BOUNDS, AppSettings, Bounds, ConfigError, variable
 
 FACTORY = "app.main:create_app"
 # uvicorn must accept a message larger than our own limit, so ours can answer `too_large`.
@@ -57,6 +58,9 @@ def serve_command(args: argparse.Namespace) -> int:
     except ConfigError as error:
         print(f"nn-playground serve: {error}", file=sys.stderr)
         return 2
+    # The app factory (in every worker process) reads its settings from the environment:
+    # the address given here is one of the host names it answers to.
+    os.environ[variable("host")] = args.host
     print(f"Neural Playground: open http://{args.host}:{args.port}/", flush=True)
     uvicorn.run(FACTORY, **uvicorn_options(args, settings))
     return 0

@@ -32,6 +32,8 @@ class Bounds:
             raise ConfigError(f"{name}: {value!r} is outside {self.lo}..{self.hi}")
 
 
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+
 # uvicorn processes for `serve --workers`: a command-line option, not a server setting.
 WORKER_BOUNDS = Bounds(1, 64)
 
@@ -50,6 +52,9 @@ class AppSettings:
 
     host: str = "127.0.0.1"
     port: int = _bounded(8000, 0, 65535)
+    # Host names the server answers to besides its bind address and loopback's names: a
+    # request for any other name (DNS rebinding, a spoofed Host) is refused, HTTP and /ws.
+    allowed_hosts: tuple[str, ...] = ()
     allowed_origins: tuple[str, ...] = ()
     max_sessions: int = _bounded(64, 1, 100_000)
     max_message_bytes: int = _bounded(1_048_576, 1024, 64 * 1_048_576)
@@ -74,6 +79,12 @@ class AppSettings:
             if "://" not in origin:
                 raise ConfigError(f"{variable('allowed_origins')}: {origin!r} is not an origin like https://example.org")
 
+    @property
+    def trusted_hosts(self) -> tuple[str, ...]:
+        """Every host name a request may name: the bind address, loopback's names, the configured ones."""
+        names = (self.host, *LOOPBACK_HOSTS, *self.allowed_hosts)
+        return tuple(dict.fromkeys(_as_host_header(name) for name in names))
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> AppSettings:
         """Settings from ``NNP_<FIELD>`` variables; unset or empty ones keep their default."""
@@ -89,6 +100,12 @@ class AppSettings:
 def variable(name: str) -> str:
     """The environment variable of setting ``name``: ``port`` is read from ``NNP_PORT``."""
     return f"NNP_{name.upper()}"
+
+
+def _as_host_header(name: str) -> str:
+    """A host as a Host header names it: lower case, an IPv6 address in brackets."""
+    name = name.strip().lower()
+    return f"[{name}]" if ":" in name and not name.startswith("[") else name
 
 
 # Each number setting's accepted range, by field name.

@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from nn_core import Playground
 
@@ -58,5 +59,6 @@ def create_app(settings: AppSettings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(websocket.router)
     app.mount("/static", StaticFiles(directory=str(pages.STATIC_DIR), check_dir=False), name="static")
-    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(settings.trusted_hosts), www_redirect=False)
+    app.add_middleware(SecurityHeadersMiddleware)  # added last: outermost, so refusals carry the headers too
     return app

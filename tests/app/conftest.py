@@ -15,9 +15,13 @@ from app.main import create_app
 from app.server_messages import decode_header, expected_length
 
 
+# Starlette's TestClient names this host; the server refuses hosts it is not told about.
+TEST_HOSTS = ("testserver",)
+
+
 @pytest.fixture
 def settings() -> AppSettings:
-    return AppSettings(max_sessions=8, idle_timeout=30.0)
+    return AppSettings(max_sessions=8, idle_timeout=30.0, allowed_hosts=TEST_HOSTS)
 
 
 @pytest.fixture
@@ -33,7 +37,7 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 
 def make_client(**overrides: Any) -> TestClient:
     """A client for an app with non-default settings (use as a context manager)."""
-    return TestClient(create_app(dataclasses.replace(AppSettings(), **overrides)))
+    return TestClient(create_app(dataclasses.replace(AppSettings(allowed_hosts=TEST_HOSTS), **overrides)))
 
 
 def receive(ws: WebSocketTestSession) -> dict[str, Any]:

@@ -8,6 +8,13 @@ from typing import Any
 import pytest
 
 from app import cli
+from app.config import AppSettings
+
+
+@pytest.fixture(autouse=True)
+def _restore_host(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`serve` writes NNP_HOST for its app factory; monkeypatch puts it back after each test."""
+    monkeypatch.setenv("NNP_HOST", "127.0.0.1")
 
 
 def test_serve_runs_uvicorn_with_the_app_factory(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -18,6 +25,7 @@ def test_serve_runs_uvicorn_with_the_app_factory(monkeypatch: pytest.MonkeyPatch
     assert target == "app.main:create_app" and options["factory"] is True
     assert (options["host"], options["port"], options["workers"]) == ("127.0.0.2", 8123, 2)
     assert options["ws_max_size"] >= 4 * 1_048_576
+    assert "127.0.0.2" in AppSettings.from_env().trusted_hosts  # the factory answers to the bind address
 
 
 def test_serve_defaults_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -22,7 +22,7 @@ from app.main import create_app
 from app.protocol import MESSAGE_TYPES
 from nn_core.settings import SETTINGS
 
-from .conftest import hello, receive_until
+from .conftest import TEST_HOSTS, hello, receive_until
 
 SERVER_TYPES = {"state", "data", "frame", "error", "diverged", "gradient_check", "export"}
 ERROR_CODES = {"bad_json", "unknown_type", "invalid", "too_large", "bad_points", "bad_resume"}
@@ -85,7 +85,7 @@ def message_for(kind: str) -> st.SearchStrategy[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[TestClient]:
-    with TestClient(create_app(AppSettings(max_sessions=4))) as test_client:
+    with TestClient(create_app(AppSettings(max_sessions=4, allowed_hosts=TEST_HOSTS))) as test_client:
         yield test_client
 
 

@@ -13,7 +13,7 @@ from app.config import AppSettings
 from app.main import create_app
 from app.scheduler import CONTROL_THREADS
 
-from .conftest import eventually, hello, receive
+from .conftest import TEST_HOSTS, eventually, hello, receive
 
 CYCLES = 1000
 WARM_UP = 100
@@ -48,7 +48,7 @@ def open_tasks(client: TestClient) -> int:
 
 
 def test_a_thousand_sessions_leave_no_threads_tasks_or_memory_behind() -> None:
-    settings = AppSettings(max_sessions=4, max_fps=240)
+    settings = AppSettings(max_sessions=4, max_fps=240, allowed_hosts=TEST_HOSTS)
     app = create_app(settings)
     links = ["#seed=0.1&networkShape=4,2", "#seed=0.2&dataset=spiral&networkShape=6,6,6"]
     with TestClient(app) as client:

@@ -1,4 +1,4 @@
-"""The WebSocket Origin check: same host or configured origins only."""
+"""Who may reach the playground: the Host check (HTTP and /ws) and the WebSocket Origin check."""
 
 from __future__ import annotations
 
@@ -39,7 +39,6 @@ def test_cross_site_websocket_is_refused(client: TestClient) -> None:
 
 
 def test_same_origin_websocket_is_accepted(client: TestClient) -> None:
-    # TestClient sends Host: testserver
     with client.websocket_connect("/ws", headers={"origin": "http://testserver"}) as ws:
         assert hello(ws)["state"]["type"] == "state"
 
@@ -48,3 +47,31 @@ def test_configured_origin_is_accepted() -> None:
     with make_client(allowed_origins=("https://playground.example",)) as client, \
             client.websocket_connect("/ws", headers={"origin": "https://playground.example"}) as ws:
         assert hello(ws)["frame"]["epoch"] == 0
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:8000", "localhost.evil.example", ""])
+def test_a_request_for_another_host_is_refused(client: TestClient, host: str) -> None:
+    """DNS rebinding: a foreign name pointed at this machine must not reach the playground."""
+    for path in ("/", "/settings.json", "/healthz"):
+        assert client.get(path, headers={"host": host}).status_code == 400
+
+
+def test_a_websocket_for_another_host_is_refused_even_with_a_matching_origin(client: TestClient) -> None:
+    headers = {"host": "evil.example:8000", "origin": "http://evil.example:8000"}
+    with pytest.raises(WebSocketDisconnect), client.websocket_connect("/ws", headers=headers):
+        pass
+    assert eventually(lambda: client.get("/healthz").json()["sessions"] == 0)
+
+
+@pytest.mark.parametrize("host", ["localhost:8000", "127.0.0.1:8000", "[::1]:8000", "LocalHost"])
+def test_loopback_names_are_served(client: TestClient, host: str) -> None:
+    assert client.get("/healthz", headers={"host": host}).status_code == 200
+
+
+def test_configured_hosts_and_the_bind_address_are_served() -> None:
+    with make_client(host="192.0.2.7", allowed_hosts=("playground.example",)) as client:
+        for host in ("playground.example", "192.0.2.7:8000"):
+            assert client.get("/healthz", headers={"host": host}).status_code == 200
+        with client.websocket_connect("/ws", headers={"host": "playground.example",
+                                                      "origin": "https://playground.example"}) as ws:
+            assert hello(ws)["frame"]["epoch"] == 0
