@@ -14,7 +14,6 @@ from app.config import AppSettings
 from app.main import create_app
 from app.server_messages import decode_header, expected_length
 
-
 # Starlette's TestClient names this host; the server refuses hosts it is not told about.
 TEST_HOSTS = ("testserver",)
 
