@@ -287,6 +287,8 @@ def _coerce_text(setting: Setting, raw: Any, config: Config) -> str | None:
         raw = str(raw)
     if not isinstance(raw, str) or len(raw) > MAX_TEXT_LENGTH:
         raise SettingError(f"{setting.name}: expected a short text, got {_short(raw)}")
+    if not raw.isprintable():  # no control codes or lone surrogates: a link must carry it as it is
+        raise SettingError(f"{setting.name}: expected printable text, got {_short(raw)}")
     return raw
 
 

@@ -12,12 +12,16 @@ from __future__ import annotations
 import dataclasses
 import math
 from decimal import Decimal
+from urllib.parse import quote, unquote
 from typing import Any
 
 from .rng import new_seed
 from .settings import DEFAULT, HIDEABLE, SETTINGS, Config, replace
 
 HIDE_SUFFIX = "_hide"
+# Text values (a seed) are percent-escaped except for these, so that no text can
+# add a key of its own (``seed=x&learningRate=10``); the original's seeds need none.
+TEXT_SAFE = "-._~!$'()*+,;:@/?"
 # The longest link read (and the longest `hello` hash the server accepts).
 MAX_HASH_LENGTH = 20_000
 
@@ -44,7 +48,8 @@ def parse_hash(text: str) -> tuple[Config, list[str]]:
     for pair in _fragment(text).split("&"):
         if "=" not in pair:
             continue
-        key, value = pair.split("=", 1)
+        key, escaped = pair.split("=", 1)
+        value = unquote(escaped)
         if key.endswith(HIDE_SUFFIX) and key[: -len(HIDE_SUFFIX)] in HIDEABLE:
             if value.strip() and value != "false":
                 hidden.add(key[: -len(HIDE_SUFFIX)])
@@ -92,7 +97,7 @@ def _format(value: Any) -> str | None:
         return ",".join(str(v) for v in value)
     if isinstance(value, (int, float)):
         return js_number(value)
-    return str(value)
+    return quote(str(value), safe=TEXT_SAFE)
 
 
 def to_hash(config: Config) -> str:

@@ -127,3 +127,52 @@ def test_strict_changes_refuse_what_forgiving_ones_warn_about():
         assert warnings or bad in ({"noise": "5"}, {"x": "true"})  # text is how links carry values
     config, warnings = replace(DEFAULT, {"mode": "extended", "networkShape": [32]}, strict=True)
     assert config.networkShape == (32,) and warnings == []
+
+
+def test_a_seed_cannot_inject_keys_of_its_own():
+    from nn_core.settings import replace
+
+    for seed in ("x&learningRate=10&activation=linear&networkShape=1", "%41", "100%", "a#b", "é ü"):
+        config, _ = replace(DEFAULT, {"seed": seed}, strict=True)
+        again, warnings = parse_hash(to_hash(config))
+        assert again == config and again.seed == seed and warnings == []
+        assert (again.learningRate, again.activation, again.networkShape) == (0.03, "tanh", (4, 2))
+
+
+def test_control_codes_and_lone_surrogates_are_not_seeds():
+    import pytest
+
+    from nn_core.settings import SettingError, replace
+
+    for bad in ("a\nb", "\x00", "\ud800"):
+        with pytest.raises(SettingError, match="seed"):
+            replace(DEFAULT, {"seed": bad}, strict=True)
+
+
+def _value_of(name: str) -> st.SearchStrategy:
+    """Any value the settings table accepts for ``name`` (extended mode's network limits)."""
+    setting = SETTINGS[name]
+    if setting.kind == "choice":
+        return st.sampled_from(setting.choices)
+    if setting.kind == "bool":
+        return st.booleans()
+    if setting.kind == "shape":
+        return st.lists(st.integers(1, 32), max_size=10).map(tuple)
+    if setting.kind == "text":
+        text = st.text(min_size=1, max_size=40).filter(str.isprintable)
+        return st.none() | text if setting.nullable else text
+    if setting.integer:
+        return st.integers(int(setting.lo), int(setting.hi))
+    return st.floats(setting.lo, setting.hi, allow_nan=False)
+
+
+states = st.fixed_dictionaries({name: _value_of(name) for name in SETTINGS}).map(
+    lambda values: dataclasses.replace(DEFAULT, **{**values, "mode": "extended"}))
+
+
+@settings(max_examples=300, deadline=None)
+@given(states)
+def test_every_state_survives_its_own_link(state):
+    """parse(to_hash(state)) == state: whatever a value holds, the link gives it back exactly."""
+    again, warnings = parse_hash(to_hash(state))
+    assert again == state and warnings == []
