@@ -12,8 +12,8 @@ from __future__ import annotations
 import dataclasses
 import math
 from decimal import Decimal
-from urllib.parse import quote, unquote
 from typing import Any
+from urllib.parse import quote, unquote
 
 from .rng import new_seed
 from .settings import DEFAULT, HIDEABLE, SETTINGS, Config, replace
