@@ -117,8 +117,19 @@ def gradient_check_message(result: dict[str, Any]) -> Json:
     return {"type": "gradient_check", "max_relative_error": errors, "ok": bool(result["ok"])}
 
 
-def export_message(model: Any) -> Json:
-    return {"type": "export", "model": model}
+def export_message(model: dict[str, Any]) -> Json:
+    """The export as strict JSON: a diverged network's NaN weights and losses become null."""
+    return {"type": "export", "model": _finite_json(model)}
+
+
+def _finite_json(value: Any) -> Any:
+    if isinstance(value, float):
+        return finite_or_none(value)
+    if isinstance(value, dict):
+        return {key: _finite_json(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite_json(item) for item in value]
+    return value
 
 
 # --- the binary grid message -------------------------------------------------------

@@ -250,6 +250,33 @@ def test_divergence_pauses_and_reset_recovers(client: TestClient) -> None:
         assert frame["train_loss"] is not None and frame["epoch"] == 0
 
 
+DIVERGING = "#problem=regression&regDataset=reg-plane&learningRate=10&activation=relu&networkShape=8,8&seed=0.1"
+AFTER_DIVERGENCE = [
+    ({"type": "export"}, "export"),
+    ({"type": "gradient_check"}, "gradient_check"),
+    ({"type": "step", "n": 1}, "frame"),
+    ({"type": "pause"}, "frame"),
+    ({"type": "set", "changes": {"noise": 10}}, "state"),
+    ({"type": "set_weight", "layer": 0, "node": 0, "source": 0, "value": 0.5}, "frame"),
+    ({"type": "set_bias", "layer": 0, "node": 0, "value": 0.5}, "frame"),
+    ({"type": "points", "points": [[1.0, 1.0, 0.5], [-1.0, 2.0, -0.25]]}, "state"),
+    ({"type": "regenerate"}, "state"),
+    ({"type": "hello", "hash": DIVERGING}, "state"),
+]
+
+
+@pytest.mark.parametrize(("message", "answer"), AFTER_DIVERGENCE, ids=[m["type"] for m, _ in AFTER_DIVERGENCE])
+def test_every_message_still_works_after_divergence(client: TestClient, message: dict, answer: str) -> None:
+    with client.websocket_connect("/ws") as ws:
+        hello(ws, DIVERGING)
+        ws.send_json({"type": "step", "n": 50})
+        _, before = receive_until(ws, "diverged")
+        assert before[-1]["train_loss"] is None
+        ws.send_json(message)
+        reply = receive(ws)
+        assert reply["type"] == answer, reply  # the answer, not an error
+
+
 @pytest.mark.parametrize(("text", "code"), [
     ("not json", "bad_json"), ('{"type": "jump"}', "unknown_type"),
     ('{"type": "step", "n": 0}', "invalid"), ('{"type": "pause", "extra": 1}', "invalid"),
