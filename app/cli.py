@@ -17,8 +17,6 @@ from nn_core import cli as core_cli
 from .config import BOUNDS, WORKER_BOUNDS, AppSettings, Bounds, ConfigError, variable
 
 FACTORY = "app.main:create_app"
-# uvicorn must accept a message larger than our own limit, so ours can answer `too_large`.
-MIN_WS_MAX_SIZE = 16 * 1_048_576
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -38,16 +36,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     serve.set_defaults(handler=serve_command)
 
 
-def websocket_options(settings: AppSettings) -> dict[str, Any]:
-    """uvicorn's WebSocket options for these settings (``serve`` and the test server share them)."""
-    return {"ws_max_size": max(MIN_WS_MAX_SIZE, 4 * settings.max_message_bytes),
-            "ws_per_message_deflate": settings.ws_compression}
-
-
 def uvicorn_options(args: argparse.Namespace, settings: AppSettings) -> dict[str, Any]:
     """The keyword arguments ``serve`` passes to :func:`uvicorn.run`."""
+    from .transport import uvicorn_limits  # imports uvicorn: only for `serve`
+
     return {"factory": True, "host": args.host, "port": args.port, "workers": args.workers,
-            "log_level": args.log_level, **websocket_options(settings)}
+            "log_level": args.log_level, **uvicorn_limits(settings)}
 
 
 def serve_command(args: argparse.Namespace) -> int:

@@ -20,9 +20,9 @@ from typing import IO
 
 import uvicorn
 
-from app.cli import websocket_options
 from app.config import AppSettings
 from app.main import create_app
+from app.transport import uvicorn_limits
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,7 +37,7 @@ class BackgroundServer:
         self._socket.bind(("127.0.0.1", 0))
         self.port: int = self._socket.getsockname()[1]
         config = uvicorn.Config(create_app(self.settings), log_level="warning", lifespan="on",
-                                **websocket_options(self.settings))
+                                **uvicorn_limits(self.settings))
         self.server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._serve, name="uvicorn-background", daemon=True)
 

@@ -9,6 +9,7 @@ import pytest
 
 from app import cli
 from app.config import AppSettings
+from app.transport import POLITE_MARGIN
 
 
 @pytest.fixture(autouse=True)
@@ -24,7 +25,7 @@ def test_serve_runs_uvicorn_with_the_app_factory(monkeypatch: pytest.MonkeyPatch
     target, options = calls[0]
     assert target == "app.main:create_app" and options["factory"] is True
     assert (options["host"], options["port"], options["workers"]) == ("127.0.0.2", 8123, 2)
-    assert options["ws_max_size"] >= 4 * 1_048_576
+    assert options["ws_max_size"] == AppSettings().max_message_bytes + POLITE_MARGIN
     assert "127.0.0.2" in AppSettings.from_env().trusted_hosts  # the factory answers to the bind address
 
 

@@ -1,0 +1,115 @@
+"""Hostile clients against a real `nn-playground serve`: each costs the server a bounded amount of memory.
+
+Loopback only, bounded loops. The server runs in a process of its own so its
+memory can be read from /proc.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import ClientConnection, connect
+
+from app.transport import MAX_HEADER_BYTES, POLITE_MARGIN
+
+from ..servers import ServerProcess
+
+MAX_GROWTH = 24 * 2**20  # what one hostile client may make the server hold, at most
+MESSAGE_LIMIT = 1_048_576  # the default NNP_MAX_MESSAGE_BYTES
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[ServerProcess]:
+    with ServerProcess() as running:
+        yield running
+
+
+def rss(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise AssertionError("no VmRSS")
+
+
+def still_serves(server: ServerProcess) -> bool:
+    with connect(server.url.replace("http", "ws", 1) + "/ws", open_timeout=10) as ws:
+        ws.send('{"type": "hello", "hash": "#seed=1"}')
+        return '"type":"state"' in str(ws.recv(timeout=10))
+
+
+def upgrade_request(port: int) -> bytes:
+    return (f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").encode()
+
+
+def test_an_endless_header_is_cut_off(server: ServerProcess) -> None:
+    before = rss(server.pid)
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as client:
+        client.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Long: ")
+        sent = 0
+        try:
+            while sent < 64 * 2**20:  # the server must give up long before this
+                client.sendall(b"a" * 65536)
+                sent += 65536
+        except OSError:  # reset or broken pipe: the server closed on us
+            pass
+        else:
+            pytest.fail("the server read 64 MB of one header")
+    assert sent < 8 * 2**20 and sent >= MAX_HEADER_BYTES - 65536
+    assert rss(server.pid) - before < MAX_GROWTH
+    assert still_serves(server)
+
+
+def test_a_ping_flood_that_never_reads_its_pongs_stops_being_read(server: ServerProcess) -> None:
+    before = rss(server.pid)
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as client:
+        client.sendall(upgrade_request(server.port))
+        assert b" 101 " in client.recv(4096)
+        ping = bytes([0x89, 0x80 | 125, 0, 0, 0, 0]) + b"p" * 125  # masked with a zero key
+        burst = ping * 512
+        client.settimeout(2.0)
+        sent = 0
+        try:
+            while sent < 256 * 2**20:
+                client.sendall(burst)
+                sent += len(burst)
+        except TimeoutError:  # the server stopped reading: our sends pile up in the kernel
+            pass
+        else:
+            pytest.fail("the server kept reading 256 MB of pings that were never answered")
+        assert rss(server.pid) - before < MAX_GROWTH, f"sent {sent / 2**20:.0f} MB of pings"
+    assert still_serves(server)
+
+
+def closed_after(ws: ClientConnection, text: str) -> ConnectionClosed:
+    """Send ``text``; the server must close the connection instead of answering."""
+    try:
+        ws.send(text)
+        ws.recv(timeout=10)
+    except ConnectionClosed as closed:
+        return closed
+    raise AssertionError("the server answered instead of closing")
+
+
+def test_a_message_far_over_the_limit_is_refused_before_it_is_buffered(server: ServerProcess) -> None:
+    before = rss(server.pid)
+    url = server.url.replace("http", "ws", 1) + "/ws"
+    with connect(url, max_size=None, open_timeout=10) as ws:
+        closed = closed_after(ws, "x" * (16 * 2**20))
+        # Closed with 1009 (message too big), or cut off while the rest was still being sent.
+        assert closed.rcvd is None or closed.rcvd.code == 1009
+    time.sleep(0.2)
+    assert rss(server.pid) - before < MAX_GROWTH
+    assert still_serves(server)
+
+
+def test_a_message_a_little_over_the_limit_gets_the_polite_answer(server: ServerProcess) -> None:
+    url = server.url.replace("http", "ws", 1) + "/ws"
+    with connect(url, max_size=None, open_timeout=10) as ws:
+        ws.send("x" * (MESSAGE_LIMIT + POLITE_MARGIN // 2))
+        assert '"code":"too_large"' in str(ws.recv(timeout=10))
