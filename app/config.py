@@ -57,6 +57,13 @@ class AppSettings:
     allowed_hosts: tuple[str, ...] = ()
     allowed_origins: tuple[str, ...] = ()
     max_sessions: int = _bounded(64, 1, 100_000)
+    # One client address (a browser's tabs, or a classroom behind one NAT) may hold at most
+    # this many; the rest of max_sessions stays for everyone else.
+    max_sessions_per_client: int = _bounded(32, 1, 100_000)
+    # Sockets of one address that have not said hello yet: a bulk opener cannot fill the server.
+    max_waiting_per_client: int = _bounded(8, 1, 100_000)
+    # A request's head (line and headers) must arrive within this: slow-loris sockets are closed.
+    header_timeout: float = _bounded(10.0, 0.05, 600)
     max_message_bytes: int = _bounded(1_048_576, 1024, 64 * 1_048_576)
     idle_timeout: float = _bounded(600.0, 0.05, 7 * 24 * 3600)
     # A socket that never says hello holds a place without being a playground.

@@ -24,6 +24,7 @@ import time
 from starlette.types import Message
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
+from .admission import Ticket
 from .config import AppSettings
 from .outbox import Outbox
 from .protocol import ProtocolError, parse_client_message
@@ -40,9 +41,11 @@ CLOSE_TRY_AGAIN_LATER = 1013
 class Connection:
     """The live state of one WebSocket; :meth:`run` returns when it is over."""
 
-    def __init__(self, websocket: WebSocket, settings: AppSettings, scheduler: TrainingScheduler) -> None:
+    def __init__(self, websocket: WebSocket, settings: AppSettings, scheduler: TrainingScheduler,
+                 ticket: Ticket) -> None:
         loop = asyncio.get_running_loop()
         self.websocket = websocket
+        self.ticket = ticket
         self.settings = settings
         self.scheduler = scheduler
         self.session = Session(settings.thumbnail)
@@ -90,6 +93,8 @@ class Connection:
         except Exception:  # an engine bug must not end the session or the server
             log.exception("message failed")
             self.outbox.put([encode(error_message("internal", "the server could not do that"))])
+        if self.session.phase is not Phase.IDLE:
+            self.ticket.hello()
         if self.session.training:
             self.scheduler.start(self.runner)
 

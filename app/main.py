@@ -17,6 +17,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from nn_core import Playground
 
 from . import __version__, pages, websocket
+from .admission import SessionRegistry
 from .config import AppSettings
 from .scheduler import TrainingScheduler
 from .security import SecurityHeadersMiddleware
@@ -55,7 +56,8 @@ def create_app(settings: AppSettings | None = None) -> FastAPI:
                   docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
     app.state.scheduler = scheduler
-    app.state.registry = websocket.SessionRegistry(settings.max_sessions)
+    app.state.registry = SessionRegistry(settings.max_sessions, settings.max_sessions_per_client,
+                                         settings.max_waiting_per_client)
     app.include_router(pages.router)
     app.include_router(websocket.router)
     app.mount("/static", StaticFiles(directory=str(pages.STATIC_DIR), check_dir=False), name="static")

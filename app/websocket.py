@@ -1,4 +1,4 @@
-"""The ``/ws`` endpoint: admission (Origin, session limit), then a :class:`Connection`."""
+"""The ``/ws`` endpoint: admission (Origin, session limits), then a :class:`Connection`."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import logging
 
 from fastapi import APIRouter, WebSocket
 
+from .admission import SessionRegistry
 from .config import AppSettings
 from .connection import Connection, refuse_busy
 from .scheduler import TrainingScheduler
@@ -14,23 +15,6 @@ from .security import origin_allowed
 log = logging.getLogger("app.websocket")
 router = APIRouter()
 CLOSE_POLICY_VIOLATION = 1008
-
-
-class SessionRegistry:
-    """Counts open sessions against ``max_sessions`` (only the event loop touches it)."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.open = 0
-
-    def try_open(self) -> bool:
-        if self.open >= self.limit:
-            return False
-        self.open += 1
-        return True
-
-    def closed(self) -> None:
-        self.open -= 1
 
 
 @router.websocket("/ws")
@@ -43,12 +27,13 @@ async def playground_socket(websocket: WebSocket) -> None:
         await websocket.close(CLOSE_POLICY_VIOLATION, "origin not allowed")  # before accept: HTTP 403
         return
     registry: SessionRegistry = state.registry
-    if not registry.try_open():
+    ticket = registry.admit(websocket.client.host if websocket.client else "")
+    if ticket is None:
         await refuse_busy(websocket)
         return
     try:
         await websocket.accept()
         scheduler: TrainingScheduler = state.scheduler
-        await Connection(websocket, settings, scheduler).run()
+        await Connection(websocket, settings, scheduler, ticket).run()
     finally:
-        registry.closed()
+        ticket.close()

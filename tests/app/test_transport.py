@@ -6,6 +6,7 @@ memory can be read from /proc.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import time
 from collections.abc import Iterator
@@ -113,3 +114,75 @@ def test_a_message_a_little_over_the_limit_gets_the_polite_answer(server: Server
     with connect(url, max_size=None, open_timeout=10) as ws:
         ws.send("x" * (MESSAGE_LIMIT + POLITE_MARGIN // 2))
         assert '"code":"too_large"' in str(ws.recv(timeout=10))
+
+
+HEADER_TIMEOUT = 1.0
+
+
+@pytest.fixture(scope="module")
+def strict_server() -> Iterator[ServerProcess]:
+    """A server with a short head timeout and small per-address limits, to see them act."""
+    env = {"NNP_HEADER_TIMEOUT": str(HEADER_TIMEOUT), "NNP_MAX_SESSIONS": "12",
+           "NNP_MAX_SESSIONS_PER_CLIENT": "6", "NNP_MAX_WAITING_PER_CLIENT": "3"}
+    with ServerProcess(env=env) as running:
+        yield running
+
+
+def closed_by_server(sock: socket.socket) -> bool:
+    """Whether the server has closed ``sock`` (without waiting)."""
+    sock.setblocking(False)
+    try:
+        return sock.recv(1) == b""
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+
+
+def test_slow_loris_sockets_are_closed_after_the_head_timeout(strict_server: ServerProcess) -> None:
+    with contextlib.ExitStack() as stack:
+        sockets = [stack.enter_context(socket.create_connection(("127.0.0.1", strict_server.port), timeout=5))
+                   for _ in range(50)]
+        opened = time.monotonic()
+        open_ones = list(sockets)
+        while open_ones and time.monotonic() < opened + HEADER_TIMEOUT + 3:
+            for sock in open_ones:  # one header byte each, every 0.2 s: never a whole head
+                with contextlib.suppress(OSError):
+                    sock.setblocking(True)
+                    sock.sendall(b"G")
+            time.sleep(0.2)
+            open_ones = [sock for sock in open_ones if not closed_by_server(sock)]
+            if time.monotonic() < opened + HEADER_TIMEOUT * 0.5:
+                assert len(open_ones) == len(sockets), "closed before the timeout"
+        assert open_ones == [], f"{len(open_ones)} slow sockets still open after {HEADER_TIMEOUT + 3} s"
+    assert still_serves(strict_server)
+
+
+def ws_from(server: ServerProcess, address: str) -> ClientConnection:
+    """A WebSocket to ``server`` from the loopback address ``address`` (127.0.0.0/8 is all loopback)."""
+    sock = socket.create_connection(("127.0.0.1", server.port), timeout=10, source_address=(address, 0))
+    return connect(server.url.replace("http", "ws", 1) + "/ws", sock=sock, open_timeout=10)
+
+
+def busy(ws: ClientConnection) -> bool:
+    try:
+        return '"code":"busy"' in str(ws.recv(timeout=5))
+    except TimeoutError:
+        return False
+
+
+def test_one_address_cannot_keep_other_visitors_out(strict_server: ServerProcess) -> None:
+    with contextlib.ExitStack() as stack:
+        def open_from(address: str) -> ClientConnection:
+            return stack.enter_context(ws_from(strict_server, address))
+
+        hog = [open_from("127.0.0.2") for _ in range(3)]  # never say hello
+        assert busy(open_from("127.0.0.2"))  # a 4th silent socket of that address
+        for ws in hog:
+            ws.send('{"type": "hello"}')
+            ws.recv(timeout=10)
+        hog += [open_from("127.0.0.2") for _ in range(3)]  # 6 sessions: its share
+        assert busy(open_from("127.0.0.2"))
+        visitor = open_from("127.0.0.3")  # someone else still gets in
+        visitor.send('{"type": "hello", "hash": "#seed=1"}')
+        assert '"type":"state"' in str(visitor.recv(timeout=10))
