@@ -6,7 +6,8 @@ What the real page does (static/js/socket.js, main.js), mirrored here:
   ``resume: {epoch, weights, biases}`` of the last frame shown, then ``play``
   if the page was playing;
 * the last ``frame`` message is what the page shows;
-* on any close but an idle one it reconnects after 0.5, 1, 2, 3, 3… s.
+* on any close but an idle one it reconnects after 0.5, 1, 2, 3, 3… s, each
+  delay spread by a random factor of 0.5 to 1.5 (socket.js's ``retryDelay``).
 
 Each page records every frame's arrival and, for each drop, what it showed
 and the first frame after it came back, so a test can tell what was lost.
@@ -17,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import random
 import threading
 import time
 from concurrent.futures import Future
@@ -28,6 +30,11 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 RETRY_DELAYS = (0.5, 1.0, 2.0, 3.0)  # socket.js's RETRY_DELAYS_MS, then every 3 s
+
+
+def retry_delay(attempt: int) -> float:
+    """socket.js's ``retryDelay``: the pages of a stopped process must not all come back at once."""
+    return RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)] * random.uniform(0.5, 1.5)
 
 
 @dataclass(frozen=True)
@@ -77,7 +84,7 @@ class Page:
                 return
             if self.last is not None and (not self.drops or self.drops[-1].resumed is not None):
                 self.drops.append(Drop(self.last, time.monotonic()))
-            await _sleep_or_stop(stop, RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)])
+            await _sleep_or_stop(stop, retry_delay(attempt))
             attempt += 1
 
     async def _play(self, socket: Any, stop: asyncio.Event) -> None:
