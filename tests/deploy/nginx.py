@@ -13,10 +13,9 @@ import subprocess
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from types import TracebackType
 
 from deploy.nginx_conf import write
-from tests.servers import free_port
+from tests.servers import LoopbackChild, free_port
 
 
 def nginx_binary() -> str | None:
@@ -25,8 +24,8 @@ def nginx_binary() -> str | None:
     return next((c for c in candidates if c and os.access(c, os.X_OK)), None)
 
 
-class Nginx:
-    """``with Nginx(binary, backends, workdir) as nginx: nginx.url`` — stopped on exit."""
+class Nginx(LoopbackChild):
+    """``with Nginx(binary, backends, workdir) as nginx: nginx.url`` — stopped on exit (SIGTERM: fast shutdown)."""
 
     def __init__(self, binary: str, backends: Sequence[str], workdir: Path) -> None:
         self.binary = binary
@@ -35,14 +34,6 @@ class Nginx:
         self.conf = write(f"127.0.0.1:{self.port}", backends, workdir)
         self.process: subprocess.Popen[bytes] | None = None
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/ws"
-
     def start(self, seconds: float = 10) -> Nginx:
         command = [self.binary, "-p", str(self.workdir), "-e", str(self.workdir / "error.log"),
                    "-c", str(self.conf), "-g", "daemon off;"]
@@ -50,7 +41,8 @@ class Nginx:
         deadline = time.monotonic() + seconds
         while not self._listening():
             if self.process.poll() is not None:
-                raise RuntimeError(f"nginx exited: {self.process.stderr.read().decode() if self.process.stderr else ''}")
+                errors = self.process.stderr.read().decode() if self.process.stderr else ""
+                raise RuntimeError(f"nginx exited: {errors}")
             if time.monotonic() > deadline:
                 self.stop()
                 raise RuntimeError(f"nginx did not listen on {self.port} within {seconds} s")
@@ -62,19 +54,3 @@ class Nginx:
             probe.settimeout(0.5)
             return probe.connect_ex(("127.0.0.1", self.port)) == 0
 
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()  # SIGTERM: nginx's fast shutdown
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-    def __enter__(self) -> Nginx:
-        return self.start()
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
-        self.stop()

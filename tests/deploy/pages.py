@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import random
 import threading
@@ -127,7 +128,7 @@ class Page:
     def longest_gap(self, start: float, end: float) -> float:
         """The longest time without a frame between ``start`` and ``end``."""
         times = [start, *(t for t in self.frames if start < t < end), end]
-        return max(b - a for a, b in zip(times, times[1:], strict=False))
+        return max(b - a for a, b in itertools.pairwise(times))
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
