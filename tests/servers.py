@@ -16,7 +16,7 @@ import time
 import urllib.request
 from pathlib import Path
 from types import TracebackType
-from typing import IO
+from typing import IO, Self
 
 import uvicorn
 
@@ -27,7 +27,21 @@ from app.transport import uvicorn_limits
 ROOT = Path(__file__).resolve().parent.parent
 
 
-class BackgroundServer:
+class LoopbackAddress:
+    """The addresses of something listening on ``port`` of 127.0.0.1."""
+
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/ws"
+
+
+class BackgroundServer(LoopbackAddress):
     """``with BackgroundServer(settings) as server: server.url`` — stops on exit."""
 
     def __init__(self, settings: AppSettings | None = None) -> None:
@@ -40,14 +54,6 @@ class BackgroundServer:
                                 **uvicorn_limits(self.settings))
         self.server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._serve, name="uvicorn-background", daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/ws"
 
     def _serve(self) -> None:
         self.server.run(sockets=[self._socket])
@@ -75,7 +81,41 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-class ServerProcess:
+def stop_child(process: subprocess.Popen[bytes] | None, seconds: float = 10) -> None:
+    """SIGTERM (a graceful stop) and wait; SIGKILL if it is not gone within ``seconds``."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+class LoopbackChild(LoopbackAddress):
+    """A child process serving on a loopback port, and a stop that always ends it.
+
+    Subclasses set ``port`` and ``process`` and define ``start``; ``with`` starts and stops them.
+    """
+
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self, seconds: float = 30) -> Self:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        stop_child(self.process)
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.stop()
+
+
+class ServerProcess(LoopbackChild):
     """``nn-playground serve`` in a child process on a loopback port; stopped on exit.
 
     A process of its own (unlike :class:`BackgroundServer`) when the caller
@@ -90,10 +130,6 @@ class ServerProcess:
         self.env = {**os.environ, **(env or {})}
         self.log = log
         self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
     @property
     def pid(self) -> int:
@@ -116,19 +152,3 @@ class ServerProcess:
         self.stop()
         raise RuntimeError(f"the server did not answer at {self.url} within {seconds} s")
 
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-    def __enter__(self) -> ServerProcess:
-        return self.start()
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
-        self.stop()

@@ -4,6 +4,16 @@
 const GRID_KIND = 1;
 const GRID_HEADER_BYTES = 12;
 const RETRY_DELAYS_MS = [500, 1000, 2000, 3000]; // then every 3 s
+
+/**
+ * The delay before reconnect attempt `attempt`, spread by a random factor of
+ * 0.5 to 1.5: when a server process stops, its pages must not all come back
+ * to the remaining ones at the same instant (tests/deploy measures this).
+ */
+export function retryDelay(attempt) {
+  const base = RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)];
+  return base * (0.5 + Math.random());
+}
 const NORMAL_CLOSE = 1000;
 const IDLE_REASON = "idle timeout"; // app/connection.py closes idle sessions with it
 
@@ -76,7 +86,7 @@ export class Connection {
       this.asleep = true; // a page left alone frees its place on the server
       return;
     }
-    const delay = RETRY_DELAYS_MS[Math.min(this.attempt, RETRY_DELAYS_MS.length - 1)];
+    const delay = retryDelay(this.attempt);
     this.attempt += 1;
     setTimeout(() => this.open(), delay);
   }

@@ -1,0 +1,1 @@
+"""Running many ``nn-playground serve`` processes behind nginx (see the README)."""
