@@ -98,8 +98,17 @@ function resumable(weights, biases) {
 
 // On a reconnect the new session continues from the last frame and, if the
 // old one was training, trains on.
+// A link longer than the server reads cannot open: say so at once and open the default playground.
+function linkHash() {
+  const limit = page.limits.max_hash_length;
+  if (location.hash.length <= limit) return location.hash;
+  showMessage(`This link is ${location.hash.length.toLocaleString("en")} characters long, but a link may have ` +
+    `at most ${limit.toLocaleString("en")}: the default playground opened instead.`);
+  return "";
+}
+
 function hello(reconnected) {
-  const message = { type: "hello", hash: location.hash };
+  const message = { type: "hello", hash: linkHash() };
   if (reconnected && page.weights && resumable(page.weights, page.biases)) {
     message.resume = { epoch: page.epoch, weights: page.weights, biases: page.biases };
   }
@@ -181,7 +190,7 @@ function wireButtons() {
   $("remove-layers").addEventListener("click", () => edits.changeLayers(-1));
   // Editing the address bar's hash (or going back) opens that configuration.
   window.addEventListener("hashchange", () => {
-    if (location.hash !== page.hash) send({ type: "hello", hash: location.hash });
+    if (location.hash !== page.hash) send({ type: "hello", hash: linkHash() });
   });
   window.addEventListener("resize", () => {
     diagram.forceRebuild();

@@ -140,3 +140,12 @@ def test_every_dataset_square_shows_points_before_it_is_used(page, base_url, pag
         return false;
     }""")
     assert page_problems == []
+
+
+def test_a_link_too_long_to_open_says_so_at_once_and_opens_the_default(page, base_url, page_problems):
+    limit = json.loads(urllib.request.urlopen(f"{base_url}/settings.json").read())["limits"]["max_hash_length"]
+    page.goto(f"{base_url}/#seed=1&x=" + "a" * (5 * limit))  # a 100 KB paste
+    expect(page.locator("#messages")).to_contain_text("characters long", timeout=2000)
+    page.wait_for_selector("#connection-status[data-status='connected']")
+    page.wait_for_function("() => document.querySelector('#loss-train').textContent !== '–'", timeout=5000)
+    assert len(page.evaluate("location.hash")) <= limit
