@@ -5,7 +5,9 @@
 import { Connection, socketUrl } from "./socket.js";
 import { page, markDirty, applyState, applyFrame, applyData, applyGrids, isRegression, requestPlaying,
   datasetName } from "./state.js";
-import { Controls, applyHidden } from "./controls.js";
+import { Controls } from "./controls.js";
+import { ClassroomPanel, applyHidden, expectOpenedLink, noteState } from "./classroom.js";
+import { drawAxes } from "./axes.js";
 import { NetworkDiagram } from "./network.js";
 import { networkEdits, networkLimits } from "./network-edits.js";
 import { Hovercard } from "./hovercard.js";
@@ -22,6 +24,7 @@ let connection;
 let controls;
 let diagram;
 let picker;
+let classroom;
 const edits = networkEdits(send, scheduleRender);
 
 function send(message) {
@@ -44,6 +47,7 @@ const HANDLERS = {
   state(message) {
     applyState(message);
     history.replaceState(null, "", message.hash);
+    noteState(message.config);
     if (page.warnings.length) showMessage(page.warnings.join(" · "));
   },
   frame: applyFrame,
@@ -100,6 +104,7 @@ function resumable(weights, biases) {
 // old one was training, trains on.
 function hello(reconnected) {
   const message = { type: "hello", hash: location.hash };
+  expectOpenedLink();
   if (reconnected && page.weights && resumable(page.weights, page.biases)) {
     message.resume = { epoch: page.epoch, weights: page.weights, biases: page.biases };
   }
@@ -131,7 +136,7 @@ function render() {
     const focused = document.activeElement?.id;
     if (diagram.needsRebuild()) {
       diagram.rebuild();
-      applyHidden(page.config.hidden); // the rebuilt nodes carry `data-setting` too
+      applyHidden(); // the rebuilt neuron buttons are hidable too
     } else diagram.update();
     diagram.updateLayerButtons(networkLimits().neurons);
     if (focused && !document.activeElement?.id) $(focused)?.focus();
@@ -148,7 +153,7 @@ function renderControls() {
   const config = page.config;
   controls.update(config);
   picker.update(config, page.datasetKey);
-  applyHidden(config.hidden);
+  classroom.update(config);
   const shape = config.networkShape;
   $("num-layers").textContent = String(shape.length);
   $("layers-label").textContent = shape.length === 1 ? "hidden layer" : "hidden layers";
@@ -181,7 +186,9 @@ function wireButtons() {
   $("remove-layers").addEventListener("click", () => edits.changeLayers(-1));
   // Editing the address bar's hash (or going back) opens that configuration.
   window.addEventListener("hashchange", () => {
-    if (location.hash !== page.hash) send({ type: "hello", hash: location.hash });
+    if (location.hash === page.hash) return;
+    expectOpenedLink();
+    send({ type: "hello", hash: location.hash });
   });
   window.addEventListener("resize", () => {
     diagram.forceRebuild();
@@ -217,7 +224,7 @@ async function loadDatasetPreviews() {
 }
 
 async function start() {
-  ({ settings: page.settings, limits: page.limits } = await loadSettings());
+  ({ settings: page.settings, limits: page.limits, hideable: page.hideable } = await loadSettings());
   loadFeatureMaps().catch(() => {}); // without them, unused features just stay blank
   controls = new Controls(page.settings, { top: $("slot-top"), data: $("slot-data"), output: $("slot-output"),
     engine: $("slot-engine") }, setSettings);
@@ -230,6 +237,8 @@ async function start() {
     focus: focusNeuron,
   });
   drawLegend();
+  drawAxes($("heatmap"), page.limits.extent);
+  classroom = new ClassroomPanel($("classroom-choices"), $("classroom-link"), setSettings);
   wireButtons();
   wireKeyboard({ togglePlay, step, reset });
   connection = new Connection(socketUrl(location), { message: onMessage, grids: onGrids, status: onStatus, hello });
