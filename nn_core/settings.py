@@ -109,7 +109,7 @@ class Config:
     batchSize: int = _number(10, "Batch size", "data", lo=1, hi=30, step=1, integer=True)
     dataset: str = _choice("circle", CLASSIFICATION_DATASETS, "Dataset", "data",
                            classic_choices=CLASSIFICATION_DATASETS[:4])
-    regDataset: str = _choice("reg-plane", REGRESSION_DATASETS, "Dataset", "data",
+    regDataset: str = _choice("reg-plane", REGRESSION_DATASETS, "Regression dataset", "data",
                               classic_choices=REGRESSION_DATASETS[:2])
     learningRate: float = _number(0.03, "Learning rate", "top", lo=0.0, hi=10.0,
                                   options=LEARNING_RATES)
@@ -219,7 +219,7 @@ PAGE_PARTS_HIDEABLE = {
 
 
 def _hideable() -> dict[str, str]:
-    features = {name: SETTINGS[name].label for name in FEATURE_NAMES if SETTINGS[name].group == "features"}
+    features = {name: f"Input {SETTINGS[name].label}" for name in FEATURE_NAMES if SETTINGS[name].group == "features"}
     others = {name: s.label for name, s in SETTINGS.items()
               if s.group not in ("hidden", "features") and name not in ORIGINAL_HIDEABLE}
     return {**ORIGINAL_HIDEABLE, **features, **others, **PAGE_PARTS_HIDEABLE}
