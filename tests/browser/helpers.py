@@ -13,7 +13,7 @@ TFP_LINK = ("#activation=tanh&batchSize=10&dataset=circle&regDataset=reg-plane&l
 def open_playground(page, base_url: str, link: str = TFP_LINK) -> None:
     """Open the page at `link` and wait until the server's first frame is drawn."""
     page.goto(f"{base_url}/{link}")
-    page.wait_for_selector("#connection-status[data-status='connected']")
+    page.wait_for_selector("#connection-status[data-status='connected']", state="attached")  # hideText hides it
     page.wait_for_selector("#network .node.output-node")
     page.wait_for_function("() => document.querySelector('#loss-train').textContent !== '–'")
 

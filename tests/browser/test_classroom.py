@@ -27,6 +27,7 @@ def test_each_hide_key_hides_its_control_and_only_with_the_key(page, base_url, p
         assert page.locator(f".ui-{name}").count() >= 1, f"nothing on the page is ui-{name}"
         assert not any(page.eval_on_selector_all(f".ui-{name}", HIDDEN_STATE)), name
     expect(page.locator("#play-pause-button")).to_be_visible()
+    page.goto("about:blank")  # a new page load, not just a new hash
     open_playground(page, base_url, ALL_HIDDEN)
     for name in CONTROLS:
         assert all(page.eval_on_selector_all(f".ui-{name}", HIDDEN_STATE)), name
@@ -43,6 +44,7 @@ def test_hide_text_hides_the_header_the_article_and_more(page, base_url, page_pr
     for part in (".site-header", ".article", ".more"):
         expect(page.locator(part)).to_be_hidden()
     expect(page.locator(".playground")).to_be_visible()
+    page.goto("about:blank")
     open_playground(page, base_url)
     for part in (".site-header", ".article", ".more"):
         expect(page.locator(part)).to_be_visible()
