@@ -13,7 +13,7 @@ from fastapi.templating import Jinja2Templates
 from nn_core.datasets import CUSTOM_NAMES, MAX_USER_POINTS, previews
 from nn_core.features import EXTENT
 from nn_core.grid import feature_thumbnails, quantize
-from nn_core.settings import MAX_TEXT_LENGTH, settings_json
+from nn_core.settings import MAX_TEXT_LENGTH, hideable_json, settings_json
 from nn_core.urlstate import MAX_HASH_LENGTH
 
 from . import __version__
@@ -41,8 +41,8 @@ async def settings_table() -> JSONResponse:
 
 @lru_cache(maxsize=1)
 def page_settings() -> dict[str, Any]:
-    """The settings table and the limits the page checks before it sends, each defined
-    once in Python: the page's JavaScript repeats none of these values."""
+    """The settings table, the limits the page checks before it sends and the controls a
+    classroom link can hide, each defined once in Python: the page's JavaScript repeats none of these values."""
     limits = {
         "extent": EXTENT,
         "max_points": MAX_USER_POINTS,
@@ -51,7 +51,7 @@ def page_settings() -> dict[str, Any]:
         "max_abs_value": MAX_ABS_VALUE,
         "custom_datasets": sorted(CUSTOM_NAMES.values()),
     }
-    return {"settings": settings_json(), "limits": limits}
+    return {"settings": settings_json(), "limits": limits, "hideable": hideable_json()}
 
 
 @router.get("/feature-maps.json")

@@ -145,10 +145,13 @@ class Session:
         return []
 
     def _set(self, message: p.SetMessage) -> list[Outgoing]:
+        resets = self.pg.resets
         try:  # a value the page's own controls cannot produce is refused, and nothing changes
             warnings = self.pg.update(message.changes, strict=True)
         except SettingError as error:
             raise ProtocolError("invalid", str(error)) from None
+        if self.pg.resets != resets:
+            self._after_reset()
         return [*self._state(warnings), self.frame()]
 
     def _play(self, message: p.PlayMessage) -> list[Outgoing]:
@@ -174,8 +177,13 @@ class Session:
 
     def _reset(self, message: p.ResetMessage) -> list[Outgoing]:
         self.pg.reset()
-        self._cursor.restart()
+        self._after_reset()
         return [*self._state([]), self.frame()]
+
+    def _after_reset(self) -> None:
+        """A new network starts paused at epoch 0, as after the original's Reset."""
+        self.phase = Phase.PAUSED
+        self._cursor.restart()
 
     def _regenerate(self, message: p.RegenerateMessage) -> list[Outgoing]:
         self.pg.regenerate()

@@ -58,6 +58,7 @@ class Playground:
         self.evaluate: LossEvaluator = self._new_evaluator()
         self.hyper: Hyper = self._hyper()
         self.epoch: int = 0
+        self.resets: int = 0  # how many times the network was drawn afresh (Reset, or a change that resets)
         self.train_loss: float
         self.test_loss: float
         self.train_loss, self.test_loss = self._losses()
@@ -127,6 +128,7 @@ class Playground:
         self.optimizer = self._new_optimizer()
         self._rebuild_trainer()
         self._restart_history()
+        self.resets += 1
 
     def regenerate(self) -> None:
         """A new seed and so new data; the weights stay."""
@@ -143,9 +145,10 @@ class Playground:
         Same shape: weights and epoch stay. New shape: every weight whose ends
         still exist stays, only new ones are drawn. New data: weights stay. A
         new initialisation scheme only means something for fresh weights, so
-        it resets the network. A value a setting cannot take becomes a warning,
-        or with ``strict`` (the page's messages) a :class:`SettingError`
-        raised before anything changes.
+        it resets the network. With ``keepWeights`` off, every change that resets
+        the network in the original resets it here (new weights, epoch 0). A
+        value a setting cannot take becomes a warning, or with ``strict`` (the
+        page's messages) a :class:`SettingError` raised before anything changes.
         """
         old = self.config
         self.config, warnings = replace(old, changes, strict)
@@ -251,16 +254,21 @@ class Playground:
         if stale.data:
             self.rng, self.train, self.test = self._new_data()
             self.data_version += 1
+        if stale.reset:  # fresh weights straight after the data, from the same stream as the original
+            self.reset()
+        else:
+            self._keep_what_fits(stale, old_features)
+        self.hyper = self._hyper()
+        self._update_losses()
+
+    def _keep_what_fits(self, stale: Rebuild, old_features: tuple[str, ...]) -> None:
+        """A new network keeps every weight that still has a place; then optimizer and trainer."""
         if stale.network:
             self.net = self._new_network(initializers.KeptParameters(self.net, old_features))
         if stale.optimizer:
             self.optimizer = self._new_optimizer()
         if stale.trainer:
             self._rebuild_trainer()
-        if stale.reset:
-            self.reset()
-        self.hyper = self._hyper()
-        self._update_losses()
 
     def _new_data(self) -> tuple[SeededRandom, Dataset, Dataset]:
         """The seed's random stream and the train and test points it (or the user) gives."""

@@ -21,6 +21,10 @@ SHAPE_KEYS = frozenset({"networkShape", "x", "y", "xTimesY", "xSquared", "ySquar
 ACTIVATION_KEYS = frozenset({"activation", "problem"})
 TRAINER_KEYS = frozenset({"batchSize", "loss", "optimizer"})
 INIT_KEYS = frozenset({"init", "initZero"})
+# The changes after which the original draws a new network, epoch 0 (tfp-reference 8);
+# here only with "keep learned weights" off. The input features count too (see plan).
+ORIGINAL_RESET_KEYS = frozenset({"activation", "regularization", "regularizationRate", "batchSize", "problem",
+                                 "dataset", "regDataset", "percTrainData", "noise", "networkShape"})
 
 
 @dataclass(frozen=True)
@@ -31,7 +35,8 @@ class Rebuild:
     network: bool = False  # new sizes or activations; every weight that still has a place stays
     optimizer: bool = False  # fresh optimizer state (its size or kind changed)
     trainer: bool = False  # new trainer and loss evaluator (new data, net, batch, loss or optimizer)
-    reset: bool = False  # fresh weights: an initialisation scheme only means something for those
+    reset: bool = False  # fresh weights and epoch 0 (an initialisation scheme only means something for
+    # those; with "keep learned weights" off, whatever resets in the original); replaces network/optimizer
     loss_fallback: bool = False  # cross-entropy asked for where only squared error applies
 
 
@@ -43,16 +48,22 @@ def changed_settings(old: Config, new: Config) -> frozenset[str]:
 def plan(old: Config, new: Config) -> Rebuild:
     """What going from ``old`` to ``new`` makes stale."""
     changed = changed_settings(old, new)
-    network = bool(changed & (SHAPE_KEYS | ACTIVATION_KEYS))
-    optimizer = bool(changed & (SHAPE_KEYS | {"optimizer"}))
+    shape = "networkShape" in changed or old.features != new.features  # a hidden feature is no input
+    network = shape or bool(changed & ACTIVATION_KEYS)
+    optimizer = shape or "optimizer" in changed
     return Rebuild(
         data=bool(changed & DATA_KEYS),
         network=network,
         optimizer=optimizer,
         trainer=network or optimizer or bool(changed & (DATA_KEYS | TRAINER_KEYS)),
-        reset=bool(changed & INIT_KEYS),
+        reset=bool(changed & INIT_KEYS) or (not new.keepWeights and resets_in_original(old, new, changed)),
         loss_fallback=bool(changed & {"loss", "problem"}) and loss_in_force(new) != new.loss,
     )
+
+
+def resets_in_original(old: Config, new: Config, changed: frozenset[str]) -> bool:
+    """Whether TensorFlow Playground would draw a new network for this change."""
+    return bool(changed & ORIGINAL_RESET_KEYS) or old.features != new.features
 
 
 def loss_in_force(config: Config) -> str:

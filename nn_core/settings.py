@@ -109,7 +109,7 @@ class Config:
     batchSize: int = _number(10, "Batch size", "data", lo=1, hi=30, step=1, integer=True)
     dataset: str = _choice("circle", CLASSIFICATION_DATASETS, "Dataset", "data",
                            classic_choices=CLASSIFICATION_DATASETS[:4])
-    regDataset: str = _choice("reg-plane", REGRESSION_DATASETS, "Dataset", "data",
+    regDataset: str = _choice("reg-plane", REGRESSION_DATASETS, "Regression dataset", "data",
                               classic_choices=REGRESSION_DATASETS[:2])
     learningRate: float = _number(0.03, "Learning rate", "top", lo=0.0, hi=10.0,
                                   options=LEARNING_RATES)
@@ -152,13 +152,16 @@ class Config:
     speed: str = _choice("classic", tuple(SPEEDS), "Speed", "engine",
                          classic=False)
     mode: str = _choice("classic", ("classic", "extended"), "Network limits", "engine", classic=False)
+    # Off: every change that resets the network in the original resets it here too (section 8).
+    keepWeights: bool = _flag(True, "Keep learned weights when settings change", "engine", classic=False)
     # Controls hidden with `<control>_hide=true`; serialized as those keys.
     hidden: frozenset[str] = field(default=frozenset(), metadata={"spec": None})
 
     @property
     def features(self) -> tuple[str, ...]:
-        """The enabled input features, in the input layer's order."""
-        return tuple(name for name in FEATURE_NAMES if getattr(self, name))
+        """The enabled input features, in the input layer's order; a hidden one
+        (``x_hide=true``) is no input at all, as if it did not exist."""
+        return tuple(name for name in FEATURE_NAMES if getattr(self, name) and name not in self.hidden)
 
     @property
     def dataset_key(self) -> str:
@@ -196,8 +199,34 @@ def _build_table() -> dict[str, Setting]:
 
 SETTINGS: dict[str, Setting] = _build_table()
 DEFAULT = Config()
-# Settings the page may toggle with `<name>_hide=true` (the original's controls).
-HIDEABLE = tuple(name for name, s in SETTINGS.items() if s.classic and s.group != "hidden")
+
+# The controls a classroom link can hide with `<name>_hide=true`, name → label of its
+# checkbox in "Use it in a classroom" (checked = visible). First the original's 15
+# (tfp-reference 7b), in its order and words; then the input features; then every other
+# setting with a control; then parts of our page the original does not have.
+ORIGINAL_HIDEABLE = {
+    "showTestData": "Show test data", "discretize": "Discretize output", "playButton": "Play button",
+    "stepButton": "Step button", "resetButton": "Reset button", "learningRate": "Learning rate",
+    "activation": "Activation", "regularization": "Regularization",
+    "regularizationRate": "Regularization rate", "problem": "Problem type", "dataset": "Which dataset",
+    "percTrainData": "Ratio train data", "noise": "Noise level", "batchSize": "Batch size",
+    "numHiddenLayers": "# of hidden layers",
+}
+PAGE_PARTS_HIDEABLE = {
+    "regenerateButton": "Regenerate button", "enginePanel": "More: Engine panel",
+    "yourDataPanel": "More: Your data panel", "sharePanel": "More: Share & export panel",
+}
+
+
+def _hideable() -> dict[str, str]:
+    features = {name: f"Input {SETTINGS[name].label}" for name in FEATURE_NAMES if SETTINGS[name].group == "features"}
+    others = {name: s.label for name, s in SETTINGS.items()
+              if s.group not in ("hidden", "features") and name not in ORIGINAL_HIDEABLE}
+    return {**ORIGINAL_HIDEABLE, **features, **others, **PAGE_PARTS_HIDEABLE}
+
+
+HIDEABLE_LABELS: dict[str, str] = _hideable()
+HIDEABLE = tuple(HIDEABLE_LABELS)
 
 
 class SettingError(ValueError):
@@ -416,6 +445,11 @@ def settings_json() -> list[dict[str, Any]]:
             row["feature_index"] = FEATURE_NAMES.index(setting.name)
         rows.append(row)
     return rows
+
+
+def hideable_json() -> list[dict[str, str]]:
+    """The hidable controls as the page's classroom section lists them, in link order."""
+    return [{"name": name, "label": label} for name, label in HIDEABLE_LABELS.items()]
 
 
 def config_to_json(config: Config) -> dict[str, Any]:

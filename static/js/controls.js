@@ -100,7 +100,7 @@ function sliderText(row, value) {
 
 function buildControl(row, onChange) {
   const wrapper = document.createElement("div");
-  wrapper.className = `control control-${row.kind}`;
+  wrapper.className = `control control-${row.kind} ui-${row.name}`; // ui-NAME: what NAME_hide=true hides
   wrapper.dataset.setting = row.name;
   const input = inputFor(row);
   input.id = controlId(row.name);
@@ -200,12 +200,4 @@ function selectValue(select, value) {
   const text = String(value);
   if (![...select.options].some((item) => item.value === text)) select.append(option(text, text));
   select.value = text;
-}
-
-/** Hide the controls listed in config.hidden (`<control>_hide=true` in the URL). */
-export function applyHidden(hidden) {
-  const names = new Set(hidden || []);
-  for (const element of document.querySelectorAll("[data-setting]")) {
-    element.hidden = names.has(element.dataset.setting);
-  }
 }

@@ -48,7 +48,12 @@ export class DatasetPicker {
       const canvas = document.createElement("canvas");
       canvas.width = canvas.height = SIDE * (window.devicePixelRatio || 1);
       button.append(canvas);
-      button.addEventListener("click", () => this.onPick({ [setting]: name }));
+      button.addEventListener("click", (event) => {
+        this.onPick({ [setting]: name });
+        // A mouse click must not keep the focus: Space plays then, as in the original (the
+        // keyboard leaves a focused button alone). Keyboard users keep theirs (detail 0).
+        if (event.detail > 0) button.blur();
+      });
       this.container.append(button);
       this.buttons.set(name, button);
       this.draw(name);
@@ -80,7 +85,7 @@ export class DatasetPicker {
     context.save();
     const scale = canvas.width / 100;
     context.scale(scale, scale);
-    drawPoints(context, points.slice(0, 400), 100, "transparent");
+    drawPoints(context, points.slice(0, 400), 100);
     context.restore();
   }
 }

@@ -6,6 +6,14 @@
 import { page } from "./state.js";
 
 const SHADES = 30;
+// Maps are the scale's colour at alpha 160 of 255 over the page's white (the
+// original's heatmap), so they look pastel and the data points stay visible.
+const MAP_ALPHA = 160;
+// Points: the label's colour at 0.9, a white ring (training) or a black one (test).
+const POINT_RADIUS = 3;
+const POINT_FILL_OPACITY = 0.9;
+export const TRAIN_OUTLINE = "rgba(255, 255, 255, 0.8)";
+export const TEST_OUTLINE = "rgba(0, 0, 0, 0.6)";
 
 // The three stops are defined once, as --negative, --neutral and --positive on
 // :root in playground.css (the page's other orange, grey and blue use them too).
@@ -46,7 +54,7 @@ function buildTable(stops, palette, discretize) {
   for (let q = 0; q < 256; q++) {
     const value = byteToValue(q);
     const [r, g, b] = discretize ? (value >= 0 ? stops.positive : stops.negative) : shadeOf(palette, value);
-    table[q] = (255 << 24) | (b << 16) | (g << 8) | r;
+    table[q] = ((MAP_ALPHA << 24) | (b << 16) | (g << 8) | r) >>> 0;
   }
   return table;
 }
@@ -66,6 +74,12 @@ function colourScale() {
 export function colorOf(value) {
   const [r, g, b] = shadeOf(colourScale().palette, value);
   return `rgb(${r}, ${g}, ${b})`;
+}
+
+/** The colour of a value as maps draw it (translucent over white). */
+function mapColourOf(value) {
+  const [r, g, b] = shadeOf(colourScale().palette, value);
+  return `rgba(${r}, ${g}, ${b}, ${MAP_ALPHA / 255})`;
 }
 
 /**
@@ -91,7 +105,8 @@ export function drawGrid(canvas, bytes, size, discretize = false) {
 /** Clear a grid canvas to the neutral colour (a neuron without a map yet). */
 export function clearGrid(canvas) {
   const context = canvas.getContext("2d");
-  context.fillStyle = colorOf(0);
+  context.clearRect(0, 0, canvas.width, canvas.height);
+  context.fillStyle = mapColourOf(0);
   context.fillRect(0, 0, canvas.width, canvas.height);
 }
 
@@ -109,19 +124,28 @@ export function toData(px, py, side) {
   return [(px / side) * 2 * extent - extent, extent - (py / side) * 2 * extent];
 }
 
+function inside(x, y) {
+  const extent = page.limits.extent;
+  return Math.abs(x) <= extent && Math.abs(y) <= extent;
+}
+
 /**
- * Draw points as the original does: filled with their label's colour, white
- * outline for training points, black outline for test points.
+ * Draw points as the original does: filled with their label's colour,
+ * TRAIN_OUTLINE or TEST_OUTLINE around them (or none); points outside the
+ * square are not drawn.
  */
-export function drawPoints(context, points, side, outline) {
+export function drawPoints(context, points, side, outline = null) {
   context.lineWidth = 1;
-  context.strokeStyle = outline;
+  context.strokeStyle = outline ?? "transparent";
   for (const [x, y, label] of points) {
+    if (!inside(x, y)) continue;
     const [px, py] = toPixel(x, y, side);
     context.beginPath();
-    context.arc(px, py, 3, 0, 2 * Math.PI);
+    context.arc(px, py, POINT_RADIUS, 0, 2 * Math.PI);
     context.fillStyle = colorOf(label);
+    context.globalAlpha = POINT_FILL_OPACITY;
     context.fill();
-    context.stroke();
+    context.globalAlpha = 1;
+    if (outline) context.stroke();
   }
 }

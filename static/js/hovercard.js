@@ -82,7 +82,8 @@ export class Hovercard {
     if (this.shown?.target !== target) this.show(element, target, kind, event);
     this.shown.editing = true;
     this.input.setAttribute("aria-label", `New ${kind} value`);
-    this.input.value = String(valueOf(target, kind) ?? 0);
+    const value = valueOf(target, kind);
+    this.input.value = Number.isFinite(value) ? value.toFixed(3) : "0"; // 3 decimals, as shown
     this.form.hidden = false;
     this.input.focus();
     this.input.select();

@@ -5,7 +5,9 @@
 import { Connection, socketUrl } from "./socket.js";
 import { page, markDirty, applyState, applyFrame, applyData, applyGrids, isRegression, requestPlaying,
   datasetName } from "./state.js";
-import { Controls, applyHidden } from "./controls.js";
+import { Controls } from "./controls.js";
+import { ClassroomPanel, applyHidden, expectOpenedLink, noteState } from "./classroom.js";
+import { drawAxes } from "./axes.js";
 import { NetworkDiagram } from "./network.js";
 import { networkEdits, networkLimits } from "./network-edits.js";
 import { Hovercard } from "./hovercard.js";
@@ -22,6 +24,7 @@ let connection;
 let controls;
 let diagram;
 let picker;
+let classroom;
 const edits = networkEdits(send, scheduleRender);
 
 function send(message) {
@@ -44,6 +47,7 @@ const HANDLERS = {
   state(message) {
     applyState(message);
     history.replaceState(null, "", message.hash);
+    noteState(message.config);
     if (page.warnings.length) showMessage(page.warnings.join(" · "));
   },
   frame: applyFrame,
@@ -96,8 +100,6 @@ function resumable(weights, biases) {
   return [weights, biases].flat(3).every((v) => Number.isFinite(v) && Math.abs(v) <= limit);
 }
 
-// On a reconnect the new session continues from the last frame and, if the
-// old one was training, trains on.
 // A link longer than the server reads cannot open: say so at once and open the default playground.
 function linkHash() {
   const limit = page.limits.max_hash_length;
@@ -107,8 +109,11 @@ function linkHash() {
   return "";
 }
 
+// On a reconnect the new session continues from the last frame and, if the
+// old one was training, trains on.
 function hello(reconnected) {
   const message = { type: "hello", hash: linkHash() };
+  expectOpenedLink();
   if (reconnected && page.weights && resumable(page.weights, page.biases)) {
     message.resume = { epoch: page.epoch, weights: page.weights, biases: page.biases };
   }
@@ -140,7 +145,7 @@ function render() {
     const focused = document.activeElement?.id;
     if (diagram.needsRebuild()) {
       diagram.rebuild();
-      applyHidden(page.config.hidden); // the rebuilt nodes carry `data-setting` too
+      applyHidden(); // the rebuilt neuron buttons are hidable too
     } else diagram.update();
     diagram.updateLayerButtons(networkLimits().neurons);
     if (focused && !document.activeElement?.id) $(focused)?.focus();
@@ -157,7 +162,7 @@ function renderControls() {
   const config = page.config;
   controls.update(config);
   picker.update(config, page.datasetKey);
-  applyHidden(config.hidden);
+  classroom.update(config);
   const shape = config.networkShape;
   $("num-layers").textContent = String(shape.length);
   $("layers-label").textContent = shape.length === 1 ? "hidden layer" : "hidden layers";
@@ -190,7 +195,9 @@ function wireButtons() {
   $("remove-layers").addEventListener("click", () => edits.changeLayers(-1));
   // Editing the address bar's hash (or going back) opens that configuration.
   window.addEventListener("hashchange", () => {
-    if (location.hash !== page.hash) send({ type: "hello", hash: linkHash() });
+    if (location.hash === page.hash) return;
+    expectOpenedLink();
+    send({ type: "hello", hash: linkHash() });
   });
   window.addEventListener("resize", () => {
     diagram.forceRebuild();
@@ -226,7 +233,7 @@ async function loadDatasetPreviews() {
 }
 
 async function start() {
-  ({ settings: page.settings, limits: page.limits } = await loadSettings());
+  ({ settings: page.settings, limits: page.limits, hideable: page.hideable } = await loadSettings());
   loadFeatureMaps().catch(() => {}); // without them, unused features just stay blank
   controls = new Controls(page.settings, { top: $("slot-top"), data: $("slot-data"), output: $("slot-output"),
     engine: $("slot-engine") }, setSettings);
@@ -239,6 +246,8 @@ async function start() {
     focus: focusNeuron,
   });
   drawLegend();
+  drawAxes($("heatmap"), page.limits.extent);
+  classroom = new ClassroomPanel($("classroom-choices"), $("classroom-link"), setSettings);
   wireButtons();
   wireKeyboard({ togglePlay, step, reset });
   connection = new Connection(socketUrl(location), { message: onMessage, grids: onGrids, status: onStatus, hello });

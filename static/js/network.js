@@ -43,10 +43,12 @@ export class NetworkDiagram {
     this.layerButtons = []; // per hidden layer: its + and − buttons
   }
 
-  /** Feature rows of the settings table, in input-layer order: every possible input, enabled or not. */
+  /** Feature rows of the settings table, in input-layer order: every possible input, enabled or
+   * not, except those a classroom link hides (`x_hide=true`): they are not there at all. */
   featureRows() {
+    const hidden = page.config?.hidden ?? [];
     return page.settings
-      .filter((row) => row.group === "features" && row.feature_index !== undefined)
+      .filter((row) => row.group === "features" && row.feature_index !== undefined && !hidden.includes(row.name))
       .sort((a, b) => a.feature_index - b.feature_index);
   }
 
@@ -73,7 +75,8 @@ export class NetworkDiagram {
 
   // What the diagram's structure depends on; anything else is a restyle.
   structureKey() {
-    return JSON.stringify([page.layerSizes, page.features, this.container.clientWidth, Boolean(page.featureMaps)]);
+    return JSON.stringify([page.layerSizes, page.features, page.config?.hidden, this.container.clientWidth,
+      Boolean(page.featureMaps)]);
   }
 
   needsRebuild() {
@@ -130,7 +133,7 @@ export class NetworkDiagram {
   drawNeuronButtons(g) {
     g.hidden.forEach((size, layer) => {
       const box = document.createElement("div");
-      box.className = "neuron-buttons";
+      box.className = "neuron-buttons ui-networkShape";
       box.dataset.setting = "networkShape";
       box.style.left = `${g.x(layer + 1) + NODE / 2}px`;
       const add = this.button(`add-neuron-${layer}`, "+", `Add a neuron to hidden layer ${layer + 1}`,
@@ -240,6 +243,9 @@ export class NetworkDiagram {
   /** Restyle links and biases from the current weights (every frame). */
   update() {
     if (!page.weights) return;
+    // The links' dashes move a third of a dash unit per epoch, toward the output, as in the
+    // original (playground.css keeps them still for prefers-reduced-motion).
+    this.container.style.setProperty("--dash-offset", String(-page.epoch / 3));
     for (const link of this.links) {
       const weight = page.weights[link.layer]?.[link.node]?.[link.source];
       if (weight === undefined) continue;

@@ -1,7 +1,7 @@
 // The output column: the big heatmap with its points, the loss numbers, the
 // loss chart, the colour legend, and the PNG of the output square.
 
-import { colorOf, drawGrid, drawPoints } from "./heatmap.js";
+import { colorOf, drawGrid, drawPoints, TRAIN_OUTLINE, TEST_OUTLINE } from "./heatmap.js";
 import { drawLossChart } from "./chart.js";
 import { page } from "./state.js";
 
@@ -31,8 +31,8 @@ export function drawDataPoints() {
   canvas.height = Math.round(side * ratio);
   const context = canvas.getContext("2d");
   context.setTransform(ratio, 0, 0, ratio, 0, 0);
-  drawPoints(context, page.data.train, side, "#fff");
-  if (page.config?.showTestData) drawPoints(context, page.data.test, side, "#000");
+  drawPoints(context, page.data.train, side, TRAIN_OUTLINE);
+  if (page.config?.showTestData) drawPoints(context, page.data.test, side, TEST_OUTLINE);
 }
 
 function formatLoss(value) {
@@ -71,6 +71,8 @@ export function outputPng() {
   canvas.width = canvas.height = side;
   const context = canvas.getContext("2d");
   context.imageSmoothingEnabled = true;
+  context.fillStyle = "#fff"; // the translucent map lies on the page's white
+  context.fillRect(0, 0, side, side);
   context.drawImage(gridCanvas(), 0, 0, side, side);
   context.drawImage(pointsCanvas(), 0, 0, side, side);
   return new Promise((resolve) => canvas.toBlob(resolve, "image/png"));

@@ -5,6 +5,7 @@
 export const page = {
   settings: [], // rows of GET /settings.json: every setting, its default and bounds
   limits: {}, // GET /settings.json's limits: extent, max_points, max_text_length, …
+  hideable: [], // GET /settings.json's controls a classroom link can hide: [{name, label}]
   config: null, // every setting's current value (the last `state`)
   datasetKey: null, // the setting that picks the data of this problem type ("dataset" or "regDataset")
   hash: "",

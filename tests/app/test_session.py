@@ -195,3 +195,20 @@ def test_closed_is_final_even_for_a_message_already_being_applied() -> None:
     session.close()
     session.phase = Phase.PLAYING  # what a `play` handler running on another thread would do
     assert session.phase is Phase.CLOSED and not session.playing
+
+
+def test_reset_pauses_as_in_the_original() -> None:
+    session, _ = started()
+    session.handle(msg({"type": "play"}))
+    session.handle(msg({"type": "reset"}))
+    assert session.phase is Phase.PAUSED and session.pg.epoch == 0
+
+
+@pytest.mark.parametrize(("link", "paused"), [(LINK + "&keepWeights=false", True), (LINK, False)])
+def test_a_change_pauses_only_when_it_resets_the_network(link: str, paused: bool) -> None:
+    session, _ = started(link)
+    session.handle(msg({"type": "play"}))
+    session.handle(msg({"type": "set", "changes": {"activation": "relu"}}))
+    assert (session.phase is Phase.PAUSED) is paused
+    session.handle(msg({"type": "set", "changes": {"learningRate": 0.1}}))
+    assert (session.phase is Phase.PAUSED) is paused

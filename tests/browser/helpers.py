@@ -13,7 +13,7 @@ TFP_LINK = ("#activation=tanh&batchSize=10&dataset=circle&regDataset=reg-plane&l
 def open_playground(page, base_url: str, link: str = TFP_LINK) -> None:
     """Open the page at `link` and wait until the server's first frame is drawn."""
     page.goto(f"{base_url}/{link}")
-    page.wait_for_selector("#connection-status[data-status='connected']")
+    page.wait_for_selector("#connection-status[data-status='connected']", state="attached")  # hideText hides it
     page.wait_for_selector("#network .node.output-node")
     page.wait_for_function("() => document.querySelector('#loss-train').textContent !== '–'")
 
@@ -33,3 +33,31 @@ def wait_until(page, condition, seconds: float = 5) -> None:
             return
         page.wait_for_timeout(100)
     assert condition(), f"not true within {seconds} s"
+
+
+DECODE_PNG = """async (b64) => {
+  const image = new Image();
+  image.src = `data:image/png;base64,${b64}`;
+  await image.decode();
+  const canvas = document.createElement("canvas");
+  canvas.width = image.width;
+  canvas.height = image.height;
+  const context = canvas.getContext("2d");
+  context.drawImage(image, 0, 0);
+  return { width: image.width, data: Array.from(context.getImageData(0, 0, image.width, image.height).data) };
+}"""
+
+
+def screenshot_pixels(page, selector: str):
+    """What the user sees of `selector` (a screenshot), as a function (x, y) → (r, g, b)."""
+    import base64
+
+    png = page.locator(selector).screenshot()
+    shot = page.evaluate(DECODE_PNG, base64.b64encode(png).decode())
+    width, data = shot["width"], shot["data"]
+
+    def pixel(x: float, y: float) -> tuple[int, int, int]:
+        at = (int(y) * width + int(x)) * 4
+        return data[at], data[at + 1], data[at + 2]
+
+    return pixel

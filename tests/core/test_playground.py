@@ -195,3 +195,45 @@ def test_strict_update_of_good_values_changes_like_set():
     assert playground.update({"networkShape": [3], "seed": "2"}, strict=True) == []
     other.set(networkShape=[3], seed="2")
     assert playground.export() == other.export()
+
+
+KEEP_OFF = "#seed=0.12345&networkShape=4,2&keepWeights=false"
+
+
+def test_with_keep_weights_off_new_data_resets_as_opening_the_new_link_does():
+    """The original draws the data from the seed, then the network from the same stream."""
+    playground = Playground.from_url(KEEP_OFF)
+    playground.step(4)
+    playground.set(dataset="xor", noise=10)
+    fresh = Playground.from_url(KEEP_OFF + "&dataset=xor&noise=10")
+    assert playground.epoch == 0 and len(playground.history) == 1 and playground.resets == 1
+    for ours, theirs in zip(playground.weights + playground.biases, fresh.weights + fresh.biases, strict=True):
+        np.testing.assert_array_equal(ours, theirs)
+
+
+def test_with_keep_weights_off_a_new_activation_draws_from_the_continuing_stream():
+    playground = Playground.from_url(KEEP_OFF)
+    playground.step(4)
+    playground.set(activation="relu")
+    twin = Playground.from_url(KEEP_OFF + "&activation=relu")
+    twin.reset()
+    assert playground.epoch == 0
+    np.testing.assert_array_equal(playground.weights[0], twin.weights[0])
+
+
+def test_with_keep_weights_on_the_same_changes_keep_weights_and_epoch():
+    playground = Playground.from_url(DEFAULT)
+    playground.step(4)
+    before = playground.weights
+    playground.set(activation="relu", dataset="xor")
+    assert playground.epoch == 4 and playground.resets == 0
+    np.testing.assert_array_equal(before[0], playground.weights[0])
+
+
+def test_a_hidden_feature_leaves_the_network_with_its_links():
+    playground = Playground.from_url(DEFAULT)
+    old = playground.weights[0]
+    playground.set(hidden=["x"])
+    assert playground.config.features == ("y",)
+    assert playground.weights[0].shape == (4, 1)
+    np.testing.assert_array_equal(playground.weights[0][:, 0], old[:, 1])

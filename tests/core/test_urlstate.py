@@ -3,7 +3,7 @@ import dataclasses
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nn_core.settings import DEFAULT, SETTINGS, Config
+from nn_core.settings import DEFAULT, HIDEABLE, SETTINGS, Config
 from nn_core.urlstate import js_number, parse_hash, to_hash
 
 ORIGINAL = (
@@ -93,7 +93,40 @@ def test_out_of_range_numbers_are_clamped_with_a_warning():
     assert len(warnings) == 3
 
 
-keys = st.sampled_from([*SETTINGS, "bogus", "x_hide", "learningRate_hide", ""])
+def test_the_original_controls_that_are_not_settings_are_hidable_too():
+    link = "#seed=1&playButton_hide=true&stepButton_hide=true&resetButton_hide=true&numHiddenLayers_hide=true"
+    config, warnings = parse_hash(link)
+    assert warnings == []
+    assert config.hidden == {"playButton", "stepButton", "resetButton", "numHiddenLayers"}
+    assert to_hash(config).endswith("&hideText=false" + link.removeprefix("#seed=1"))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sets(st.sampled_from(HIDEABLE), min_size=1))
+def test_every_hide_key_round_trips_after_the_other_keys(names):
+    link = "#seed=1&" + "&".join(f"{name}_hide=true" for name in sorted(names))
+    config, warnings = parse_hash(link)
+    assert warnings == [] and config.hidden == names
+    text = to_hash(config)
+    hides = [part for part in text.lstrip("#").split("&") if part.endswith("_hide=true")]
+    assert sorted(hides) == sorted(f"{name}_hide=true" for name in names)
+    assert text.endswith("&".join(hides)), "the _hide keys come last"
+    assert parse_hash(text) == (config, [])
+
+
+def test_the_keep_weights_key_is_written_only_when_off():
+    assert "keepWeights" not in to_hash(DEFAULT)
+    config, warnings = parse_hash("#seed=1&keepWeights=false")
+    assert warnings == [] and config.keepWeights is False
+    assert "keepWeights=false" in to_hash(config)
+
+
+def test_a_hidden_feature_is_no_input():
+    config, _ = parse_hash("#seed=1&x=true&y=true&xSquared=true&x_hide=true")
+    assert config.features == ("y", "xSquared") and config.layer_sizes[0] == 2
+
+
+keys = st.sampled_from([*SETTINGS, *(f"{name}_hide" for name in HIDEABLE), "bogus", ""])
 values = st.one_of(st.text(max_size=12),
                    st.sampled_from(["", "true", "false", "NaN", "1e400", "-1", "4,2", ",", "relu"]))
 
