@@ -128,11 +128,23 @@ def _hidden_neuron_rows(sizes: tuple[int, ...]) -> list[int]:
     return rows
 
 
-def quantize(values: Array) -> Array:
-    """Values in [−1, 1] (clipped) to uint8, 0 ↔ −1 and 255 ↔ +1, for streaming."""
-    scaled = np.clip(np.nan_to_num(values, nan=0.0), -1.0, 1.0)
-    scaled = (scaled + 1.0) * 127.5
-    return np.rint(scaled, out=scaled).astype(np.uint8)
+def quantize(values: Array, out: Array | None = None) -> Array:
+    """Values in [−1, 1] (clipped; NaN → 0) to uint8, 0 ↔ −1 and 255 ↔ +1, for streaming.
+
+    Every frame quantizes every grid, so this makes one float copy and works in
+    place on it; ``out`` (uint8, same shape) receives the codes without another allocation.
+    """
+    values = np.asarray(values)
+    scaled = np.clip(values, -1.0, 1.0, dtype=values.dtype if values.dtype.kind == "f" else float)
+    if np.isnan(scaled.sum()):  # the clipped values are finite, so only a NaN makes the sum NaN
+        np.nan_to_num(scaled, copy=False, nan=0.0)
+    scaled += 1.0
+    scaled *= 127.5
+    np.rint(scaled, out=scaled)
+    if out is None:
+        return scaled.astype(np.uint8)
+    np.copyto(out, scaled, casting="unsafe")
+    return out
 
 
 def dequantize(codes: Array) -> Array:
