@@ -92,7 +92,7 @@ def grid_codes(maps: Boundaries) -> tuple[GridShape, np.ndarray]:
 
 def _deflate(payload: np.ndarray, strategy: int) -> bytes:
     compressor = zlib.compressobj(_LEVEL, zlib.DEFLATED, _WINDOW_BITS, _MEMORY_LEVEL, strategy)
-    return compressor.compress(memoryview(payload)) + compressor.flush()
+    return compressor.compress(payload.tobytes()) + compressor.flush()
 
 
 class GridStream:
