@@ -11,7 +11,7 @@ network, a reset, a resumed session) it carries the whole history and
 the output's heat map and every neuron's thumbnail — travel as one binary
 message (app/grid_message.py, docs/protocol.md): one byte per cell
 (``nn_core.grid.quantize``), sent as differences against the previous frame's,
-keeps a default frame near 1 KB instead of ~200 KB of JSON floats.
+keeps a default frame's grids near 1 KB while training (~200 KB as JSON floats).
 """
 
 from __future__ import annotations
