@@ -19,6 +19,7 @@ from nn_core import Playground
 from . import __version__, pages, websocket
 from .admission import SessionRegistry
 from .config import AppSettings
+from .grid_message import GridStream
 from .scheduler import TrainingScheduler
 from .security import SecurityHeadersMiddleware
 from .server_messages import HistoryCursor, build_frame
@@ -34,7 +35,7 @@ def warm_up(thumbnail: int) -> None:
     instead of on the first page opened."""
     playground = Playground.from_url("")
     playground.step(2)
-    build_frame(playground, HistoryCursor(), False, thumbnail)
+    build_frame(playground, HistoryCursor(), GridStream(), False, thumbnail)
 
 
 def create_app(settings: AppSettings | None = None) -> FastAPI:

@@ -137,9 +137,16 @@ class ExportMessage(_Message):
     type: Literal["export"]
 
 
+class KeyFrameMessage(_Message):
+    """The page holds no base for the grid deltas (a message it could not decode)."""
+
+    type: Literal["key_frame"]
+
+
 ClientMessage = Annotated[
     HelloMessage | SetMessage | PlayMessage | PauseMessage | StepMessage | ResetMessage | RegenerateMessage
-    | SetWeightMessage | SetBiasMessage | PointsMessage | GradientCheckMessage | ExportMessage,
+    | SetWeightMessage | SetBiasMessage | PointsMessage | GradientCheckMessage | ExportMessage
+    | KeyFrameMessage,
     Field(discriminator="type"),
 ]
 _ADAPTER: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)

@@ -9,16 +9,15 @@ the loss points the page has not had yet; when the history restarted (a new
 network, a reset, a resumed session) it carries the whole history and
 ``history_reset: true`` so the page starts its chart anew. The frame's grids —
 the output's heat map and every neuron's thumbnail — travel as one binary
-message (layout below and in docs/protocol.md): one byte per cell
-(``nn_core.grid.quantize``) keeps a default frame near 14 KB instead of ~200 KB
-of JSON floats.
+message (app/grid_message.py, docs/protocol.md): one byte per cell
+(``nn_core.grid.quantize``), sent as differences against the previous frame's,
+keeps a default frame's grids near 1 KB while training (~200 KB as JSON floats).
 """
 
 from __future__ import annotations
 
 import json
 import math
-import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,8 +25,10 @@ from typing import Any
 import numpy as np
 
 from nn_core import Playground
-from nn_core.grid import OUTPUT_RESOLUTION, quantize
+from nn_core.grid import OUTPUT_RESOLUTION
 from nn_core.settings import config_to_json
+
+from .grid_message import GridStream
 
 Json = dict[str, Any]
 HistoryPoint = tuple[int, float, float]
@@ -132,49 +133,6 @@ def _finite_json(value: Any) -> Any:
     return value
 
 
-# --- the binary grid message -------------------------------------------------------
-KIND_GRIDS = 1
-VERSION = 1
-HEADER = struct.Struct("<BBHHHI")  # kind, version, N, R, M, epoch = 12 bytes
-MAX_EPOCH_FIELD = 2**32 - 1
-
-
-@dataclass(frozen=True)
-class GridHeader:
-    """The decoded header; :func:`decode_header` exists for tests and the benchmark."""
-
-    kind: int
-    version: int
-    resolution: int
-    thumbnail: int
-    count: int
-    epoch: int
-
-
-def encode_grids(output: np.ndarray, thumbnails: Sequence[np.ndarray] | np.ndarray, epoch: int) -> bytes:
-    """Pack one frame's grids: a 12-byte header (kind, version, output resolution N,
-    thumbnail resolution R, thumbnail count M, epoch; little-endian), then N·N bytes of
-    the output, then M·R·R bytes of thumbnails. Values outside [−1, 1] are clipped, NaN becomes 0."""
-    n = output.shape[0]
-    r = thumbnails[0].shape[0] if len(thumbnails) else 0
-    header = HEADER.pack(KIND_GRIDS, VERSION, n, r, len(thumbnails),
-                         min(max(epoch, 0), MAX_EPOCH_FIELD))
-    parts = [header, quantize(output).tobytes()]
-    if len(thumbnails):
-        parts.append(quantize(np.asarray(thumbnails)).tobytes())
-    return b"".join(parts)
-
-
-def decode_header(data: bytes) -> GridHeader:
-    """Read a grid message's header (the inverse of the first 12 bytes of :func:`encode_grids`)."""
-    return GridHeader(*HEADER.unpack_from(data, 0))
-
-
-def expected_length(header: GridHeader) -> int:
-    """How many bytes a message with this header has in total."""
-    return HEADER.size + header.resolution**2 + header.count * header.thumbnail**2
-
-
 # --- frames ----------------------------------------------------------------------
 @dataclass(frozen=True)
 class Frame:
@@ -208,12 +166,13 @@ class HistoryCursor:
         return list(history[start:]), False
 
 
-def build_frame(pg: Playground, cursor: HistoryCursor, playing: bool, thumbnail: int) -> Frame:
+def build_frame(pg: Playground, cursor: HistoryCursor, grids: GridStream, playing: bool,
+                thumbnail: int) -> Frame:
     """Everything the page draws for the current state (CPU work: call off the event loop)."""
     maps = pg.boundaries(resolution=thumbnail, output_resolution=OUTPUT_RESOLUTION)
     history, restarted = cursor.take(pg.history)
     text = encode(frame_message(pg, history, restarted, playing))
-    return Frame(text, encode_grids(maps.output, maps.thumbnails, int(pg.epoch)))
+    return Frame(text, grids.encode(maps, int(pg.epoch)))
 
 
 # Outgoing messages in a session's outbox: JSON text, or a frame (its JSON text then its grids).

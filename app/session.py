@@ -27,6 +27,7 @@ from nn_core.datasets import PointsError
 from nn_core.settings import SPEEDS, SettingError
 
 from . import protocol as p
+from .grid_message import GridStream
 from .outbox import Outbox
 from .pace import Pace
 from .protocol import ClientMessage, ProtocolError
@@ -76,6 +77,7 @@ class Session:
         self._phase = Phase.IDLE
         self._pg: Playground | None = None
         self._cursor = HistoryCursor()
+        self._grids = GridStream()  # deltas against the last frame built; restarted with every state
         self._data_version = -1
         self._seconds_per_epoch = 0.001
         self._seconds_per_frame = 0.001
@@ -210,6 +212,11 @@ class Session:
             raise ProtocolError("bad_points", str(error)) from None
         return [*self._state([]), self.frame()]
 
+    def _key_frame(self, message: p.KeyFrameMessage) -> list[Outgoing]:
+        """The page could not apply a delta (it holds no base): all its grids again."""
+        self._grids.restart()
+        return [self.frame()]
+
     def _gradient_check(self, message: p.GradientCheckMessage) -> list[Outgoing]:
         return [encode(gradient_check_message(self.pg.gradient_check()))]
 
@@ -291,12 +298,15 @@ class Session:
     # --- messages ----------------------------------------------------------------
     def frame(self) -> Frame:
         started = time.perf_counter()
-        frame = build_frame(self.pg, self._cursor, self.playing, self.thumbnail)
+        frame = build_frame(self.pg, self._cursor, self._grids, self.playing, self.thumbnail)
         self._frame_epoch = self.pg.epoch
         self._seconds_per_frame = 0.7 * self._seconds_per_frame + 0.3 * (time.perf_counter() - started)
         return frame
 
     def _state(self, warnings: list[str]) -> list[Outgoing]:
+        """The ``state`` (and ``data`` when the points changed); the next frame is a key frame,
+        since a page that sees a new network's shape drops the grids it holds."""
+        self._grids.restart()
         out: list[Outgoing] = [encode(state_message(self.pg, warnings, self.playing, self.thumbnail))]
         if self.pg.data_version != self._data_version:
             self._data_version = self.pg.data_version

@@ -5,24 +5,32 @@ neuron's map at once (inputs, hidden neurons and the output). Orientation: a
 grid is row-major with row 0 at the TOP (y = +6) and column 0 at the LEFT
 (x = −6), so it maps straight onto image rows; samples sit at
 ``linspace(-6, 6, N)`` like the original's 100×100 grid.
+
+The pass runs over chunks of grid rows, each chunk's activations averaged into
+the thumbnails at once, so its float32 buffers stay under :data:`CHUNK_BYTES`
+whatever the network (the largest extended network's whole grid would take
+13 MB, on every server thread that builds frames). A small network's grid is one chunk.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
+from .activations import forward_for
 from .features import EXTENT, FEATURE_NAMES, feature_matrix
-from .forward import ForwardPlan, inputs_with_bias_row
 from .network import Network
 
 Array = np.ndarray
 OUTPUT_RESOLUTION = 100
 THUMBNAIL_RESOLUTION = 25
+CHUNK_BYTES = 512 * 1024  # a chunk's activations and scratch, float32
+CACHE_BYTES_PER_THREAD = 1024 * 1024  # the chunk buffers a thread keeps for its next frames
 
 
 @dataclass(frozen=True)
@@ -38,10 +46,24 @@ def _grid_inputs(features: tuple[str, ...], n: int) -> Array:
     """The grid's feature rows plus a row of ones, ``(k + 1, n·n)``, float32."""
     axis = np.linspace(-EXTENT, EXTENT, n)
     xs, ys = np.meshgrid(axis, axis[::-1])  # row 0 = top = y = +6
-    inputs = inputs_with_bias_row(feature_matrix(features, xs.reshape(-1), ys.reshape(-1)))
-    inputs = inputs.astype(np.float32)
+    values = feature_matrix(features, xs.reshape(-1), ys.reshape(-1))
+    inputs = np.ones((len(features) + 1, n * n), dtype=np.float32)
+    inputs[:-1] = values.T
     inputs.setflags(write=False)
     return inputs
+
+
+@lru_cache(maxsize=64)
+def _input_chunks(features: tuple[str, ...], n: int, rows: int) -> tuple[Array, ...]:
+    """The grid inputs cut into contiguous chunks of ``rows`` grid rows."""
+    inputs = _grid_inputs(features, n)
+    return tuple(np.ascontiguousarray(inputs[:, start : start + rows * n]) for start in range(0, n * n, rows * n))
+
+
+@lru_cache(maxsize=16)
+def _input_thumbnails(features: tuple[str, ...], n: int, resolution: int) -> Array:
+    """The inputs' thumbnails: they depend on the features only, not on the weights."""
+    return downsample(_grid_inputs(features, n)[:-1].reshape(-1, n, n), resolution)
 
 
 @lru_cache(maxsize=16)
@@ -54,32 +76,100 @@ def _averaging_matrix(n: int, resolution: int) -> Array:
     return matrix
 
 
-_plans = threading.local()
-_PLANS_PER_THREAD = 4
+class _GridPass:
+    """Float32 buffers for the forward pass of up to ``points`` grid points.
 
-
-def _grid_plan(net: Network, points: int) -> ForwardPlan:
-    """A float32 forward plan for the grid, reused per thread and network structure.
-
-    Allocating (and first touching) megabytes of buffers on every frame costs
-    more than the forward pass itself; one plan per server thread and shape
-    keeps that to once, without sharing buffers between threads.
+    ``stack`` holds every hidden layer's activations, each followed by a row of
+    ones (the next layer's bias input), then the output's row; ``z`` is the
+    pre-activation scratch of the widest layer. Both are flat, so a chunk of any
+    size gets contiguous views.
     """
-    cache: OrderedDict[tuple[object, ...], ForwardPlan] = getattr(_plans, "cache", None) or OrderedDict()
-    _plans.cache = cache
+
+    def __init__(self, net: Network, points: int) -> None:
+        hidden = net.sizes[1:-1]
+        self.points = points
+        self.offsets: list[int] = np.cumsum([0, *[size + 1 for size in hidden]]).tolist()
+        self.stack_rows = self.offsets[-1] + 1
+        self.stack = np.empty(self.stack_rows * points, dtype=np.float32)
+        self.z = np.empty(max(net.sizes[1:]) * points, dtype=np.float32)
+        self.forwards: list[Callable[[Array, Array], Array]] = [
+            forward_for(net.activation(layer), net.sizes[layer + 1] * points, np.dtype(np.float32))
+            for layer in range(net.depth)]
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.stack.nbytes + self.z.nbytes)
+
+    def run(self, blocks: list[Array], inputs: Array) -> Array:
+        """The activations of every layer for ``inputs`` ``(k + 1, p)``, as ``(stack_rows, p)``."""
+        p = inputs.shape[1]
+        stack = self.stack[: self.stack_rows * p].reshape(self.stack_rows, p)
+        previous = inputs
+        for layer, block in enumerate(blocks):
+            start, size = self.offsets[layer], block.shape[0]  # the output's row follows the hidden layers
+            z = self.z[: size * p].reshape(size, p)
+            block.dot(previous, z)  # the method: no array-function dispatch
+            self.forwards[layer](z, stack[start : start + size])
+            if layer < len(self.offsets) - 1:
+                stack[start + size].fill(1.0)
+                previous = stack[start : start + size + 1]
+        return stack
+
+
+_passes = threading.local()
+
+
+def _grid_pass(net: Network, points: int) -> _GridPass:
+    """A chunk's buffers, reused per thread and network structure (within :data:`CACHE_BYTES_PER_THREAD`).
+
+    Allocating (and first touching) the buffers on every frame costs more than
+    the forward pass itself; keeping them per server thread avoids that without
+    sharing buffers between threads.
+    """
+    cache: OrderedDict[tuple[object, ...], _GridPass] = getattr(_passes, "cache", None) or OrderedDict()
+    _passes.cache = cache
     key = (net.sizes, net.hidden_activation, net.output_activation, points)
-    plan = cache.pop(key, None) or ForwardPlan(net, points, dtype=np.float32)
-    cache[key] = plan
-    while len(cache) > _PLANS_PER_THREAD:
+    grid_pass = cache.pop(key, None) or _GridPass(net, points)
+    cache[key] = grid_pass
+    while len(cache) > 1 and sum(cached.nbytes for cached in cache.values()) > CACHE_BYTES_PER_THREAD:
         cache.popitem(last=False)
-    return plan
+    return grid_pass
 
 
-def _run_grid(net: Network, features: tuple[str, ...], n: int) -> tuple[Array, ForwardPlan]:
-    inputs = _grid_inputs(features, n)
-    plan = _grid_plan(net, n * n)
-    plan.run(inputs, [block.astype(np.float32) for block in net.blocks])
-    return inputs, plan
+def _rows_per_chunk(net: Network, n: int, r: int) -> int:
+    """As many grid rows as fit in :data:`CHUNK_BYTES` (at least one), whole thumbnail cells
+    when the cells are whole rows (``n`` a multiple of ``r``)."""
+    floats_per_point = sum(size + 1 for size in net.sizes[1:-1]) + 1 + max(net.sizes[1:])
+    rows = max(1, min(n, CHUNK_BYTES // (4 * floats_per_point * n)))
+    cell = n // r if n % r == 0 else 1
+    return max(cell, rows - rows % cell)
+
+
+def _add_cell_means(stack: Array, first: int, average: Array, means: Array) -> None:
+    """Add a chunk's share of every stack row's thumbnail to ``means`` ``(rows, R, R)``.
+
+    ``stack`` is ``(rows, height, N)``: grid rows ``first…first+height``. When a
+    cell is ``k`` whole grid rows (the usual 100 → 25), the chunk holds whole
+    cells: ``k − 1`` contiguous additions sum each cell's rows, one small matrix
+    product its columns (this is most of a small network's frame). Otherwise
+    both directions go through the averaging matrix.
+    """
+    count, height, n = stack.shape
+    r = average.shape[0]
+    if n % r == 0:
+        k = n // r
+        rows = stack.reshape(count, height // k, k, n)
+        row_sums = rows[:, :, 0].copy()
+        for j in range(1, k):
+            row_sums += rows[:, :, j]
+        cells = (row_sums.reshape(-1, n) @ average.T).reshape(count, -1, r)
+        cells *= 1.0 / k
+        means[:, first // k : first // k + height // k] = cells
+        return
+    by_column = stack.reshape(-1, n) @ average.T  # (stack row · grid row, cell column)
+    by_row = by_column.reshape(count, height, r).transpose(1, 0, 2).reshape(height, -1)
+    cells = (average[:, first : first + height] @ by_row).reshape(r, count, r)
+    means += cells.transpose(1, 0, 2)
 
 
 def downsample(maps: Array, resolution: int) -> Array:
@@ -95,19 +185,25 @@ def boundaries(net: Network, features: tuple[str, ...], resolution: int = THUMBN
                output_resolution: int = OUTPUT_RESOLUTION) -> Boundaries:
     """The output's map at ``output_resolution`` and every neuron's thumbnail.
 
-    One forward pass of the grid; thumbnails are averaged straight from the
-    plan's stacked rows (the bias rows of ones are dropped afterwards).
+    Chunk by chunk of grid rows: the forward pass, the output's rows copied
+    out, and every stack row's share of its thumbnail added in, so no
+    full-grid map of a hidden neuron is ever kept.
     """
-    n = output_resolution
-    inputs, plan = _run_grid(net, features, n)
-    hidden = downsample(plan.stack_a.reshape(-1, n, n), resolution)
-    keep = _hidden_neuron_rows(net.sizes)
-    thumbnails = np.concatenate((
-        downsample(inputs[:-1].reshape(-1, n, n), resolution),
-        hidden[keep],
-        downsample(plan.output_a.reshape(1, n, n), resolution),
-    ))
-    return Boundaries(output=plan.output_a.reshape(n, n).copy(), thumbnails=thumbnails)
+    n, r = output_resolution, min(resolution, output_resolution)
+    rows = _rows_per_chunk(net, n, r)
+    grid_pass = _grid_pass(net, rows * n)
+    blocks = [block.astype(np.float32) for block in net.blocks]
+    average = _averaging_matrix(n, r)
+    output = np.empty(n * n, dtype=np.float32)
+    means = np.zeros((grid_pass.stack_rows, r, r), dtype=np.float32)
+    for index, chunk in enumerate(_input_chunks(features, n, rows)):
+        first, height = index * rows, chunk.shape[1] // n
+        stack = grid_pass.run(blocks, chunk)
+        output[first * n : (first + height) * n] = stack[-1]
+        _add_cell_means(stack.reshape(-1, height, n), first, average, means)
+    return Boundaries(
+        output=output.reshape(n, n),
+        thumbnails=np.concatenate((_input_thumbnails(features, n, r), means[_neuron_rows(net.sizes)])))
 
 
 def feature_thumbnails(resolution: int = THUMBNAIL_RESOLUTION,
@@ -118,21 +214,33 @@ def feature_thumbnails(resolution: int = THUMBNAIL_RESOLUTION,
     return dict(zip(FEATURE_NAMES, maps, strict=True))
 
 
-def _hidden_neuron_rows(sizes: tuple[int, ...]) -> list[int]:
-    """Rows of the hidden stack that are neurons (each layer is followed by a bias row)."""
+def _neuron_rows(sizes: tuple[int, ...]) -> list[int]:
+    """Rows of the stack that are neurons: each hidden layer's (not its bias row), then the output."""
     rows: list[int] = []
     start = 0
     for size in sizes[1:-1]:
         rows.extend(range(start, start + size))
         start += size + 1
-    return rows
+    return [*rows, start]
 
 
-def quantize(values: Array) -> Array:
-    """Values in [−1, 1] (clipped) to uint8, 0 ↔ −1 and 255 ↔ +1, for streaming."""
-    scaled = np.clip(np.nan_to_num(values, nan=0.0), -1.0, 1.0)
-    scaled = (scaled + 1.0) * 127.5
-    return np.rint(scaled, out=scaled).astype(np.uint8)
+def quantize(values: Array, out: Array | None = None) -> Array:
+    """Values in [−1, 1] (clipped; NaN → 0) to uint8, 0 ↔ −1 and 255 ↔ +1, for streaming.
+
+    Every frame quantizes every grid, so this makes one float copy and works in
+    place on it; ``out`` (uint8, same shape) receives the codes without another allocation.
+    """
+    values = np.asarray(values)
+    scaled = np.clip(values, -1.0, 1.0, dtype=values.dtype if values.dtype.kind == "f" else float)
+    if np.isnan(scaled.sum()):  # the clipped values are finite, so only a NaN makes the sum NaN
+        np.nan_to_num(scaled, copy=False, nan=0.0)
+    scaled += 1.0
+    scaled *= 127.5
+    np.rint(scaled, out=scaled)
+    if out is None:
+        return scaled.astype(np.uint8)
+    np.copyto(out, scaled, casting="unsafe")
+    return out
 
 
 def dequantize(codes: Array) -> Array:

@@ -1,8 +1,8 @@
 // The page's one WebSocket: connecting, decoding messages (docs/protocol.md),
 // sending, and reconnecting with a growing delay when the connection drops.
 
-const GRID_KIND = 1;
-const GRID_HEADER_BYTES = 12;
+import { GridDecoder } from "./grids.js";
+
 const RETRY_DELAYS_MS = [500, 1000, 2000, 3000]; // then every 3 s
 
 /**
@@ -17,25 +17,6 @@ export function retryDelay(attempt) {
 const NORMAL_CLOSE = 1000;
 const IDLE_REASON = "idle timeout"; // app/connection.py closes idle sessions with it
 
-/** Decode a binary grid message into views on its bytes (no copying). */
-export function parseGrids(buffer) {
-  const view = new DataView(buffer);
-  const kind = view.getUint8(0);
-  if (kind !== GRID_KIND) throw new Error(`unknown binary message kind ${kind}`);
-  const size = view.getUint16(2, true);
-  const thumbSize = view.getUint16(4, true);
-  const count = view.getUint16(6, true);
-  const epoch = view.getUint32(8, true);
-  const output = new Uint8Array(buffer, GRID_HEADER_BYTES, size * size);
-  const thumbnails = [];
-  let offset = GRID_HEADER_BYTES + size * size;
-  for (let i = 0; i < count; i++) {
-    thumbnails.push(new Uint8Array(buffer, offset, thumbSize * thumbSize));
-    offset += thumbSize * thumbSize;
-  }
-  return { epoch, size, thumbSize, output, thumbnails };
-}
-
 /**
  * A self-healing connection. `handlers` is {message(msg), grids(grids),
  * status(name, reason), hello(reconnected) → the hello to send on every (re)connect}.
@@ -49,6 +30,8 @@ export class Connection {
     this.everConnected = false;
     this.asleep = false; // closed by the server for idling: wake on the next message
     this.queue = []; // messages to send right after the hello that wakes it
+    this.inbox = Promise.resolve(); // messages are handled in order, though grids decode asynchronously
+    this.askedForKeyFrame = false;
   }
 
   open() {
@@ -56,13 +39,15 @@ export class Connection {
     const socket = new WebSocket(this.url);
     socket.binaryType = "arraybuffer";
     socket.addEventListener("open", () => this.onOpen());
-    socket.addEventListener("message", (event) => this.onMessage(event));
+    const decoder = new GridDecoder(); // deltas apply to this socket's session only
+    socket.addEventListener("message", (event) => this.onMessage(event, decoder));
     socket.addEventListener("close", (event) => this.onClose(socket, event.code, event.reason));
     this.socket = socket;
   }
 
   onOpen() {
     const reconnected = this.everConnected;
+    this.askedForKeyFrame = false; // a new session starts with a key frame
     this.attempt = 0;
     this.everConnected = true;
     this.send(this.handlers.hello(reconnected));
@@ -70,11 +55,24 @@ export class Connection {
     this.handlers.status("connected");
   }
 
-  onMessage(event) {
-    if (typeof event.data === "string") {
-      this.handlers.message(JSON.parse(event.data));
-    } else {
-      this.handlers.grids(parseGrids(event.data));
+  onMessage(event, decoder) {
+    this.inbox = this.inbox.then(() => this.handle(event.data, decoder)).catch((error) => {
+      decoder.forget(); // whatever failed, the next delta must not build on it
+      console.error(`a server message failed: ${error}`);
+    });
+  }
+
+  async handle(data, decoder) {
+    if (typeof data === "string") {
+      this.handlers.message(JSON.parse(data));
+      return;
+    }
+    const grids = await decoder.decode(data);
+    if (grids) {
+      this.askedForKeyFrame = false;
+      this.handlers.grids(grids);
+    } else if (!this.askedForKeyFrame) {
+      this.askedForKeyFrame = this.send({ type: "key_frame" }); // deltas wait for it
     }
   }
 

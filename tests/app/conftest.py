@@ -11,8 +11,8 @@ from fastapi import FastAPI
 from starlette.testclient import TestClient, WebSocketTestSession
 
 from app.config import AppSettings
+from app.grid_message import decode_header, payload_cells
 from app.main import create_app
-from app.server_messages import decode_header, expected_length
 
 # Starlette's TestClient names this host; the server refuses hosts it is not told about.
 TEST_HOSTS = ("testserver",)
@@ -45,7 +45,7 @@ def receive(ws: WebSocketTestSession) -> dict[str, Any]:
     if message["type"] == "frame":
         data = ws.receive_bytes()
         header = decode_header(data)
-        assert len(data) == expected_length(header)
+        assert payload_cells(data) == header.shape.cells
         assert header.epoch == message["epoch"]
         message["_grids"] = header
         message["_bytes"] = data

@@ -14,7 +14,7 @@ from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Origin
 
 from app.config import AppSettings
-from app.server_messages import decode_header, expected_length
+from app.grid_message import decode_header, payload_cells
 
 from ..servers import BackgroundServer
 from .conftest import eventually
@@ -34,7 +34,7 @@ def next_message(ws: ClientConnection) -> dict[str, Any]:
         grids = ws.recv(timeout=TIMEOUT)
         assert isinstance(grids, bytes)
         header = decode_header(grids)
-        assert len(grids) == expected_length(header) and header.epoch == message["epoch"]
+        assert payload_cells(grids) == header.shape.cells and header.epoch == message["epoch"]
     return message
 
 

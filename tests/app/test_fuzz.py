@@ -68,7 +68,7 @@ FIELDS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
                                        "#dataset=spiral&noise=50"]) | st.text(max_size=60),
               "resume": resume | st.none()},
     "set": {"changes": changes | anything},
-    "play": {}, "pause": {}, "reset": {}, "regenerate": {}, "gradient_check": {}, "export": {},
+    "play": {}, "pause": {}, "reset": {}, "regenerate": {}, "gradient_check": {}, "export": {}, "key_frame": {},
     "step": {"n": st.integers(-5, 1005) | anything},
     "set_weight": {"layer": indices, "node": indices, "source": indices, "value": small_floats | anything},
     "set_bias": {"layer": indices, "node": indices, "value": small_floats | anything},

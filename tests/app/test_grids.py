@@ -1,4 +1,4 @@
-"""The binary grid message: header layout, sizes, orientation and value mapping."""
+"""The binary grid message: header layout, orientation and value mapping, key frames and deltas."""
 
 from __future__ import annotations
 
@@ -6,38 +6,80 @@ import struct
 
 import numpy as np
 
-from app.server_messages import HEADER, decode_header, encode_grids, expected_length
+from app.grid_message import HEADER, GridStream, decode_header, key_frame
+from nn_core.grid import Boundaries, quantize
+
+from ..grid_decoder import GridDecoder
 
 
-def test_header_is_twelve_little_endian_bytes() -> None:
-    output = np.zeros((100, 100))
-    thumbs = [np.zeros((25, 25))] * 9
-    data = encode_grids(output, thumbs, epoch=70_000)
-    assert HEADER.size == 12
-    assert struct.unpack("<BBHHHI", data[:12]) == (1, 1, 100, 25, 9, 70_000)
+def maps(output: np.ndarray, thumbnails: list[np.ndarray] | None = None) -> Boundaries:
+    return Boundaries(output, np.asarray(thumbnails if thumbnails else np.zeros((0, 0, 0))))
+
+
+def test_header_is_twenty_little_endian_bytes() -> None:
+    data = key_frame(maps(np.zeros((100, 100)), [np.zeros((25, 25))] * 9), epoch=70_000)
+    assert HEADER.size == 20
+    assert struct.unpack("<BBBxHHHxxII", data[:20]) == (1, 2, 0, 100, 25, 9, 70_000, 1)
     header = decode_header(data)
-    assert len(data) == expected_length(header) == 12 + 100 * 100 + 9 * 25 * 25
+    assert header.shape.cells == 100 * 100 + 9 * 25 * 25
 
 
 def test_values_map_to_bytes_and_keep_row_major_order() -> None:
     output = np.full((4, 4), -1.0)
     output[0, 3] = 1.0  # top right
     output[3, 0] = 0.0  # bottom left
-    data = encode_grids(output, [np.full((2, 2), 5.0)], epoch=3)
-    cells = np.frombuffer(data[12:28], dtype=np.uint8).reshape(4, 4)
-    assert cells[0, 3] == 255 and cells[3, 0] in (127, 128) and cells[0, 0] == 0
-    assert list(data[28:]) == [255] * 4  # clipped to +1
+    grids = GridDecoder().decode(key_frame(maps(output, [np.full((2, 2), 5.0)]), epoch=3))
+    assert grids is not None and grids.epoch == 3
+    assert grids.output[0, 3] == 255 and grids.output[3, 0] in (127, 128) and grids.output[0, 0] == 0
+    assert grids.thumbnails.tolist() == [[[255, 255], [255, 255]]]  # clipped to +1
 
 
 def test_non_finite_values_do_not_leak_arbitrary_bytes() -> None:
-    output = np.array([[np.nan, np.inf], [-np.inf, 0.0]])
-    cells = list(encode_grids(output, [], epoch=0)[12:])
+    grids = GridDecoder().decode(key_frame(maps(np.array([[np.nan, np.inf], [-np.inf, 0.0]])), epoch=0))
+    assert grids is not None
+    cells = grids.output.ravel().tolist()
     assert cells[1] == 255 and cells[2] == 0 and cells[0] == cells[3]
 
 
 def test_epoch_field_saturates_instead_of_overflowing() -> None:
-    data = encode_grids(np.zeros((2, 2)), [], epoch=2**40)
-    assert decode_header(data).epoch == 2**32 - 1
+    assert decode_header(key_frame(maps(np.zeros((2, 2))), epoch=2**40)).epoch == 2**32 - 1
+
+
+def test_deltas_reproduce_every_frame_and_restart_sends_a_key_frame() -> None:
+    rng = np.random.default_rng(1)
+    stream, decoder = GridStream(), GridDecoder()
+    output, thumbs = rng.uniform(-1, 1, (10, 10)), rng.uniform(-1, 1, (3, 5, 5))
+    encodings = []
+    for epoch in range(6):
+        if epoch == 4:
+            stream.restart()
+        output = np.clip(output + rng.normal(0, 0.02, output.shape), -1, 1)
+        thumbs = np.clip(thumbs + rng.normal(0, 0.02, thumbs.shape), -1, 1)
+        data = stream.encode(Boundaries(output, thumbs), epoch)
+        encodings.append(decode_header(data).encoding)
+        grids = decoder.decode(data)
+        assert grids is not None and grids.sequence == epoch + 1
+        assert np.array_equal(grids.output, quantize(output))
+        assert np.array_equal(grids.thumbnails, quantize(thumbs))
+    assert encodings == [0, 1, 1, 1, 0, 1]
+
+
+def test_a_new_shape_is_a_key_frame() -> None:
+    stream = GridStream()
+    stream.encode(maps(np.zeros((4, 4)), [np.zeros((2, 2))]), 0)
+    assert decode_header(stream.encode(maps(np.zeros((4, 4)), [np.zeros((2, 2))] * 2), 1)).encoding == 0
+
+
+def test_a_delta_without_its_base_is_refused_until_a_key_frame() -> None:
+    stream, decoder = GridStream(), GridDecoder()
+    first = stream.encode(maps(np.zeros((4, 4))), 0)
+    stream.encode(maps(np.ones((4, 4))), 1)  # never reaches the decoder
+    assert decoder.decode(first) is not None
+    assert decoder.decode(stream.encode(maps(np.zeros((4, 4))), 2)) is None
+    assert decoder.decode(stream.encode(maps(np.zeros((4, 4))), 3)) is None
+    stream.restart()
+    grids = decoder.decode(stream.encode(maps(np.full((4, 4), 0.5)), 4))
+    assert grids is not None and np.array_equal(grids.output, quantize(np.full((4, 4), 0.5)))
 
 
 def test_a_frame_of_the_largest_classic_network_stays_under_64_kb() -> None:
@@ -47,7 +89,7 @@ def test_a_frame_of_the_largest_classic_network_stays_under_64_kb() -> None:
     features = "&".join(f"{name}=true" for name in ("x", "y", "xTimesY", "xSquared", "ySquared", "sinX", "sinY"))
     playground = Playground.from_url(f"#seed=big&networkShape=8,8,8,8,8,8&{features}")
     playground.step(3)
-    frame = build_frame(playground, HistoryCursor(), playing=True, thumbnail=25)
+    frame = build_frame(playground, HistoryCursor(), GridStream(), playing=True, thumbnail=25)
     header = decode_header(frame.grids)
     assert header.count == 7 + 6 * 8 + 1
     assert len(frame.text.encode()) + len(frame.grids) < 64 * 1024

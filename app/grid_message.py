@@ -1,0 +1,130 @@
+"""The binary grid message: a session's grids as a key frame, then deltas (docs/protocol.md).
+
+While training, a frame's grids differ from the previous frame's in a few
+hundred of their ~15,000 one-byte cells, mostly by one quantization step, and
+the input features' thumbnails never change. So after a key frame (all the
+codes) each message carries the mod-256 differences against the codes of the
+previous message *built* for the session: mostly zero bytes, which deflate's
+run-length strategy packs into a few hundred bytes at a few microseconds a
+kilobyte. Every frame built is sent, in order (app/outbox.py skips frames only
+before building them), so the page always holds the delta's base; the header's
+sequence number lets it check, and drop what it cannot apply.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from nn_core.grid import Boundaries, quantize
+
+KIND_GRIDS = 1
+VERSION = 2
+KEY_FRAME = 0  # the payload holds the codes themselves
+DELTA_FRAME = 1  # the payload holds (codes − the previous message's codes) mod 256
+# kind, version, encoding, –, N, R, M, –, epoch, sequence: 20 bytes, little-endian
+HEADER = struct.Struct("<BBBxHHHxxII")
+MAX_U32 = 2**32 - 1
+# Deltas are runs of zeros: Z_RLE finds them as well as the default search, several times faster.
+_DELTA_STRATEGY = zlib.Z_RLE
+_KEY_STRATEGY = zlib.Z_DEFAULT_STRATEGY
+_LEVEL = 1
+_WINDOW_BITS = 15  # a zlib stream (RFC 1950): what the page's DecompressionStream("deflate") reads
+_MEMORY_LEVEL = 9
+
+
+@dataclass(frozen=True)
+class GridShape:
+    """Output resolution N, thumbnail resolution R, number of thumbnails M."""
+
+    resolution: int
+    thumbnail: int
+    count: int
+
+    @property
+    def cells(self) -> int:
+        return self.resolution**2 + self.count * self.thumbnail**2
+
+
+@dataclass(frozen=True)
+class GridHeader:
+    """A decoded header (for tests and the benchmark; the page has its own decoder)."""
+
+    kind: int
+    version: int
+    encoding: int
+    resolution: int
+    thumbnail: int
+    count: int
+    epoch: int
+    sequence: int
+
+    @property
+    def shape(self) -> GridShape:
+        return GridShape(self.resolution, self.thumbnail, self.count)
+
+
+def decode_header(data: bytes) -> GridHeader:
+    """Read a grid message's header (its first :data:`HEADER` ``.size`` bytes)."""
+    return GridHeader(*HEADER.unpack_from(data, 0))
+
+
+def payload_cells(data: bytes) -> int:
+    """How many cells a message's payload holds once inflated (a check for tests and the benchmark)."""
+    return len(zlib.decompress(data[HEADER.size :]))
+
+
+def grid_codes(maps: Boundaries) -> tuple[GridShape, np.ndarray]:
+    """A frame's grids quantized into one byte array: the output's N·N cells, then the thumbnails."""
+    n = maps.output.shape[0]
+    count = len(maps.thumbnails)
+    r = maps.thumbnails.shape[1] if count else 0
+    shape = GridShape(n, r, count)
+    codes = np.empty(shape.cells, dtype=np.uint8)
+    quantize(maps.output, out=codes[: n * n].reshape(n, n))
+    if count:
+        quantize(maps.thumbnails, out=codes[n * n :].reshape(maps.thumbnails.shape))
+    return shape, codes
+
+
+def _deflate(payload: np.ndarray, strategy: int) -> bytes:
+    compressor = zlib.compressobj(_LEVEL, zlib.DEFLATED, _WINDOW_BITS, _MEMORY_LEVEL, strategy)
+    return compressor.compress(payload.tobytes()) + compressor.flush()
+
+
+class GridStream:
+    """One session's grid messages: remembers the codes of the last message built.
+
+    :meth:`restart` makes the next message a key frame: after ``hello``, with
+    every ``state`` (the page drops its grids when the network's shape
+    changes), and when the page asks for one. A change of shape is a key frame too.
+    """
+
+    def __init__(self) -> None:
+        self._previous: np.ndarray | None = None
+        self._shape: GridShape | None = None
+        self._sequence = 0
+
+    def restart(self) -> None:
+        self._previous = None
+
+    def encode(self, maps: Boundaries, epoch: int) -> bytes:
+        """The next message: a key frame or the delta against the last one built."""
+        shape, codes = grid_codes(maps)
+        key = self._previous is None or shape != self._shape
+        # uint8 subtraction wraps: the differences mod 256
+        body = _deflate(codes, _KEY_STRATEGY) if key else _deflate(codes - self._previous, _DELTA_STRATEGY)
+        sequence = (self._sequence + 1) & MAX_U32
+        header = HEADER.pack(KIND_GRIDS, VERSION, KEY_FRAME if key else DELTA_FRAME, shape.resolution,
+                             shape.thumbnail, shape.count, min(max(epoch, 0), MAX_U32), sequence)
+        # Only a finished message moves the base: a failure above leaves the stream as it was.
+        self._previous, self._shape, self._sequence = codes, shape, sequence
+        return header + body
+
+
+def key_frame(maps: Boundaries, epoch: int) -> bytes:
+    """A lone key frame (sequence 1), as a fresh session's first message."""
+    return GridStream().encode(maps, epoch)

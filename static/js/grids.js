@@ -1,0 +1,83 @@
+// Decoding the binary grid messages (docs/protocol.md, "Binary grid message"):
+// a key frame carries every cell's code, a delta the mod-256 differences
+// against the previous message's codes; both are zlib-deflated.
+
+const GRID_KIND = 1;
+const GRID_VERSION = 2;
+const HEADER_BYTES = 20;
+const KEY_FRAME = 0;
+const DELTA_FRAME = 1;
+const SEQUENCE_MODULUS = 2 ** 32;
+
+async function inflate(bytes) {
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+function readHeader(buffer) {
+  const view = new DataView(buffer);
+  const kind = view.getUint8(0);
+  const version = view.getUint8(1);
+  if (kind !== GRID_KIND || version !== GRID_VERSION) throw new Error(`unknown grid message ${kind}/${version}`);
+  return {
+    encoding: view.getUint8(2),
+    size: view.getUint16(4, true),
+    thumbSize: view.getUint16(6, true),
+    count: view.getUint16(8, true),
+    epoch: view.getUint32(12, true),
+    sequence: view.getUint32(16, true),
+  };
+}
+
+/** Views of one message's grids on the codes (no copying). */
+function gridViews(header, codes) {
+  const { size, thumbSize, count, epoch } = header;
+  const thumbnails = [];
+  let offset = size * size;
+  for (let i = 0; i < count; i++) {
+    thumbnails.push(codes.subarray(offset, offset + thumbSize * thumbSize));
+    offset += thumbSize * thumbSize;
+  }
+  return { epoch, size, thumbSize, output: codes.subarray(0, size * size), thumbnails };
+}
+
+/**
+ * The grids of one connection: keeps the last codes, applies deltas to them.
+ * `decode` resolves to the grids, or to null for a delta it has no base for
+ * (the caller asks the server for a key frame; deltas are dropped until one comes).
+ */
+export class GridDecoder {
+  constructor() {
+    this.codes = null;
+    this.header = null;
+  }
+
+  async decode(buffer) {
+    const header = readHeader(buffer);
+    const payload = await inflate(new Uint8Array(buffer, HEADER_BYTES));
+    const cells = header.size * header.size + header.count * header.thumbSize * header.thumbSize;
+    if (payload.length !== cells) throw new Error(`grid message of ${payload.length} cells, expected ${cells}`);
+    if (header.encoding === KEY_FRAME) {
+      this.codes = payload;
+    } else if (header.encoding === DELTA_FRAME && this.follows(header)) {
+      const codes = this.codes;
+      for (let i = 0; i < cells; i++) codes[i] += payload[i]; // a Uint8Array keeps it mod 256
+    } else {
+      this.codes = null;
+      return null;
+    }
+    this.header = header;
+    return gridViews(header, this.codes);
+  }
+
+  /** Whether a delta applies to the codes held: the very next message, of the same layout. */
+  follows(header) {
+    const last = this.header;
+    return this.codes !== null && header.sequence === (last.sequence + 1) % SEQUENCE_MODULUS
+      && header.size === last.size && header.thumbSize === last.thumbSize && header.count === last.count;
+  }
+
+  forget() {
+    this.codes = null;
+  }
+}

@@ -1,0 +1,50 @@
+"""A client's decoder of the binary grid messages, written from docs/protocol.md.
+
+It mirrors static/js/grids.js (the page's decoder) so the tests can check what a
+page ends up drawing: the codes after applying a session's key frame and deltas.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+
+HEADER = struct.Struct("<BBBxHHHxxII")  # docs/protocol.md, "Binary grid message"
+KEY, DELTA = 0, 1
+
+
+@dataclass(frozen=True)
+class Grids:
+    """The page's grids after a message: the output map and every thumbnail, as codes."""
+
+    epoch: int
+    sequence: int
+    output: np.ndarray  # (N, N) uint8
+    thumbnails: np.ndarray  # (M, R, R) uint8
+
+
+class GridDecoder:
+    """Keeps the last codes, as the page does; :meth:`decode` returns None for a delta it cannot apply."""
+
+    def __init__(self) -> None:
+        self.codes: np.ndarray | None = None
+        self.layout: tuple[int, int, int] | None = None
+        self.sequence = -1
+
+    def decode(self, data: bytes) -> Grids | None:
+        kind, version, encoding, n, r, m, epoch, sequence = HEADER.unpack_from(data, 0)
+        assert (kind, version) == (1, 2), (kind, version)
+        payload = np.frombuffer(zlib.decompress(data[HEADER.size :]), dtype=np.uint8)
+        assert payload.size == n * n + m * r * r
+        if encoding == KEY:
+            codes = payload.copy()
+        elif self.codes is None or self.layout != (n, r, m) or sequence != (self.sequence + 1) % 2**32:
+            self.codes = None  # no base: wait for a key frame
+            return None
+        else:
+            codes = self.codes + payload  # uint8: mod 256
+        self.codes, self.layout, self.sequence = codes, (n, r, m), sequence
+        return Grids(epoch, sequence, codes[: n * n].reshape(n, n), codes[n * n :].reshape(m, r, r))
