@@ -26,12 +26,12 @@ from __future__ import annotations
 import numpy as np
 
 from . import losses, neuron
-from .jit import kernel
+from .jit import inlined
 from .network import Network
 
 Array = np.ndarray
 SIZES, FIRST_PARAMETER, FIRST_NODE = range(3)
-Z, A, DELTA = range(3)
+from .neuron import A, DELTA, Z
 # Points per pass: enough for the loops over points to pay, few enough to stay in the L1 cache.
 CHUNK = 32
 
@@ -51,7 +51,7 @@ def neuron_buffers(net: Network) -> Array:
     return np.zeros((3, sum(net.sizes), CHUNK))
 
 
-@kernel
+@inlined
 def forward(params: Array, layout: Array, hidden: int, output: int, inputs: Array, start: int,
             neurons: Array, points: int) -> None:
     """Every neuron's total input and output for points ``start``.. ``start + points`` of ``inputs``."""
@@ -63,47 +63,40 @@ def forward(params: Array, layout: Array, hidden: int, output: int, inputs: Arra
         fan_in = layout[SIZES, layer - 1]
         below, here = layout[FIRST_NODE, layer - 1], layout[FIRST_NODE, layer]
         code = output if layer == depth else hidden
-        for j in range(layout[SIZES, layer]):
-            row = layout[FIRST_PARAMETER, layer - 1] + j * (fan_in + 1)
-            z, a = neurons[Z, here + j], neurons[A, here + j]
+        for j in range(here, here + layout[SIZES, layer]):
+            row = layout[FIRST_PARAMETER, layer - 1] + (j - here) * (fan_in + 1)
             bias = params[row + fan_in]
             for q in range(points):
-                z[q] = bias
+                neurons[Z, j, q] = bias
             for i in range(fan_in):  # + each incoming weight × its source's output, in order
-                weight, source = params[row + i], neurons[A, below + i]
+                weight = params[row + i]
                 for q in range(points):
-                    z[q] += weight * source[q]
-            for q in range(points):
-                a[q] = neuron.activate(code, z[q])
+                    neurons[Z, j, q] += weight * neurons[A, below + i, q]
+            neuron.activate(code, neurons, j, points)
 
 
-@kernel
+@inlined
 def backward(params: Array, layout: Array, hidden: int, output: int, loss: int, labels: Array,
              start: int, neurons: Array, points: int) -> None:
     """δ = dE/dz of every neuron, from the output back, with the weights of the forward pass."""
     depth = layout.shape[1] - 2
     last = layout[FIRST_NODE, depth]
-    z, a, delta = neurons[Z, last], neurons[A, last], neurons[DELTA, last]
-    for q in range(points):
-        slope = neuron.derivative(output, z[q], a[q])
-        delta[q] = losses.output_delta(loss, a[q], labels[start + q], slope)
+    losses.output_delta(loss, output, neurons, last, labels, start, points)
     for layer in range(depth, 1, -1):
         fan_in, fan_out = layout[SIZES, layer - 1], layout[SIZES, layer]
         below, here = layout[FIRST_NODE, layer - 1], layout[FIRST_NODE, layer]
         block = layout[FIRST_PARAMETER, layer - 1]
-        for i in range(fan_in):
-            z, a, delta = neurons[Z, below + i], neurons[A, below + i], neurons[DELTA, below + i]
+        for i in range(below, below + fan_in):
             for q in range(points):
-                delta[q] = 0.0
+                neurons[DELTA, i, q] = 0.0
             for j in range(fan_out):  # Σ over outgoing links of weight × δ of the link's end
-                weight, end = params[block + j * (fan_in + 1) + i], neurons[DELTA, here + j]
+                weight = params[block + j * (fan_in + 1) + i - below]
                 for q in range(points):
-                    delta[q] += weight * end[q]
-            for q in range(points):
-                delta[q] *= neuron.derivative(hidden, z[q], a[q])
+                    neurons[DELTA, i, q] += weight * neurons[DELTA, here + j, q]
+            neuron.chain_rule(hidden, neurons, i, points)
 
 
-@kernel
+@inlined
 def accumulate(layout: Array, neurons: Array, points: int, gradient: Array) -> None:
     """Add the points' dE/dw and dE/db to ``gradient`` (flat, like the parameters).
 
@@ -115,16 +108,14 @@ def accumulate(layout: Array, neurons: Array, points: int, gradient: Array) -> N
     for layer in range(1, depth + 1):
         fan_in = layout[SIZES, layer - 1]
         below, here = layout[FIRST_NODE, layer - 1], layout[FIRST_NODE, layer]
-        for j in range(layout[SIZES, layer]):
-            row = layout[FIRST_PARAMETER, layer - 1] + j * (fan_in + 1)
-            delta = neurons[DELTA, here + j]
+        for j in range(here, here + layout[SIZES, layer]):
+            row = layout[FIRST_PARAMETER, layer - 1] + (j - here) * (fan_in + 1)
             for i in range(fan_in):
-                source = neurons[A, below + i]
                 total = gradient[row + i]
                 for q in range(points):
-                    total += delta[q] * source[q]
+                    total += neurons[DELTA, j, q] * neurons[A, below + i, q]
                 gradient[row + i] = total
             total = gradient[row + fan_in]
             for q in range(points):
-                total += delta[q]
+                total += neurons[DELTA, j, q]
             gradient[row + fan_in] = total

@@ -17,13 +17,13 @@ import numpy as np
 
 from . import losses
 from .backprop import A, CHUNK, FIRST_NODE, accumulate, backward, forward
-from .jit import kernel
+from .jit import inlined, kernel
 from .optimizers import update
 
 Array = np.ndarray
 
 
-@kernel
+@inlined
 def learn(params: Array, layout: Array, hidden: int, output: int, loss: int, inputs: Array,
           labels: Array, start: int, points: int, neurons: Array, gradient: Array) -> None:
     """Forward pass, backpropagation and accumulation for ``points`` points (≤ ``CHUNK``) from ``start``."""
@@ -48,7 +48,10 @@ def train_epoch(params: Array, dead: Array, is_weight: Array, gradient: Array, c
     while start < n:
         batch_end = (start // batch_size + 1) * batch_size
         stop = min(n, start + CHUNK, batch_end)
-        learn(params, layout, hidden, output, loss, inputs, labels, start, stop - start, neurons, gradient)
+        if stop - start == 1:  # batch size 1: the passes compiled for exactly one point
+            learn(params, layout, hidden, output, loss, inputs, labels, start, 1, neurons, gradient)
+        else:
+            learn(params, layout, hidden, output, loss, inputs, labels, start, stop - start, neurons, gradient)
         count[0] += stop - start
         if stop == batch_end:
             update(optimizer, params, dead, is_weight, gradient, count[0], learning_rate, regularizer,

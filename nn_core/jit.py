@@ -63,3 +63,14 @@ def kernel(function: F) -> F:
     """Compile ``function`` the engine's way (see the module docstring)."""
     compiled: F = numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy")(function)
     return compiled
+
+
+def inlined(function: F) -> F:
+    """A :func:`kernel` that is compiled into each caller, so constant arguments specialize it.
+
+    The passes take the number of points side by side; a caller that passes
+    a literal 1 (batch size 1) gets straight-line code, its loops over points gone.
+    """
+    compiled: F = numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy",
+                             inline="always")(function)
+    return compiled

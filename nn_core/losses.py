@@ -4,14 +4,17 @@
 dE/d(output): for cross-entropy on a tanh output the product of the two
 derivatives simplifies to ``output − label``, which stays well-behaved where
 the separate factors would be 0·∞. Squared error is the original's
-½(output − label)², with derivative output − label.
+½(output − label)², with derivative output − label, times f'(z).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .jit import kernel
+from .jit import inlined
+from .neuron import A, DELTA, chain_rule
+
+Array = np.ndarray
 
 SQUARED, CROSS_ENTROPY = range(2)
 CODES: dict[str, int] = {"squared": SQUARED, "crossEntropy": CROSS_ENTROPY}
@@ -19,7 +22,7 @@ CODES: dict[str, int] = {"squared": SQUARED, "crossEntropy": CROSS_ENTROPY}
 EPSILON = 1e-12
 
 
-@kernel
+@inlined
 def error(code: int, output: float, label: float) -> float:
     """The loss of one example; cross-entropy maps output and label from [−1, 1] to [0, 1]."""
     if code == SQUARED:
@@ -30,9 +33,15 @@ def error(code: int, output: float, label: float) -> float:
     return -(t * np.log(p) + (1.0 - t) * np.log1p(-p))
 
 
-@kernel
-def output_delta(code: int, output: float, label: float, activation_derivative: float) -> float:
-    """dE/dz at the output neuron."""
+@inlined
+def output_delta(code: int, activation: int, neurons: Array, output_node: int, labels: Array, start: int,
+                 points: int) -> None:
+    """dE/dz at the output neuron for each point, into its DELTA row.
+
+    dE/da = output − label for both losses; squared error then takes the
+    chain rule through the output's activation, cross-entropy (on tanh) not.
+    """
+    for q in range(points):
+        neurons[DELTA, output_node, q] = neurons[A, output_node, q] - labels[start + q]
     if code == SQUARED:
-        return (output - label) * activation_derivative
-    return output - label
+        chain_rule(activation, neurons, output_node, points)

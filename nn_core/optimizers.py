@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import regularization
-from .jit import kernel
+from .jit import inlined
 
 Array = np.ndarray
 ADAM_EPSILON = 1e-8
@@ -74,7 +74,7 @@ def make(name: str, size: int) -> Optimizer:
     return Optimizer(name, size)
 
 
-@kernel
+@inlined
 def update(code: int, params: Array, dead: Array, is_weight: Array, gradient: Array, count: int,
            learning_rate: float, regularizer: int, regularization_rate: float,
            momentum: float, beta1: float, beta2: float, moments: Array, steps: Array) -> None:
@@ -88,10 +88,11 @@ def update(code: int, params: Array, dead: Array, is_weight: Array, gradient: Ar
         steps[0] += 1
         adam_step(params, dead, is_weight, gradient, count, learning_rate, regularizer, regularization_rate,
                   beta1, beta2, moments[FIRST], moments[SECOND], steps[0])
-    gradient[:] = 0.0
+    for k in range(gradient.shape[0]):
+        gradient[k] = 0.0
 
 
-@kernel
+@inlined
 def classic_step(params: Array, dead: Array, is_weight: Array, gradient: Array, count: int,
                  learning_rate: float, regularizer: int, regularization_rate: float) -> None:
     """The original's rule; L1 kills a link whose weight the penalty pushes across zero."""
@@ -116,7 +117,7 @@ def classic_step(params: Array, dead: Array, is_weight: Array, gradient: Array, 
             params[k] = penalized
 
 
-@kernel
+@inlined
 def descent_direction(gradient: float, count: int, is_weight: bool, weight: float, regularizer: int,
                       regularization_rate: float) -> float:
     """The mean gradient plus, at a weight, the penalty's gradient (momentum and Adam)."""
@@ -126,7 +127,7 @@ def descent_direction(gradient: float, count: int, is_weight: bool, weight: floa
     return mean
 
 
-@kernel
+@inlined
 def momentum_step(params: Array, dead: Array, is_weight: Array, gradient: Array, count: int,
                   learning_rate: float, regularizer: int, regularization_rate: float,
                   momentum: float, velocity: Array) -> None:
@@ -140,7 +141,7 @@ def momentum_step(params: Array, dead: Array, is_weight: Array, gradient: Array,
         params[k] += velocity[k]
 
 
-@kernel
+@inlined
 def adam_step(params: Array, dead: Array, is_weight: Array, gradient: Array, count: int,
               learning_rate: float, regularizer: int, regularization_rate: float,
               beta1: float, beta2: float, first: Array, second: Array, steps: int) -> None:

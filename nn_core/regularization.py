@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .jit import kernel
+from .jit import inlined
 
 Array = np.ndarray
 NONE, L1, L2 = range(3)
@@ -25,7 +25,7 @@ def penalty(name: str, weights: Array) -> float:
     return 0.0
 
 
-@kernel
+@inlined
 def derivative(code: int, weight: float) -> float:
     """The penalty's derivative at ``weight``: L1 sign(w) (0 at 0), L2 w, none 0."""
     if code == L1:
