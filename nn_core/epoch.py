@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import losses
-from .backprop import A, CHUNK, FIRST_NODE, accumulate, backward, forward
+from .backprop import A, FIRST_NODE, accumulate, backward, forward
 from .jit import inlined, kernel
 from .optimizers import update
 
@@ -26,7 +26,7 @@ Array = np.ndarray
 @inlined
 def learn(params: Array, layout: Array, hidden: int, output: int, loss: int, inputs: Array,
           labels: Array, start: int, points: int, neurons: Array, gradient: Array) -> None:
-    """Forward pass, backpropagation and accumulation for ``points`` points (≤ ``CHUNK``) from ``start``."""
+    """Forward pass, backpropagation and accumulation for ``points`` points (at most the buffer's width) from ``start``."""
     forward(params, layout, hidden, output, inputs, start, neurons, points)
     backward(params, layout, hidden, output, loss, labels, start, neurons, points)
     accumulate(layout, neurons, points, gradient)
@@ -47,7 +47,7 @@ def train_epoch(params: Array, dead: Array, is_weight: Array, gradient: Array, c
     start = 0
     while start < n:
         batch_end = (start // batch_size + 1) * batch_size
-        stop = min(n, start + CHUNK, batch_end)
+        stop = min(n, start + neurons.shape[2], batch_end)
         if stop - start == 1:  # batch size 1: the passes compiled for exactly one point
             learn(params, layout, hidden, output, loss, inputs, labels, start, 1, neurons, gradient)
         else:
@@ -65,8 +65,9 @@ def gradient_sum(params: Array, layout: Array, hidden: int, output: int, loss: i
                  labels: Array, neurons: Array, gradient: Array) -> None:
     """``gradient`` ← Σ over every point of dE/dparameter, the weights unchanged."""
     gradient[:] = 0.0
-    for start in range(0, labels.shape[0], CHUNK):
-        points = min(CHUNK, labels.shape[0] - start)
+    chunk = neurons.shape[2]
+    for start in range(0, labels.shape[0], chunk):
+        points = min(chunk, labels.shape[0] - start)
         learn(params, layout, hidden, output, loss, inputs, labels, start, points, neurons, gradient)
 
 
@@ -78,8 +79,9 @@ def mean_loss(params: Array, layout: Array, hidden: int, output: int, loss: int,
         return 0.0
     total = 0.0
     outputs = neurons[A, layout[FIRST_NODE, layout.shape[1] - 2]]
-    for first in range(start, stop, CHUNK):
-        points = min(CHUNK, stop - first)
+    chunk = neurons.shape[2]
+    for first in range(start, stop, chunk):
+        points = min(chunk, stop - first)
         forward(params, layout, hidden, output, inputs, first, neurons, points)
         for q in range(points):
             total += losses.error(loss, outputs[q], labels[first + q])

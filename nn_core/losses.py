@@ -43,5 +43,7 @@ def output_delta(code: int, activation: int, neurons: Array, output_node: int, l
     """
     for q in range(points):
         neurons[DELTA, output_node, q] = neurons[A, output_node, q] - labels[start + q]
+    for q in range(points, neurons.shape[2]):
+        neurons[DELTA, output_node, q] = 0.0  # lanes beyond the points (see backprop.lanes)
     if code == SQUARED:
         chain_rule(activation, neurons, output_node, points)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import losses, neuron
-from .backprop import layout_of, neuron_buffers
+from .backprop import EVALUATION_CHUNK, TRAINING_CHUNK, layout_of, neuron_buffers
 from .datasets import Dataset
 from .epoch import gradient_sum, mean_loss, train_epoch
 from .features import feature_matrix
@@ -25,12 +25,12 @@ Array = np.ndarray
 class _Compiled:
     """What every kernel call about ``net`` passes: its layout, codes and scratch."""
 
-    def __init__(self, net: Network, loss: str) -> None:
+    def __init__(self, net: Network, loss: str, chunk: int) -> None:
         self.layout = layout_of(net)
         self.hidden = neuron.CODES[net.hidden_activation]
         self.output = neuron.CODES[net.output_activation]
         self.loss = losses.CODES[loss]
-        self.neurons = neuron_buffers(net)
+        self.neurons = neuron_buffers(net, chunk)
 
 
 class Trainer(_Compiled):
@@ -42,7 +42,7 @@ class Trainer(_Compiled):
 
     def __init__(self, net: Network, train: Dataset, features: tuple[str, ...],
                  batch_size: int, loss: str, optimizer: Optimizer) -> None:
-        super().__init__(net, loss)
+        super().__init__(net, loss, TRAINING_CHUNK)
         self.net = net
         self.optimizer = optimizer
         self.inputs = feature_matrix(features, train.x, train.y)
@@ -88,7 +88,7 @@ class LossEvaluator(_Compiled):
 
     def __init__(self, net: Network, train: Dataset, test: Dataset, features: tuple[str, ...],
                  loss: str) -> None:
-        super().__init__(net, loss)
+        super().__init__(net, loss, EVALUATION_CHUNK)
         both_x = np.concatenate((train.x, test.x))
         both_y = np.concatenate((train.y, test.y))
         self.inputs = feature_matrix(features, both_x, both_y)
