@@ -45,13 +45,16 @@ def train_epoch(params: Array, dead: Array, is_weight: Array, gradient: Array, c
     """
     n = labels.shape[0]
     start = 0
+    if batch_size == 1 and count[0] == 0:  # one point per update: the passes compiled for exactly one
+        for start in range(n):
+            learn(params, layout, hidden, output, loss, inputs, labels, start, 1, neurons, gradient)
+            update(optimizer, params, dead, is_weight, gradient, 1, learning_rate, regularizer,
+                   regularization_rate, momentum, beta1, beta2, moments, steps)
+        return
     while start < n:
         batch_end = (start // batch_size + 1) * batch_size
         stop = min(n, start + neurons.shape[2], batch_end)
-        if stop - start == 1:  # batch size 1: the passes compiled for exactly one point
-            learn(params, layout, hidden, output, loss, inputs, labels, start, 1, neurons, gradient)
-        else:
-            learn(params, layout, hidden, output, loss, inputs, labels, start, stop - start, neurons, gradient)
+        learn(params, layout, hidden, output, loss, inputs, labels, start, stop - start, neurons, gradient)
         count[0] += stop - start
         if stop == batch_end:
             update(optimizer, params, dead, is_weight, gradient, count[0], learning_rate, regularizer,
