@@ -27,8 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from nn_core import Playground  # noqa: E402
-from tests.core.reference_training import ReferenceNetwork  # noqa: E402
+from nn_core import Playground
+from tests.core.reference_training import ReferenceNetwork
 
 GOLDEN = ROOT / "tests" / "data" / "golden"
 DEFAULT_LINK = "#seed=0.12345&dataset=circle&networkShape=4,2&activation=tanh&batchSize=10"

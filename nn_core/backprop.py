@@ -1,24 +1,28 @@
-"""Forward pass and backpropagation for one example, compiled: the training rule's core.
+"""The forward pass and backpropagation, compiled: the training rule's core.
 
 The loops run over layers, neurons and links in the original's order of
-operations, so every sum is added up in the same order and the results are
-the original's to the last bit (TensorFlow Playground's ``nn.ts``):
+operations, so every sum is added up in the same order as TensorFlow
+Playground's ``nn.ts`` does it:
 
 - forward: a neuron's total input is its bias, plus each incoming link's
   weight × source output, in the previous layer's order;
 - backward: the output's error signal δ = dE/dz, then for each hidden
   neuron, Σ over its outgoing links of weight × δ of the link's end (in the
   next layer's order), times f'(z);
-- accumulation: each bias sums δ, each link sums δ × source output.
+- accumulation: each bias sums δ, each link sums δ × source output, point
+  after point.
 
-Shapes come in as arrays (``layout``), never as compiled constants, so one
-machine-code version trains every network.
+The weights only change between batches, so the points of one batch (or of
+a loss evaluation) go through the passes side by side: the innermost loops
+run over points, where they vectorize, and each point's arithmetic is still
+exactly its own. Shapes come in as arrays (``layout``), never as compiled
+constants, so one machine-code version trains every network.
 
-``layout`` rows: ``SIZES`` the layer sizes (inputs first, one output), ``FIRST_PARAMETER``
-where each weight layer's block starts in the flat parameters (row per
-neuron: its incoming weights, then its bias), ``FIRST_NODE`` where each layer
-starts in the neuron arrays. ``neurons`` rows: ``Z`` total input, ``A``
-output (activation), ``DELTA`` dE/dz.
+``layout`` rows: ``SIZES`` the layer sizes (inputs first, one output),
+``FIRST_PARAMETER`` where each weight layer's block starts in the flat
+parameters (a row per neuron: its incoming weights, then its bias),
+``FIRST_NODE`` where each layer starts among the nodes. ``neurons`` is
+``(3, nodes, points)``: rows ``Z`` total input, ``A`` output, ``DELTA`` dE/dz.
 """
 
 from __future__ import annotations
@@ -28,10 +32,10 @@ import numpy as np
 from . import losses, neuron
 from .jit import inlined
 from .network import Network
+from .neuron import DELTA, A, Z
 
 Array = np.ndarray
 SIZES, FIRST_PARAMETER, FIRST_NODE = range(3)
-from .neuron import A, DELTA, Z
 # Points side by side in one pass: a training batch (at most 30) fits in one; the loss
 # evaluation, whose weights never change, takes longer rows, where the vectorized loops pay
 # more. Either way the neuron buffer stays in the L2 cache.
@@ -63,7 +67,7 @@ def lanes(points: int, neurons: Array) -> int:
     """
     if points < 8:
         return points
-    return min((points + 7) // 8 * 8, neurons.shape[2])
+    return min((points + 7) // 8 * 8, int(neurons.shape[2]))
 
 
 @inlined

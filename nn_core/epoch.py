@@ -8,7 +8,8 @@ the next epoch's first update (section 6 of the reference). The reported
 losses are the means of the per-example loss over the train and the test
 set, each summed in order.
 
-One call trains a whole epoch: no Python between examples or batches.
+One call trains a whole epoch, one more computes a loss: no Python between
+examples or batches, nothing allocated.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from __future__ import annotations
 import numpy as np
 
 from . import losses
-from .backprop import A, FIRST_NODE, accumulate, backward, forward
+from .backprop import FIRST_NODE, accumulate, backward, forward
 from .jit import inlined, kernel
+from .neuron import A
 from .optimizers import update
 
 Array = np.ndarray

@@ -24,7 +24,7 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import numba
 
@@ -56,13 +56,12 @@ def _cache_directory() -> Path:
 
 
 if not os.environ.get("NUMBA_CACHE_DIR"):
-    numba.config.CACHE_DIR = str(_cache_directory())
+    cast(Any, numba.config).CACHE_DIR = str(_cache_directory())
 
 
 def kernel(function: F) -> F:
     """Compile ``function`` the engine's way (see the module docstring)."""
-    compiled: F = numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy")(function)
-    return compiled
+    return cast(F, numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy")(function))
 
 
 def inlined(function: F) -> F:
@@ -71,6 +70,5 @@ def inlined(function: F) -> F:
     The passes take the number of points side by side; a caller that passes
     a literal 1 (batch size 1) gets straight-line code, its loops over points gone.
     """
-    compiled: F = numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy",
-                             inline="always")(function)
-    return compiled
+    return cast(F, numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy",
+                              inline="always")(function))

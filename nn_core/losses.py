@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .jit import inlined
-from .neuron import A, DELTA, chain_rule
+from .neuron import DELTA, A, chain_rule
 
 Array = np.ndarray
 
@@ -30,7 +30,7 @@ def error(code: int, output: float, label: float) -> float:
         return 0.5 * (difference * difference)
     p = min(max((output + 1.0) * 0.5, EPSILON), 1.0 - EPSILON)
     t = (label + 1.0) * 0.5
-    return -(t * np.log(p) + (1.0 - t) * np.log1p(-p))
+    return -(t * float(np.log(p)) + (1.0 - t) * float(np.log1p(-p)))
 
 
 @inlined

@@ -35,13 +35,13 @@ LEAKY_HIGH = (1.0 - LEAKY_SLOPE) + LEAKY_SLOPE
 
 @inlined
 def tanh(z: float) -> float:
-    return 2.0 / (1.0 + np.exp(-2.0 * z)) - 1.0
+    return 2.0 / (1.0 + float(np.exp(-2.0 * z))) - 1.0
 
 
 @inlined
 def sigmoid(z: float) -> float:
     """1 / (1 + e^(−z)), the original's formula."""
-    return 1.0 / (1.0 + np.exp(-z))
+    return 1.0 / (1.0 + float(np.exp(-z)))
 
 
 @inlined
@@ -57,13 +57,13 @@ def leaky_relu(z: float) -> float:
 
 @inlined
 def elu(z: float) -> float:
-    return z if z > 0.0 else np.expm1(z)
+    return z if z > 0.0 else float(np.expm1(z))
 
 
 @inlined
 def softplus(z: float) -> float:
     """log(1 + e^z) without overflow, as np.logaddexp(0, z) computes it."""
-    return z + np.log1p(np.exp(-z)) if z > 0.0 else np.log1p(np.exp(z))
+    return z + float(np.log1p(np.exp(-z))) if z > 0.0 else float(np.log1p(np.exp(z)))
 
 
 @inlined

@@ -69,11 +69,12 @@ class Trainer(_Compiled):
     def epoch(self, hyper: Hyper) -> None:
         """One pass over the training points, updating after each full batch."""
         net, optimizer = self.net, self.optimizer
+        # Plain floats and ints every time: one compiled signature serves every setting.
         train_epoch(net.params, net.dead, self.is_weight, self.carry, self._count, self.layout,
-                    self.hidden, self.output, self.loss, self.inputs, self.labels, self.batch_size,
-                    optimizer.code, hyper.learning_rate, hyper.regularizer, hyper.regularization_rate,
-                    hyper.momentum, hyper.beta1, hyper.beta2, optimizer.moments, optimizer.steps,
-                    self.neurons)
+                    self.hidden, self.output, self.loss, self.inputs, self.labels, int(self.batch_size),
+                    optimizer.code, float(hyper.learning_rate), hyper.regularizer,
+                    float(hyper.regularization_rate), float(hyper.momentum), float(hyper.beta1),
+                    float(hyper.beta2), optimizer.moments, optimizer.steps, self.neurons)
 
     def full_batch_gradient(self) -> Array:
         """The summed gradient over the whole training set (for gradient checking)."""
