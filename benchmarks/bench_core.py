@@ -4,9 +4,10 @@ original counts an epoch) and the time to compute every neuron's 100×100 grid.
 Cases: (a) the default link, (b) spiral-deep, (c) xor-l1-batch1, and the grid
 of (b). Each figure is the median of several runs, and each case is divided
 by a baseline measured in the same run, interleaved with it: the plain NumPy
-reference of the training rule kept in the tests (tests/core/reference_training.py).
-Absolute figures drift with the neighbours' load on shared machines; only
-ratios measured in one run count.
+reference of the training rule kept in the tests (tests/core/reference_training.py;
+for the grid, its whole-array forward pass over the 100×100 grid). Times are
+the benchmark thread's CPU time, so the neighbours' load on a shared machine
+counts less; still, absolute figures drift, and only ratios measured in one run count.
 
 For comparison, measured elsewhere (issue 10, TensorFlow Playground's own
 engine under Node.js 20 on this machine kind): (a) 3,764, (b) 386, (c) 4,869
@@ -43,11 +44,11 @@ def golden_link(name: str) -> str:
 def rate(epoch: Callable[[], object], seconds: float) -> float:
     """Epochs per second of ``epoch`` over about ``seconds`` (after one warm-up epoch)."""
     epoch()
-    epochs, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
+    epochs, start = 0, time.thread_time()
+    while time.thread_time() - start < seconds:
         epoch()
         epochs += 1
-    return epochs / (time.perf_counter() - start)
+    return epochs / (time.thread_time() - start)
 
 
 def engine_rate(link: str) -> float:
@@ -61,13 +62,23 @@ def reference_rate(link: str) -> float:
     return rate(lambda: (reference.epoch(), reference.losses()), 0.5)
 
 
-def grid_milliseconds(link: str, repeats: int = 200) -> float:
-    playground = Playground.from_url(link)
-    playground.boundaries(resolution=25)
-    start = time.perf_counter()
+def milliseconds(work: Callable[[], object], repeats: int) -> float:
+    work()
+    start = time.thread_time()
     for _ in range(repeats):
-        playground.boundaries(resolution=25)
-    return (time.perf_counter() - start) / repeats * 1000
+        work()
+    return (time.thread_time() - start) / repeats * 1000
+
+
+def grid_milliseconds(link: str) -> float:
+    """Every neuron's 100×100 map and 25×25 thumbnails."""
+    playground = Playground.from_url(link)
+    return milliseconds(lambda: playground.boundaries(resolution=25), 200)
+
+
+def reference_grid_milliseconds(link: str) -> float:
+    reference = ReferenceNetwork(Playground.from_url(link))
+    return milliseconds(reference.neuron_maps, 20)
 
 
 def main() -> None:
@@ -77,7 +88,7 @@ def main() -> None:
         "b": ("spiral-deep (7 features, 6x8 relu, batch 30, L2)", golden_link("spiral-deep")),
         "c": ("xor-l1-batch1 (batch 1, L1)", golden_link("xor-l1-batch1")),
     }
-    print(f"median of {runs} runs, each engine run next to a run of the NumPy reference")
+    print(f"median of {runs} runs, each engine run next to a run of the NumPy reference (CPU time)")
     for key, (label, link) in cases.items():
         engine, reference = [], []
         for _ in range(runs):
@@ -86,8 +97,13 @@ def main() -> None:
         ours, base = statistics.median(engine), statistics.median(reference)
         print(f"({key}) {label}: {ours:,.0f} epochs/s; reference {base:,.1f} epochs/s, x{ours / base:,.0f}"
               f" (the original, measured elsewhere: {MEASURED_ELSEWHERE[key]:,})")
-    grid = statistics.median(grid_milliseconds(golden_link("spiral-deep")) for _ in range(runs))
-    print(f"grids of every neuron, spiral-deep, 100x100 + 25x25 thumbnails: {grid:.2f} ms"
+    grids, reference_grids = [], []
+    for _ in range(runs):
+        grids.append(grid_milliseconds(golden_link("spiral-deep")))
+        reference_grids.append(reference_grid_milliseconds(golden_link("spiral-deep")))
+    grid, base = statistics.median(grids), statistics.median(reference_grids)
+    print(f"grids of every neuron, spiral-deep, 100x100 + 25x25 thumbnails: {grid:.2f} ms;"
+          f" reference {base:.2f} ms, x{base / grid:.1f}"
           f" (the original, measured elsewhere: {MEASURED_ELSEWHERE['grid_ms']} ms)")
 
 

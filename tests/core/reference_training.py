@@ -171,6 +171,15 @@ class ReferenceNetwork:
     def losses(self) -> tuple[float, float]:
         return self.mean_loss(*self.train), self.mean_loss(*self.test)
 
+    def neuron_maps(self, n: int = 100) -> list[Array]:
+        """Every layer's outputs over the n×n grid of [−6, 6]², whole-array NumPy (the grid's baseline)."""
+        axis = np.linspace(-6.0, 6.0, n)
+        xs, ys = np.meshgrid(axis, axis[::-1])
+        values = [feature_matrix(self.config.features, xs.reshape(-1), ys.reshape(-1))]
+        for layer, name in zip(self.layers, self.activations):
+            values.append(ACTIVATIONS[name][0](values[-1] @ layer.weights.T + layer.biases))
+        return values
+
     def gradient_sum(self) -> list[tuple[Array, Array]]:
         """Σ over the training points of (dE/dW, dE/db) per layer, without updating."""
         sums = [(np.zeros_like(layer.weights), np.zeros_like(layer.biases)) for layer in self.layers]
