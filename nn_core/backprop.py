@@ -60,14 +60,14 @@ def neuron_buffers(net: Network, points: int) -> Array:
 
 @inlined
 def lanes(points: int, neurons: Array) -> int:
-    """The points rounded up to whole vector registers (8 doubles), when the buffer has room.
+    """The points rounded up to whole AVX registers (4 doubles), when the buffer has room.
 
     The loops over points then never end in a scalar remainder; the extra
     lanes compute on stale values that nothing reads.
     """
-    if points < 8:
+    if points < 4:
         return points
-    return min((points + 7) // 8 * 8, int(neurons.shape[2]))
+    return min((points + 3) // 4 * 4, int(neurons.shape[2]))
 
 
 @inlined
