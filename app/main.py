@@ -31,10 +31,13 @@ SWITCH_INTERVAL = 0.001
 
 
 def warm_up(thumbnail: int) -> None:
-    """Pay the one-time costs (lazy imports, the grid's cached inputs) at start-up
-    instead of on the first page opened."""
+    """Pay the one-time costs (lazy imports, loading or compiling the engine's kernels, the
+    grid's cached inputs) at start-up instead of on the first page opened. The kernels take
+    the activation, loss, regularizer and optimizer as arguments, so one epoch and one
+    gradient check load every kernel every link needs."""
     playground = Playground.from_url("")
     playground.step(2)
+    playground.gradient_check()
     build_frame(playground, HistoryCursor(), GridStream(), False, thumbnail)
 
 

@@ -1,4 +1,4 @@
-"""Neural Playground's engine: a faithful, fast NumPy TensorFlow Playground.
+"""Neural Playground's engine: a faithful, fast TensorFlow Playground in NumPy and Numba.
 
 >>> from nn_core import Playground
 >>> pg = Playground.from_url("#dataset=xor&seed=1&networkShape=3")

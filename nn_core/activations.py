@@ -66,7 +66,8 @@ _ONE = {np.dtype(t): np.ones((), t) for t in (np.float64, np.float32)}
 
 def _tanh_der(z: Array, a: Array, out: Array) -> Array:
     np.multiply(a, a, out)
-    return np.subtract(_ONE.get(out.dtype, 1.0), out, out)
+    np.subtract(_ONE.get(out.dtype, 1.0), out, out)
+    return out
 
 
 def _sigmoid(z: Array, out: Array) -> Array:
@@ -74,22 +75,26 @@ def _sigmoid(z: Array, out: Array) -> Array:
     np.negative(z, out=out)
     np.exp(out, out=out)
     np.add(out, 1.0, out=out)
-    return np.divide(1.0, out, out=out)
+    np.divide(1.0, out, out=out)
+    return out
 
 
 def _sigmoid_der(z: Array, a: Array, out: Array) -> Array:
     np.subtract(1.0, a, out=out)
-    return np.multiply(out, a, out=out)
+    np.multiply(out, a, out=out)
+    return out
 
 
 def _relu(z: Array, out: Array) -> Array:
-    return np.maximum(z, _ZERO.get(z.dtype, 0.0), out=out)  # (np.maximum takes `out` by keyword only)
+    np.maximum(z, _ZERO.get(z.dtype, 0.0), out=out)  # (np.maximum takes `out` by keyword only)
+    return out
 
 
 def _relu_der(z: Array, a: Array, out: Array) -> Array:
     # The original's convention: derivative 0 at z <= 0, 1 above. With
     # a = max(z, 0) that is sign(a), three times cheaper than a bool→float cast.
-    return np.sign(a, out)
+    np.sign(a, out)
+    return out
 
 
 def _linear(z: Array, out: Array) -> Array:
@@ -107,7 +112,8 @@ LEAKY_SLOPE = 0.01
 
 def _leaky_relu(z: Array, out: Array) -> Array:
     np.multiply(z, LEAKY_SLOPE, out=out)
-    return np.maximum(z, out, out=out)
+    np.maximum(z, out, out=out)
+    return out
 
 
 def _leaky_relu_der(z: Array, a: Array, out: Array) -> Array:
@@ -127,12 +133,14 @@ def _elu(z: Array, out: Array) -> Array:
 def _elu_der(z: Array, a: Array, out: Array) -> Array:
     # For z <= 0, d/dz (e^z - 1) = a + 1; above, 1.
     np.add(a, 1.0, out=out)
-    return np.minimum(out, 1.0, out=out)
+    np.minimum(out, 1.0, out=out)
+    return out
 
 
 def _softplus(z: Array, out: Array) -> Array:
     # log(1 + e^z), written as logaddexp so large z does not overflow.
-    return np.logaddexp(0.0, z, out=out)
+    np.logaddexp(0.0, z, out=out)
+    return out
 
 
 def _softplus_der(z: Array, a: Array, out: Array) -> Array:
@@ -141,7 +149,8 @@ def _softplus_der(z: Array, a: Array, out: Array) -> Array:
 
 def _swish(z: Array, out: Array) -> Array:
     _sigmoid(z, out)
-    return np.multiply(out, z, out=out)
+    np.multiply(out, z, out=out)
+    return out
 
 
 def _swish_der(z: Array, a: Array, out: Array) -> Array:

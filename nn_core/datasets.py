@@ -41,7 +41,8 @@ class Dataset:
 
     def rows(self) -> list[list[float]]:
         """``[x, y, label]`` rows, the JSON form used by the protocol and export."""
-        return np.column_stack((self.x, self.y, self.label)).tolist()
+        rows: list[list[float]] = np.column_stack((self.x, self.y, self.label)).tolist()
+        return rows
 
     def slice(self, start: int, stop: int) -> Dataset:
         return Dataset(self.x[start:stop], self.y[start:stop], self.label[start:stop])

@@ -42,7 +42,8 @@ def backprop_gradient(net: Network, train: Dataset, features: tuple[str, ...], l
     trainer = Trainer(net, train, features, max(len(train), 1), loss, optimizers.make("sgd", net.params.size))
     gradient = trainer.full_batch_gradient() / max(len(train), 1)
     if hyper.regularized:
-        der = regularization.derivative(hyper.regularization, net.params, np.empty_like(net.params))
+        code = hyper.regularizer
+        der = np.array([regularization.derivative(code, weight) for weight in net.params.tolist()])
         gradient += hyper.regularization_rate * der * trainer.weight_mask
     return gradient
 

@@ -70,7 +70,7 @@ def _input_thumbnails(features: tuple[str, ...], n: int, resolution: int) -> Arr
 def _averaging_matrix(n: int, resolution: int) -> Array:
     """``(R, N)``: row r averages the grid samples that fall in thumbnail cell r."""
     cell = np.minimum(np.arange(n) * resolution // n, resolution - 1)
-    matrix = (cell[None, :] == np.arange(resolution)[:, None]).astype(np.float32)
+    matrix: Array = (cell[None, :] == np.arange(resolution)[:, None]).astype(np.float32)
     matrix /= matrix.sum(axis=1, keepdims=True)
     matrix.setflags(write=False)
     return matrix
@@ -178,7 +178,8 @@ def downsample(maps: Array, resolution: int) -> Array:
     if resolution >= n:
         return maps
     average = _averaging_matrix(n, resolution)
-    return average @ maps @ average.T
+    cells: Array = average @ maps @ average.T
+    return cells
 
 
 def boundaries(net: Network, features: tuple[str, ...], resolution: int = THUMBNAIL_RESOLUTION,
@@ -238,7 +239,8 @@ def quantize(values: Array, out: Array | None = None) -> Array:
     scaled *= 127.5
     np.rint(scaled, out=scaled)
     if out is None:
-        return scaled.astype(np.uint8)
+        codes: Array = scaled.astype(np.uint8)
+        return codes
     np.copyto(out, scaled, casting="unsafe")
     return out
 

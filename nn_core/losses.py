@@ -1,60 +1,49 @@
-"""Losses: what "how wrong" means, per example and as the reported figure.
+"""Losses: what "how wrong" means for one example, and the error signal it sends back.
 
-``output_delta`` returns dE/dz at the output neuron (z = its total input), not
+``output_delta`` is dE/dz at the output neuron (z = its total input), not
 dE/d(output): for cross-entropy on a tanh output the product of the two
 derivatives simplifies to ``output − label``, which stays well-behaved where
-the separate factors would be 0·∞.
+the separate factors would be 0·∞. Squared error is the original's
+½(output − label)², with derivative output − label, times f'(z).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 import numpy as np
 
+from .jit import inlined
+from .neuron import DELTA, A, chain_rule
+
 Array = np.ndarray
-_EPS = 1e-12
+
+SQUARED, CROSS_ENTROPY = range(2)
+CODES: dict[str, int] = {"squared": SQUARED, "crossEntropy": CROSS_ENTROPY}
+# Cross-entropy clips the predicted probability into [ε, 1 − ε]: log(0) would be −inf.
+EPSILON = 1e-12
 
 
-@dataclass(frozen=True)
-class Loss:
-    name: str
-    per_example: Callable[[Array, Array], Array]
-    classification_only: bool = False
+@inlined
+def error(code: int, output: float, label: float) -> float:
+    """The loss of one example; cross-entropy maps output and label from [−1, 1] to [0, 1]."""
+    if code == SQUARED:
+        difference = output - label
+        return 0.5 * (difference * difference)
+    p = min(max((output + 1.0) * 0.5, EPSILON), 1.0 - EPSILON)
+    t = (label + 1.0) * 0.5
+    return -(t * float(np.log(p)) + (1.0 - t) * float(np.log1p(-p)))
 
 
-def _squared(output: Array, label: Array) -> Array:
-    diff = output - label
-    return 0.5 * diff * diff
+@inlined
+def output_delta(code: int, activation: int, neurons: Array, output_node: int, labels: Array, start: int,
+                 points: int) -> None:
+    """dE/dz at the output neuron for each point, into its DELTA row.
 
-
-def _cross_entropy(output: Array, label: Array) -> Array:
-    """Binary cross-entropy with outputs and labels mapped from [−1, 1] to [0, 1]."""
-    p = np.clip((output + 1) * 0.5, _EPS, 1 - _EPS)
-    t = (label + 1) * 0.5
-    return -(t * np.log(p) + (1 - t) * np.log1p(-p))
-
-
-LOSSES: dict[str, Loss] = {
-    "squared": Loss("squared", _squared),
-    "crossEntropy": Loss("crossEntropy", _cross_entropy, classification_only=True),
-}
-
-
-def mean_loss(name: str, output: Array, label: Array) -> float:
-    """The reported loss: the mean over the set (0 for an empty set)."""
-    if label.size == 0:
-        return 0.0
-    return float(np.mean(LOSSES[name].per_example(output.reshape(-1), label)))
-
-
-def output_delta(name: str, output: Array, label: Array, activation_der: Array, out: Array) -> Array:
-    """dE/dz at the output for a batch, written into ``out``.
-
-    Squared error: (output − label)·f'(z). Cross-entropy on tanh: output − label.
+    dE/da = output − label for both losses; squared error then takes the
+    chain rule through the output's activation, cross-entropy (on tanh) not.
     """
-    np.subtract(output, label, out=out)
-    if name == "squared":
-        out *= activation_der
-    return out
+    for q in range(points):
+        neurons[DELTA, output_node, q] = neurons[A, output_node, q] - labels[start + q]
+    for q in range(points, neurons.shape[2]):
+        neurons[DELTA, output_node, q] = 0.0  # lanes beyond the points (see backprop.lanes)
+    if code == SQUARED:
+        chain_rule(activation, neurons, output_node, points)

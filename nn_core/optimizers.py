@@ -1,13 +1,14 @@
-"""Optimizers: how an accumulated gradient changes the parameters.
+"""Optimizers: how an accumulated gradient changes the parameters, compiled.
 
-All of them work on the network's single flat parameter array, so one update
-of the whole network is a handful of array operations whatever its depth.
+The update walks the network's flat parameter array once: each parameter
+is a weight (regularized, may die under L1) or a bias (never regularized).
 
-``sgd`` is the original's exact rule (section 6 of the reference): the
-gradient step, then the regularizer's step taken with its derivative at the
-OLD weight, and with L1 a weight whose sign flips is set to 0 and its link dies.
+``sgd`` is the original's exact rule (section 6 of the reference), in its
+order of operations: bias − lr·Σ/count; for a live link w − (lr/count)·Σ,
+then the regularizer's step taken with its derivative at the OLD weight; with
+L1 a weight whose sign flips is set to 0 and its link dies for good.
 ``momentum`` and ``adam`` treat the penalty's derivative as part of the
-gradient, as is usual for them.
+gradient, as is usual for them. Every update clears the accumulated gradient.
 """
 
 from __future__ import annotations
@@ -17,9 +18,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import regularization
+from .jit import inlined
 
 Array = np.ndarray
 ADAM_EPSILON = 1e-8
+SGD, MOMENTUM, ADAM = range(3)
+CODES: dict[str, int] = {"sgd": SGD, "momentum": MOMENTUM, "adam": ADAM}
+FIRST, SECOND = range(2)  # rows of an optimizer's moments (momentum's velocity is FIRST)
 
 
 @dataclass
@@ -37,126 +42,118 @@ class Hyper:
     def regularized(self) -> bool:
         return self.regularization != "none" and self.regularization_rate != 0.0
 
+    @property
+    def regularizer(self) -> int:
+        """The penalty's code, ``NONE`` when its rate is 0 (then no step is taken at all)."""
+        return regularization.CODES[self.regularization] if self.regularized else regularization.NONE
+
 
 @dataclass
 class Optimizer:
-    """Updates ``params`` in place from ``grad`` (a SUM over ``count`` examples).
-
-    ``grad`` is scratch: implementations may overwrite it. ``weight_mask`` is
-    1.0 at weights and 0.0 at biases; ``dead`` marks L1-dead links.
-    """
+    """An optimizer's name and state: ``moments`` (2 rows, one column per parameter), ``steps``."""
 
     name: str
     size: int
-    scratch: Array = field(init=False, repr=False)
-    any_dead: bool = False  # lets the trainer skip masking until L1 kills a link
+    moments: Array = field(init=False, repr=False)
+    steps: Array = field(init=False, repr=False)  # one int64: Adam's bias correction
 
     def __post_init__(self) -> None:
-        self.scratch = np.zeros(self.size)
+        self.code = CODES[self.name]
+        self.moments = np.zeros((2, self.size))
+        self.steps = np.zeros(1, dtype=np.int64)
 
-    def update(self, params: Array, dead: Array, grad: Array, count: int, hyper: Hyper,
-               weight_mask: Array) -> None:
-        raise NotImplementedError
-
-    def _penalty_gradient(self, params: Array, hyper: Hyper, weight_mask: Array) -> Array:
-        der = regularization.derivative(hyper.regularization, params, self.scratch)
-        der *= weight_mask
-        return der
-
-
-class ClassicSGD(Optimizer):
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        self.crossed = np.zeros(self.size, dtype=bool)
-        self._penalty_key: tuple[float, float] | None = None
-        self._penalty_scale = np.zeros(self.size)
-        self._step_key: tuple[float, int] | None = None
-        self._step = np.zeros(())  # lr / count as a 0-d array: ufuncs convert a Python float every call
-
-    def _step_scale(self, learning_rate: float, count: int) -> Array:
-        if (learning_rate, count) != self._step_key:
-            self._step[()] = learning_rate / count
-            self._step_key = (learning_rate, count)
-        return self._step
-
-    def _scale(self, hyper: Hyper, weight_mask: Array) -> Array:
-        """``lr · regRate`` at every weight, 0 at biases; recomputed only when they change."""
-        key = (hyper.learning_rate, hyper.regularization_rate)
-        if key != self._penalty_key:
-            np.multiply(weight_mask, hyper.learning_rate * hyper.regularization_rate, out=self._penalty_scale)
-            self._penalty_key = key
-        return self._penalty_scale
-
-    def update(self, params: Array, dead: Array, grad: Array, count: int, hyper: Hyper,
-               weight_mask: Array) -> None:
-        step = self._step_scale(hyper.learning_rate, count)
-        if not hyper.regularized:
-            np.multiply(grad, step, grad)
-            np.subtract(params, grad, params)
-            return
-        penalty_step = self.scratch  # taken at the OLD weights, as the original does
-        if hyper.regularization == "L2":
-            np.multiply(params, self._scale(hyper, weight_mask), out=penalty_step)
-        else:
-            np.sign(params, out=penalty_step)
-            penalty_step *= self._scale(hyper, weight_mask)
-        np.multiply(grad, step, grad)
-        params -= grad
-        if hyper.regularization == "L2":
-            params -= penalty_step
-            return
-        regularized = np.subtract(params, penalty_step, out=penalty_step)
-        crossed = np.less(np.multiply(params, regularized, out=grad), 0.0, out=self.crossed)
-        if crossed.any():
-            regularized[crossed] = 0.0
-            dead |= crossed
-            self.any_dead = True
-        params[:] = regularized
-
-
-class Momentum(Optimizer):
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        self.velocity = np.zeros(self.size)
-
-    def update(self, params: Array, dead: Array, grad: Array, count: int, hyper: Hyper,
-               weight_mask: Array) -> None:
-        grad /= count
-        if hyper.regularized:
-            grad += hyper.regularization_rate * self._penalty_gradient(params, hyper, weight_mask)
-        self.velocity *= hyper.momentum
-        self.velocity -= hyper.learning_rate * grad
-        self.velocity[dead] = 0.0
-        params += self.velocity
-
-
-class Adam(Optimizer):
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        self.first = np.zeros(self.size)
-        self.second = np.zeros(self.size)
-        self.steps = 0
-
-    def update(self, params: Array, dead: Array, grad: Array, count: int, hyper: Hyper,
-               weight_mask: Array) -> None:
-        grad /= count
-        if hyper.regularized:
-            grad += hyper.regularization_rate * self._penalty_gradient(params, hyper, weight_mask)
-        self.steps += 1
-        b1, b2 = hyper.beta1, hyper.beta2
-        self.first *= b1
-        self.first += (1 - b1) * grad
-        self.second *= b2
-        self.second += (1 - b2) * grad * grad
-        first_hat = self.first / (1 - b1**self.steps)
-        second_hat = self.second / (1 - b2**self.steps)
-        step = hyper.learning_rate * first_hat / (np.sqrt(second_hat) + ADAM_EPSILON)
-        step[dead] = 0.0
-        params -= step
-
-
-OPTIMIZERS: dict[str, type[Optimizer]] = {"sgd": ClassicSGD, "momentum": Momentum, "adam": Adam}
+    def update(self, params: Array, dead: Array, gradient: Array, count: int, hyper: Hyper,
+               is_weight: Array) -> None:
+        """Apply ``gradient`` (a SUM over ``count`` examples) to ``params`` and clear it."""
+        update(self.code, params, dead, is_weight.astype(np.bool_), gradient, count, hyper.learning_rate,
+               hyper.regularizer, hyper.regularization_rate, hyper.momentum, hyper.beta1, hyper.beta2,
+               self.moments, self.steps)
 
 
 def make(name: str, size: int) -> Optimizer:
-    return OPTIMIZERS[name](name, size)
+    return Optimizer(name, size)
+
+
+@inlined
+def update(code: int, params: Array, dead: Array, is_weight: Array, gradient: Array, count: int,
+           learning_rate: float, regularizer: int, regularization_rate: float,
+           momentum: float, beta1: float, beta2: float, moments: Array, steps: Array) -> None:
+    """One update of every parameter from the gradient summed over ``count`` examples."""
+    if code == SGD:
+        classic_step(params, dead, is_weight, gradient, count, learning_rate, regularizer, regularization_rate)
+    elif code == MOMENTUM:
+        momentum_step(params, dead, is_weight, gradient, count, learning_rate, regularizer,
+                      regularization_rate, momentum, moments[FIRST])
+    else:
+        steps[0] += 1
+        adam_step(params, dead, is_weight, gradient, count, learning_rate, regularizer, regularization_rate,
+                  beta1, beta2, moments[FIRST], moments[SECOND], steps[0])
+    for k in range(gradient.shape[0]):
+        gradient[k] = 0.0
+
+
+@inlined
+def classic_step(params: Array, dead: Array, is_weight: Array, gradient: Array, count: int,
+                 learning_rate: float, regularizer: int, regularization_rate: float) -> None:
+    """The original's rule; L1 kills a link whose weight the penalty pushes across zero."""
+    link_step = learning_rate / count
+    penalty_step = learning_rate * regularization_rate
+    for k in range(params.shape[0]):
+        if not is_weight[k]:
+            params[k] -= learning_rate * gradient[k] / count
+            continue
+        if dead[k]:
+            continue
+        weight = params[k]
+        moved = weight - link_step * gradient[k]
+        if regularizer == regularization.NONE:
+            params[k] = moved
+            continue
+        penalized = moved - penalty_step * regularization.derivative(regularizer, weight)
+        if regularizer == regularization.L1 and moved * penalized < 0.0:
+            params[k] = 0.0
+            dead[k] = True
+        else:
+            params[k] = penalized
+
+
+@inlined
+def descent_direction(gradient: float, count: int, is_weight: bool, weight: float, regularizer: int,
+                      regularization_rate: float) -> float:
+    """The mean gradient plus, at a weight, the penalty's gradient (momentum and Adam)."""
+    mean = gradient / count
+    if is_weight and regularizer != regularization.NONE:
+        return mean + regularization_rate * regularization.derivative(regularizer, weight)
+    return mean
+
+
+@inlined
+def momentum_step(params: Array, dead: Array, is_weight: Array, gradient: Array, count: int,
+                  learning_rate: float, regularizer: int, regularization_rate: float,
+                  momentum: float, velocity: Array) -> None:
+    """v ← m·v − lr·g; w ← w + v (dead links keep no velocity)."""
+    for k in range(params.shape[0]):
+        if dead[k]:
+            velocity[k] = 0.0
+            continue
+        g = descent_direction(gradient[k], count, is_weight[k], params[k], regularizer, regularization_rate)
+        velocity[k] = velocity[k] * momentum - learning_rate * g
+        params[k] += velocity[k]
+
+
+@inlined
+def adam_step(params: Array, dead: Array, is_weight: Array, gradient: Array, count: int,
+              learning_rate: float, regularizer: int, regularization_rate: float,
+              beta1: float, beta2: float, first: Array, second: Array, steps: int) -> None:
+    """Adam with bias-corrected moments; dead links do not move."""
+    first_correction = 1.0 - beta1 ** float(steps)
+    second_correction = 1.0 - beta2 ** float(steps)
+    for k in range(params.shape[0]):
+        if dead[k]:
+            continue
+        g = descent_direction(gradient[k], count, is_weight[k], params[k], regularizer, regularization_rate)
+        first[k] = first[k] * beta1 + (1.0 - beta1) * g
+        second[k] = second[k] * beta2 + (1.0 - beta2) * g * g
+        first_hat = first[k] / first_correction
+        second_hat = second[k] / second_correction
+        params[k] -= learning_rate * first_hat / (np.sqrt(second_hat) + ADAM_EPSILON)

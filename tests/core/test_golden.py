@@ -48,15 +48,6 @@ def test_losses_for_200_epochs_match(golden):
     assert_losses_match(reference, Playground.from_url(reference["hash"]))
 
 
-def test_batch_size_1_matches_through_the_vectorized_path_too():
-    """xor-l1-batch1 normally runs through generated scalar code (single_example.py)."""
-    reference = json.loads(next(p for p in GOLDEN if p.stem == "xor-l1-batch1").read_text())
-    playground = Playground.from_url(reference["hash"])
-    assert playground.trainer.single_example is not None
-    playground.trainer.single_example = None
-    assert_losses_match(reference, playground)
-
-
 def assert_losses_match(reference: dict, playground: Playground) -> None:
     playground.step(200)
     ours = np.array([[train, test] for _, train, test in playground.history])

@@ -1,0 +1,94 @@
+"""One epoch, compiled: the training pass and the losses, as the original counts them.
+
+The original visits the training points in stored order; for each it runs
+the forward pass and backpropagation and accumulates the gradient; after
+every ``batch_size``-th point of the epoch (counting from 1) it updates. A
+final partial batch is NOT applied: its gradient and ``count`` stay, and join
+the next epoch's first update (section 6 of the reference). The reported
+losses are the means of the per-example loss over the train and the test
+set, each summed in order.
+
+One call trains a whole epoch, one more computes a loss: no Python between
+examples or batches, nothing allocated.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import losses
+from .backprop import FIRST_NODE, accumulate, backward, forward
+from .jit import inlined, kernel
+from .neuron import A
+from .optimizers import update
+
+Array = np.ndarray
+
+
+@inlined
+def learn(params: Array, layout: Array, hidden: int, output: int, loss: int, inputs: Array,
+          labels: Array, start: int, points: int, neurons: Array, gradient: Array) -> None:
+    """Forward pass, backpropagation and accumulation for ``points`` points from ``start``
+    (at most the buffer's width)."""
+    forward(params, layout, hidden, output, inputs, start, neurons, points)
+    backward(params, layout, hidden, output, loss, labels, start, neurons, points)
+    accumulate(layout, neurons, points, gradient)
+
+
+@kernel
+def train_epoch(params: Array, dead: Array, is_weight: Array, gradient: Array, count: Array,
+                layout: Array, hidden: int, output: int, loss: int, inputs: Array, labels: Array,
+                batch_size: int, optimizer: int, learning_rate: float, regularizer: int,
+                regularization_rate: float, momentum: float, beta1: float, beta2: float,
+                moments: Array, steps: Array, neurons: Array) -> None:
+    """Train on every point once; ``count[0]`` is the number of examples in ``gradient``.
+
+    The weights only change between batches, so a batch's points go through
+    the network side by side, in chunks that never straddle an update.
+    """
+    n = labels.shape[0]
+    start = 0
+    if batch_size == 1 and count[0] == 0:  # one point per update: the passes compiled for exactly one
+        for start in range(n):
+            learn(params, layout, hidden, output, loss, inputs, labels, start, 1, neurons, gradient)
+            update(optimizer, params, dead, is_weight, gradient, 1, learning_rate, regularizer,
+                   regularization_rate, momentum, beta1, beta2, moments, steps)
+        return
+    while start < n:
+        batch_end = (start // batch_size + 1) * batch_size
+        stop = min(n, start + neurons.shape[2], batch_end)
+        learn(params, layout, hidden, output, loss, inputs, labels, start, stop - start, neurons, gradient)
+        count[0] += stop - start
+        if stop == batch_end:
+            update(optimizer, params, dead, is_weight, gradient, count[0], learning_rate, regularizer,
+                   regularization_rate, momentum, beta1, beta2, moments, steps)
+            count[0] = 0
+        start = stop
+
+
+@kernel
+def gradient_sum(params: Array, layout: Array, hidden: int, output: int, loss: int, inputs: Array,
+                 labels: Array, neurons: Array, gradient: Array) -> None:
+    """``gradient`` ← Σ over every point of dE/dparameter, the weights unchanged."""
+    gradient[:] = 0.0
+    chunk = neurons.shape[2]
+    for start in range(0, labels.shape[0], chunk):
+        points = min(chunk, labels.shape[0] - start)
+        learn(params, layout, hidden, output, loss, inputs, labels, start, points, neurons, gradient)
+
+
+@kernel
+def mean_loss(params: Array, layout: Array, hidden: int, output: int, loss: int, inputs: Array,
+              labels: Array, start: int, stop: int, neurons: Array) -> float:
+    """The mean loss over points ``start``..``stop`` (0 for none), summed in order."""
+    if stop <= start:
+        return 0.0
+    total = 0.0
+    outputs = neurons[A, layout[FIRST_NODE, layout.shape[1] - 2]]
+    chunk = neurons.shape[2]
+    for first in range(start, stop, chunk):
+        points = min(chunk, stop - first)
+        forward(params, layout, hidden, output, inputs, first, neurons, points)
+        for q in range(points):
+            total += losses.error(loss, outputs[q], labels[first + q])
+    return total / (stop - start)
