@@ -221,7 +221,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-sessions", type=int, default=800)
     args = parser.parse_args(argv)
     print(HEADER)
-    env = {"NNP_MAX_SESSIONS": str(args.max_sessions + 10)}
+    # Every benchmark page comes from 127.0.0.1: the per-address limits must let them all in.
+    limit = str(args.max_sessions + 10)
+    env = {"NNP_MAX_SESSIONS": limit, "NNP_MAX_SESSIONS_PER_CLIENT": limit, "NNP_MAX_WAITING_PER_CLIENT": limit}
     with ServerProcess(env=env, log=subprocess.DEVNULL) as server:
         url = server.url.replace("http", "ws", 1) + "/ws"
         baseline = rss_mb(server.pid)
