@@ -13,11 +13,18 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-deps: $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+# Installed once per change of pyproject.toml (a stamp file each): `make run` then starts
+# at once, and works without the package registry.
+deps: $(VENV)/.installed
+test-deps: $(VENV)/.installed-test
 
-test-deps: $(BIN)/python
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
 
 # Debian's Chromium for the browser tests (never `playwright install`).
 chromium:

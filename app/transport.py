@@ -57,7 +57,7 @@ class HTTPProtocol(H11Protocol):
     protocol itself, in each worker process, from the same environment.
     """
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]  # as uvicorn's own
         super().connection_made(transport)
         self._head_timer: asyncio.TimerHandle | None = None
         self._start_head_timer()
