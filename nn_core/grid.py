@@ -191,6 +191,13 @@ def boundaries(net: Network, features: tuple[str, ...], resolution: int = THUMBN
     full-grid map of a hidden neuron is ever kept.
     """
     n, r = output_resolution, min(resolution, output_resolution)
+    # A diverged network's huge weights overflow float32: its maps show that (NaN is drawn
+    # neutral), which is an outcome, not an error.
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _boundaries(net, features, n, r)
+
+
+def _boundaries(net: Network, features: tuple[str, ...], n: int, r: int) -> Boundaries:
     rows = _rows_per_chunk(net, n, r)
     grid_pass = _grid_pass(net, rows * n)
     blocks = [block.astype(np.float32) for block in net.blocks]

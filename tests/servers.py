@@ -60,7 +60,7 @@ class BackgroundServer(LoopbackAddress):
 
     def __enter__(self) -> BackgroundServer:
         self._thread.start()
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 60  # the app compiles the engine at start-up if nothing is cached
         while not self.server.started:
             if time.monotonic() > deadline or not self._thread.is_alive():
                 raise RuntimeError("uvicorn did not start")
