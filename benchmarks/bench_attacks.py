@@ -87,7 +87,7 @@ def header_flood(server: ServerProcess, seconds: float) -> str:
         for sock in socks:
             sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Long: ")
             sent += send_until_refused(sock, b"a" * 65536, 48 * 2**20, seconds / 10)
-    return f"10 heads: {sent / 2**20:.1f} MB read of 480 MB"
+    return f"10 heads of 48 MB: cut off after {sent / 2**20 / 10:.1f} MB each (kernel buffers included)"
 
 
 def ping_flood(server: ServerProcess, seconds: float) -> str:
