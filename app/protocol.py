@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, ValidationInfo, field_validator
 
 from nn_core.datasets import MAX_USER_POINTS
 from nn_core.settings import EXTENDED_MAX_LAYERS, EXTENDED_MAX_NEURONS, MAX_TEXT_LENGTH, SETTINGS
@@ -124,9 +124,20 @@ Point = Annotated[list[Finite], Field(min_length=3, max_length=3)]  # [x, y, lab
 
 
 class PointsMessage(_Message):
+    """User data: ``add`` puts points in the training set, ``remove`` takes them out, ``replace``
+    sets them all (``test`` given: ``points`` train and ``test`` test, as an undo restores them)."""
+
     type: Literal["points"]
     points: Annotated[list[Point], Field(max_length=MAX_USER_POINTS)]
-    mode: Literal["replace", "add"] = "replace"
+    mode: Literal["replace", "add", "remove"] = "replace"
+    test: Annotated[list[Point], Field(max_length=MAX_USER_POINTS)] | None = None
+
+    @field_validator("test")
+    @classmethod
+    def _only_on_replace(cls, test: list[list[float]] | None, info: ValidationInfo) -> list[list[float]] | None:
+        if test is not None and info.data.get("mode") != "replace":
+            raise ValueError("test points come only with mode replace")
+        return test
 
 
 class GradientCheckMessage(_Message):

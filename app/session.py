@@ -207,7 +207,8 @@ class Session:
 
     def _points(self, message: p.PointsMessage) -> list[Outgoing]:
         try:
-            self.pg.set_points([list(row) for row in message.points], mode=message.mode)
+            test = None if message.test is None else [list(row) for row in message.test]
+            self.pg.set_points([list(row) for row in message.points], mode=message.mode, test=test)
         except PointsError as error:
             raise ProtocolError("bad_points", str(error)) from None
         return [*self._state([]), self.frame()]

@@ -23,6 +23,7 @@ from .rng import SeededRandom, new_seed
 from .settings import Config, config_to_json, replace
 from .training import LossEvaluator, Trainer
 from .urlstate import parse_hash, to_hash
+from .user_points import UserPoints, edited
 
 EXPORT_FORMAT = "neural-playground/1"
 
@@ -46,7 +47,9 @@ class Playground:
         self.config: Config = config
         self.warnings: list[str] = list(warnings)  # what opening the link reported
         self.data_version: int = 1  # bumped by every new set of points, so a viewer knows to redraw them
-        self._user_points: Dataset = Dataset.from_points(np.empty((0, 3)))
+        # Classification and regression points apart: a value is no class label (keyed by "is regression").
+        self._user_points: dict[bool, UserPoints] = {
+            regression: UserPoints.empty(config.percTrainData) for regression in (False, True)}
         # The seed's stream draws the data, then the weights; train and test are its points.
         self.rng: SeededRandom
         self.train: Dataset
@@ -158,19 +161,22 @@ class Playground:
         self._rebuild(stale, old.features)
         return warnings
 
-    def set_points(self, rows: Any, mode: str = "replace") -> None:
-        """Use the user's ``[x, y, label]`` rows as the dataset (raises PointsError)."""
+    def set_points(self, rows: Any, mode: str = "replace", test: Any = None) -> None:
+        """Use the user's ``[x, y, label]`` rows as this problem type's data (raises PointsError).
+
+        ``add`` and ``remove`` edit the data in use: the first edit of a generated dataset keeps
+        its points, which become the user's. See :func:`nn_core.user_points.edited`.
+        """
         regression = self.config.problem == "regression"
-        points = datasets.validate_points(rows, regression)
-        if mode == "add":
-            points = Dataset.from_points(self._user_points.rows() + points.rows())
-            datasets.validate_points(points.rows(), regression)  # the total is bounded too
-        self._user_points = points
-        key = self.config.dataset_key
-        if getattr(self.config, key) == datasets.CUSTOM_NAMES[regression]:
+        custom = datasets.CUSTOM_NAMES[regression]
+        current = self._user_points[regression]
+        if self.config.data_source != custom:
+            current = UserPoints(self.train, self.test, self.config.percTrainData)
+        self._user_points[regression] = edited(current, mode, rows, test, regression, self.config.percTrainData)
+        if self.config.data_source == custom:
             self._rebuild(Rebuild(data=True, trainer=True), self.config.features)
         else:
-            self.update({key: datasets.CUSTOM_NAMES[regression]})
+            self.update({self.config.dataset_key: custom})
 
     def set_weight(self, layer: int, node: int, source: int, value: float) -> None:
         """Set one weight (and revive its link if L1 had killed it); ValueError if bad."""
@@ -226,8 +232,9 @@ class Playground:
             "biases": [b.tolist() for b in self.net.biases],
             "history": [list(point) for point in self.history],
         }
-        if len(self._user_points):
-            data["points"] = self._user_points.rows()
+        own = self._own_points()
+        if own is not None and len(own):
+            data["points"], data["test_points"] = own.train.rows(), own.test.rows()
         return data
 
     @classmethod
@@ -240,7 +247,7 @@ class Playground:
         playground = cls.from_url(data["hash"])
         if data.get("points"):
             try:
-                playground.set_points(data["points"])
+                playground.set_points(data["points"], test=data.get("test_points"))
             except datasets.PointsError as error:
                 raise ValueError(f"points: {error}") from None
         playground.resume(data.get("epoch"), data.get("weights"), data.get("biases"))
@@ -275,12 +282,21 @@ class Playground:
         config = self.config
         rng = SeededRandom(config.seed)
         if datasets.is_custom(config.data_source):
-            train, test = datasets.interleaved_split(self._user_points, config.percTrainData)
+            regression = config.problem == "regression"
+            own = self._user_points[regression].at_ratio(config.percTrainData)
+            self._user_points[regression] = own
+            train, test = own.train, own.test
         else:
             regression = config.problem == "regression"
             all_points = datasets.generate(config.data_source, rng, config.noise, regression)
             train, test = datasets.split(all_points, config.percTrainData)
         return rng, train, test
+
+    def _own_points(self) -> UserPoints | None:
+        """The user's points when they are the data in use."""
+        if not datasets.is_custom(self.config.data_source):
+            return None
+        return self._user_points[self.config.problem == "regression"]
 
     def _new_network(self, keep: initializers.KeptParameters | None) -> Network:
         config = self.config
