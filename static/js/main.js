@@ -15,6 +15,7 @@ import { DatasetPicker } from "./dataset-picker.js";
 import { drawOutput, drawDataPoints, drawNumbers, drawChart, drawLegend } from "./output.js";
 import { showMessage } from "./notices.js";
 import { wireYourData } from "./your-data.js";
+import { PointEditor } from "./point-editor.js";
 import { wireShareExport, onGradientCheck, onExport } from "./share-export.js";
 import { wireKeyboard } from "./keyboard.js";
 
@@ -26,6 +27,7 @@ let diagram;
 let picker;
 let classroom;
 const edits = networkEdits(send, scheduleRender);
+const pointEditor = new PointEditor(send);
 
 function send(message) {
   if (!connection.send(message)) showMessage("Not connected: the change will be lost. Reconnecting…");
@@ -53,11 +55,13 @@ const HANDLERS = {
   frame: applyFrame,
   data(message) {
     applyData(message);
+    pointEditor.onData();
     if (page.config) picker.remember(datasetName(), page.data);
   },
   error(message) {
     showMessage(`Error (${message.code}): ${message.message}`);
     controls.forgetPending(); // a refused change must not stay on screen
+    if (message.code === "bad_points") pointEditor.onRefused();
   },
   diverged(message) {
     page.playing = false;
@@ -173,6 +177,7 @@ function renderControls() {
   play.setAttribute("aria-pressed", String(page.playing));
   play.setAttribute("aria-label", page.playing ? "Pause" : "Run");
   $("point-value-control").hidden = !isRegression();
+  $("point-class-control").hidden = isRegression();
 }
 
 // --- user input ------------------------------------------------------------------
@@ -251,7 +256,8 @@ async function start() {
   wireButtons();
   wireKeyboard({ togglePlay, step, reset });
   connection = new Connection(socketUrl(location), { message: onMessage, grids: onGrids, status: onStatus, hello });
-  wireYourData({ send });
+  pointEditor.wire();
+  wireYourData({ edit: (message) => pointEditor.edit(message) });
   wireShareExport({ send });
   connection.open();
 }

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import epoch_of, loss_of, open_playground
+from tests.browser.helpers import epoch_of, loss_of, open_playground, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -23,6 +23,19 @@ def click_output(page, x: float, y: float, shift: bool = False) -> None:
     box = square.bounding_box()
     position = {"x": (x + 6) / 12 * box["width"], "y": (6 - y) / 12 * box["height"]}
     square.click(position=position, modifiers=["Shift"] if shift else [])
+
+
+def draw(page, x: float, y: float, label: int = 1) -> None:
+    """Add a point of class `label` in edit mode (turned on if off)."""
+    if page.get_attribute("#edit-points-button", "aria-pressed") != "true":
+        page.click("#edit-points-button")
+    page.check("#point-class-positive" if label > 0 else "#point-class-negative")
+    click_output(page, x, y)
+
+
+def csv_rows(page) -> list[list[float]]:
+    """The points of the CSV download: training points first, then test points."""
+    return [[float(v) for v in row.split(",")] for row in download_text(page).strip().splitlines()[1:]]
 
 
 def download_text(page) -> str:
@@ -44,8 +57,8 @@ def test_points_drawn_on_the_output_square_are_trained_on(page, base_url, page_p
     page.click("#clear-points-button")
     expect(page).to_have_url(re.compile(r"dataset=custom"))
     for y in (-3, 0, 3):
-        click_output(page, 3, y)
-        click_output(page, -3, y, shift=True)
+        draw(page, 3, y)
+        draw(page, -3, y, label=-1)
     page.wait_for_timeout(300)
     rows = download_text(page).strip().splitlines()[1:]
     labels = sorted(float(row.split(",")[2]) for row in rows)
@@ -84,9 +97,11 @@ def test_bad_csv_names_the_row_and_sends_nothing(page, base_url, page_problems):
 
 def test_regression_point_takes_the_typed_value(page, base_url, page_problems):
     open_playground(page, base_url, "#problem=regression&regDataset=reg-plane&seed=0.3")
-    expect(page.locator("#point-value")).to_be_visible()
     page.click("#clear-points-button")
     expect(page).to_have_url(re.compile(r"regDataset=reg-custom"))
+    page.click("#edit-points-button")
+    expect(page.locator("#point-value")).to_be_visible()
+    expect(page.locator("#point-class-control")).to_be_hidden()
     page.fill("#point-value", "-0.4")
     click_output(page, 1, 1)
     page.wait_for_timeout(300)
@@ -103,7 +118,64 @@ def test_server_refusal_of_points_is_shown(page, base_url, page_problems):
         {"name": "full.csv", "mimeType": "text/csv", "buffer": full.encode()}])
     expect(page.locator("#tool-feedback")).to_contain_text("5000 points uploaded")
     expect(page).to_have_url(re.compile(r"dataset=custom"))
-    click_output(page, 0, 0)  # the 5001st point: the server says no
+    draw(page, 0, 0)  # the 5001st point: the server says no
     expect(page.locator("#messages")).to_contain_text("Error (bad_points)")
     expect(page.locator("#messages")).to_contain_text("5000")
+    assert page_problems == []
+
+
+def test_a_click_outside_edit_mode_changes_nothing(page, base_url, page_problems):
+    open_playground(page, base_url, "#seed=0.4&dataset=circle")
+    click_output(page, 1, 1)
+    page.wait_for_timeout(300)
+    assert "dataset=circle" in page.url and len(csv_rows(page)) == 500
+    assert page_problems == []
+
+
+def test_the_first_edit_keeps_the_generated_points_and_adds_to_the_training_set(page, base_url, page_problems):
+    open_playground(page, base_url, "#seed=0.4&dataset=circle&percTrainData=50")
+    before = csv_rows(page)
+    draw(page, 3, 3, label=-1)
+    expect(page).to_have_url(re.compile(r"dataset=custom"))
+    after = csv_rows(page)
+    assert len(after) == 501
+    added = after[250]  # the end of the training set (250 of the 500 generated points train)
+    assert abs(added[0] - 3) < 0.1 and abs(added[1] - 3) < 0.1 and added[2] == -1
+    assert after[:250] + after[251:] == before
+    assert page_problems == []
+
+
+def test_undo_redo_and_shift_click_removal(page, base_url, page_problems):
+    open_playground(page, base_url, "#seed=0.4&dataset=circle")
+    draw(page, 5, 5)
+    expect(page).to_have_url(re.compile(r"dataset=custom"))
+    draw(page, -5, 5)
+    wait_until(page, lambda: len(csv_rows(page)) == 502)
+    click_output(page, 5.2, 4.9, shift=True)  # removes the nearest: the point at (5, 5)
+    wait_until(page, lambda: len(csv_rows(page)) == 501)
+    assert not any(abs(x - 5) < 0.1 and abs(y - 5) < 0.1 for x, y, _ in csv_rows(page))
+    page.click("#undo-points-button")
+    wait_until(page, lambda: len(csv_rows(page)) == 502)
+    page.keyboard.press("Control+z")
+    wait_until(page, lambda: len(csv_rows(page)) == 501)
+    page.keyboard.press("Control+z")  # back to the generated dataset
+    expect(page).to_have_url(re.compile(r"dataset=circle"))
+    expect(page.locator("#undo-points-button")).to_be_disabled()
+    page.keyboard.press("Control+Shift+z")
+    expect(page).to_have_url(re.compile(r"dataset=custom"))
+    wait_until(page, lambda: len(csv_rows(page)) == 501)
+    page.click("#redo-points-button")
+    wait_until(page, lambda: len(csv_rows(page)) == 502)
+    assert page_problems == []
+
+
+def test_remove_tool_works_without_a_keyboard(page, base_url, page_problems):
+    open_playground(page, base_url, "#seed=0.4&dataset=custom")
+    draw(page, 2, 2)
+    draw(page, -2, -2, label=-1)
+    wait_until(page, lambda: len(csv_rows(page)) == 2)
+    page.check("#point-tool-remove")
+    click_output(page, -1.5, -2)
+    wait_until(page, lambda: len(csv_rows(page)) == 1)
+    assert csv_rows(page)[0][2] == 1
     assert page_problems == []
