@@ -159,6 +159,8 @@ class Session:
     def _play(self, message: p.PlayMessage) -> list[Outgoing]:
         if self.pg.diverged:
             return [encode(diverged_message(int(self.pg.epoch)))]
+        if not len(self.pg.train):
+            return self._no_points()
         self.phase = Phase.PLAYING
         self._pace.start()
         self._frame_started = self._clock()
@@ -173,9 +175,16 @@ class Session:
         self.phase = Phase.PAUSED
         if self.pg.diverged:
             return [self.frame(), *self._divergence()]
+        if not len(self.pg.train):
+            return self._no_points()
         self.phase = Phase.STEPPING
         self._steps_left = message.n
         return []
+
+    def _no_points(self) -> list[Outgoing]:
+        """Training on no points would show a loss of 0: refuse, and say why."""
+        self.phase = Phase.PAUSED
+        return [encode(error_message("no_points", "there are no training points to train on")), self.frame()]
 
     def _reset(self, message: p.ResetMessage) -> list[Outgoing]:
         self.pg.reset()

@@ -182,13 +182,21 @@ function renderControls() {
 
 // --- user input ------------------------------------------------------------------
 
+// Training without training points would show a loss of 0: say why it cannot start instead.
+function canTrain() {
+  if (page.data.train.length > 0) return true;
+  showMessage("There are no training points: turn on \"Edit points\" and click the output square, or upload a CSV.");
+  return false;
+}
+
 function togglePlay() {
+  if (!page.playing && !canTrain()) return;
   requestPlaying(!page.playing);
   scheduleRender();
   send({ type: page.playing ? "play" : "pause" });
 }
 
-const step = () => send({ type: "step", n: 1 });
+const step = () => canTrain() && send({ type: "step", n: 1 });
 const reset = () => send({ type: "reset" });
 
 function wireButtons() {
@@ -242,7 +250,7 @@ async function start() {
   loadFeatureMaps().catch(() => {}); // without them, unused features just stay blank
   controls = new Controls(page.settings, { top: $("slot-top"), data: $("slot-data"), output: $("slot-output"),
     engine: $("slot-engine") }, setSettings);
-  picker = new DatasetPicker($("datasets"), page.settings, setSettings);
+  picker = new DatasetPicker($("datasets"), page.settings, setSettings, page.limits.custom_datasets);
   loadDatasetPreviews().catch(() => {}); // without them, squares stay blank until used
   const hovercard = new Hovercard($("hovercard"), $("network"), edits);
   diagram = new NetworkDiagram($("network"), hovercard, {

@@ -212,3 +212,14 @@ def test_a_change_pauses_only_when_it_resets_the_network(link: str, paused: bool
     assert (session.phase is Phase.PAUSED) is paused
     session.handle(msg({"type": "set", "changes": {"learningRate": 0.1}}))
     assert (session.phase is Phase.PAUSED) is paused
+
+
+@pytest.mark.parametrize("command", [{"type": "play"}, {"type": "step", "n": 3}])
+def test_no_training_points_cannot_start_training_and_says_why(command: dict) -> None:
+    session, _ = started("#seed=0.5&dataset=custom&networkShape=3")
+    out = session.handle(msg(command))
+    errors = [json.loads(o) for o in out if isinstance(o, str)]
+    assert [e["code"] for e in errors] == ["no_points"] and "no training points" in errors[0]["message"]
+    assert session.phase is Phase.PAUSED and len(frames_in(out)) == 1
+    session.handle(msg({"type": "points", "points": [[1, 1, 1]], "mode": "add"}))
+    assert session.handle(msg({"type": "play"})) == [] and session.phase is Phase.PLAYING

@@ -179,3 +179,32 @@ def test_remove_tool_works_without_a_keyboard(page, base_url, page_problems):
     wait_until(page, lambda: len(csv_rows(page)) == 1)
     assert csv_rows(page)[0][2] == 1
     assert page_problems == []
+
+
+SQUARE_INK = """() => {
+  const canvas = document.querySelector("#datasets [data-dataset='custom'] canvas");
+  const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+  let ink = 0;
+  for (let i = 0; i < data.length; i += 4) if (Math.abs(data[i] - data[i + 2]) > 60) ink++;
+  return ink;
+}"""
+
+
+def test_an_empty_dataset_says_why_it_cannot_train_and_your_square_shows_your_points(page, base_url, page_problems):
+    page.goto(f"{base_url}/#seed=0.4&dataset=custom")  # no loss ever shows: open_playground waits for one
+    page.wait_for_selector("#network .node.output-node")
+    expect(page.locator("#datasets [data-dataset='custom'] .dataset-caption")).to_have_text("Your data")
+    expect(page.locator("#loss-train")).to_have_text("–")
+    page.click("#play-pause-button")
+    expect(page.locator("#messages")).to_contain_text("no training points")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(300)
+    assert epoch_of(page) == 0 and page.get_attribute("#play-pause-button", "aria-pressed") == "false"
+    assert page.evaluate(SQUARE_INK) == 0
+    draw(page, 3, 3)
+    draw(page, -3, -3, label=-1)
+    wait_until(page, lambda: page.evaluate(SQUARE_INK) > 0)
+    expect(page.locator("#loss-train")).not_to_have_text("–")
+    page.click("#next-step-button")
+    wait_until(page, lambda: epoch_of(page) == 1)
+    assert page_problems == []
