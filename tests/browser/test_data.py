@@ -208,3 +208,22 @@ def test_an_empty_dataset_says_why_it_cannot_train_and_your_square_shows_your_po
     page.click("#next-step-button")
     wait_until(page, lambda: epoch_of(page) == 1)
     assert page_problems == []
+
+
+def test_regression_points_never_show_as_class_labels(page, base_url, page_problems):
+    open_playground(page, base_url, "#problem=regression&regDataset=reg-plane&dataset=custom&seed=0.3")
+    values = "x,y,label\n1,1,0.183\n-2,2,-0.5\n3,-1,0.75\n"
+    page.set_input_files("#upload-csv", files=[
+        {"name": "values.csv", "mimeType": "text/csv", "buffer": values.encode()}])
+    expect(page).to_have_url(re.compile(r"regDataset=reg-custom"))
+    wait_until(page, lambda: len(csv_rows(page)) == 3)
+    page.select_option("#problem", "classification")
+    expect(page).to_have_url(re.compile(r"problem=classification"))
+    page.wait_for_timeout(300)
+    assert csv_rows(page) == []  # your classification data: none yet, not the values
+    draw(page, 2, 2, label=-1)
+    wait_until(page, lambda: len(csv_rows(page)) == 1)
+    assert csv_rows(page)[0][2] == -1
+    page.select_option("#problem", "regression")
+    wait_until(page, lambda: sorted(row[2] for row in csv_rows(page)) == [-0.5, 0.183, 0.75])
+    assert page_problems == []
