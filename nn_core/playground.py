@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from . import datasets, grid, initializers, optimizers, rebuild
+from . import datasets, grid, initializers, link_points, optimizers, rebuild
 from .datasets import Dataset
 from .gradient_check import check_gradients
 from .history import History
@@ -43,12 +43,13 @@ class Playground:
     True
     """
 
-    def __init__(self, config: Config, warnings: Sequence[str] = ()) -> None:
+    def __init__(self, config: Config, warnings: Sequence[str] = (),
+                 user_points: dict[bool, UserPoints] | None = None) -> None:
         self.config: Config = config
         self.warnings: list[str] = list(warnings)  # what opening the link reported
         self.data_version: int = 1  # bumped by every new set of points, so a viewer knows to redraw them
         # Classification and regression points apart: a value is no class label (keyed by "is regression").
-        self._user_points: dict[bool, UserPoints] = {
+        self._user_points: dict[bool, UserPoints] = user_points or {
             regression: UserPoints.empty(config.percTrainData) for regression in (False, True)}
         # The seed's stream draws the data, then the weights; train and test are its points.
         self.rng: SeededRandom
@@ -70,9 +71,13 @@ class Playground:
     # --- construction -----------------------------------------------------
     @classmethod
     def from_url(cls, url_or_hash: str) -> Playground:
-        """Open a link (ours or TensorFlow Playground's); never raises."""
+        """Open a link (ours or TensorFlow Playground's, with the user's points if it carries them);
+        never raises."""
         config, warnings = parse_hash(url_or_hash)
-        return cls(config, warnings)
+        if not isinstance(url_or_hash, str):
+            return cls(config, warnings)
+        own, unread = link_points.from_link(url_or_hash, config)
+        return cls(config, warnings + unread, own)
 
     @classmethod
     def from_config(cls, config: Config) -> Playground:
@@ -110,7 +115,12 @@ class Playground:
         return rebuild.loss_in_force(self.config)
 
     def to_url(self) -> str:
-        return to_hash(self.config)
+        return to_hash(self.config) + link_points.link_part(self.config, self._user_points)
+
+    @property
+    def points_left_out_of_link(self) -> bool:
+        """The user's points in use are more than a link carries: :meth:`to_url` opens without them."""
+        return link_points.left_out(self.config, self._user_points)
 
     # --- training -----------------------------------------------------------
     def step(self, epochs: int = 1) -> None:
@@ -171,7 +181,7 @@ class Playground:
         custom = datasets.CUSTOM_NAMES[regression]
         current = self._user_points[regression]
         if self.config.data_source != custom:
-            current = UserPoints(self.train, self.test, self.config.percTrainData)
+            current = UserPoints.adopted(self.train, self.test, self.config.percTrainData, regression)
         self._user_points[regression] = edited(current, mode, rows, test, regression, self.config.percTrainData)
         if self.config.data_source == custom:
             self._rebuild(Rebuild(data=True, trainer=True), self.config.features)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import datasets
+from . import datasets, point_codec
 from .datasets import Dataset, PointsError
 
 Rows = Sequence[Sequence[float]]
@@ -38,6 +38,11 @@ class UserPoints:
     @staticmethod
     def empty(percent_train: float) -> UserPoints:
         return UserPoints(_empty(), _empty(), percent_train)
+
+    @staticmethod
+    def adopted(train: Dataset, test: Dataset, percent_train: float, regression: bool) -> UserPoints:
+        """A generated dataset's points as the user's (snapped to the link's grid, sets kept)."""
+        return UserPoints(point_codec.snap(train, regression), point_codec.snap(test, regression), percent_train)
 
     def __len__(self) -> int:
         return len(self.train) + len(self.test)
@@ -68,19 +73,21 @@ class UserPoints:
 
 def edited(current: UserPoints, mode: str, rows: Rows, test_rows: Rows | None, regression: bool,
            percent_train: float) -> UserPoints:
-    """The points after a ``points`` message (raises PointsError naming the first bad row).
+    """The points after a ``points`` message (raises PointsError naming the first bad row),
+    snapped to the link's grid so that a link reproduces exactly what trains.
 
     ``replace`` takes ``rows`` as the training set when ``test_rows`` is given (an undo restores
     both sets exactly), else spreads them by the ratio (a CSV upload); ``add`` and ``remove``
     edit ``current``.
     """
-    points = datasets.validate_points(rows, regression)
+    points = point_codec.snap(datasets.validate_points(rows, regression), regression)
     if mode == "add":
         result = current.added(points)
     elif mode == "remove":
         result = current.removed(points)
     elif test_rows is not None:
-        result = UserPoints(points, datasets.validate_points(test_rows, regression), percent_train)
+        test = point_codec.snap(datasets.validate_points(test_rows, regression), regression)
+        result = UserPoints(points, test, percent_train)
     else:
         train, test = datasets.interleaved_split(points, percent_train)
         result = UserPoints(train, test, percent_train)

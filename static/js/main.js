@@ -14,7 +14,7 @@ import { Hovercard } from "./hovercard.js";
 import { DatasetPicker } from "./dataset-picker.js";
 import { drawOutput, drawDataPoints, drawNumbers, drawChart, drawLegend } from "./output.js";
 import { showMessage } from "./notices.js";
-import { wireYourData } from "./your-data.js";
+import { wireYourData, showLinkPointsNote } from "./your-data.js";
 import { PointEditor } from "./point-editor.js";
 import { wireShareExport, onGradientCheck, onExport } from "./share-export.js";
 import { wireKeyboard } from "./keyboard.js";
@@ -50,6 +50,7 @@ const HANDLERS = {
     applyState(message);
     history.replaceState(null, "", message.hash);
     noteState(message.config);
+    showLinkPointsNote(message.points_left_out);
     if (page.warnings.length) showMessage(page.warnings.join(" · "));
   },
   frame: applyFrame,
@@ -121,10 +122,10 @@ function hello(reconnected) {
   if (reconnected && page.weights && resumable(page.weights, page.biases)) {
     message.resume = { epoch: page.epoch, weights: page.weights, biases: page.biases };
   }
-  // The user's own points live only in the old session: hand them over too.
-  const points = [...page.data.train, ...page.data.test];
-  if (reconnected && usesCustomData() && points.length) {
-    queueMicrotask(() => connection.send({ type: "points", points, mode: "replace" }));
+  // The user's own points may be more than the link holds: hand them over too, in their sets.
+  const { train, test } = page.data;
+  if (reconnected && usesCustomData() && train.length + test.length) {
+    queueMicrotask(() => connection.send({ type: "points", points: train, test, mode: "replace" }));
   }
   if (reconnected && page.playing) queueMicrotask(() => connection.send({ type: "play" }));
   return message;

@@ -23,9 +23,22 @@ async function readCsvFile(input, edit) {
   }
 }
 
+/** Say when the link cannot hold the points in use (more than `limits.max_link_points`). */
+export function showLinkPointsNote(leftOut) {
+  $("link-points-note").hidden = !leftOut;
+  if (!leftOut) return;
+  $("link-points-text").textContent = `A link holds at most ${page.limits.max_link_points.toLocaleString("en")} ` +
+    "of your own points. You have more, so this page's link holds none of them: keep them as a CSV.";
+}
+
+function downloadCsv() {
+  download("neural-playground-data.csv", toCsv(page.data), "text/csv");
+}
+
 /** `edit(message)` sends an edit of the user's points (the point editor's, so it can be undone). */
 export function wireYourData({ edit }) {
   $("clear-points-button").addEventListener("click", () => edit({ type: "points", points: [], mode: "replace" }));
   $("upload-csv").addEventListener("change", (event) => readCsvFile(event.target, edit));
-  $("download-csv-button").addEventListener("click", () => download("neural-playground-data.csv", toCsv(page.data), "text/csv"));
+  $("download-csv-button").addEventListener("click", downloadCsv);
+  $("link-points-csv-button").addEventListener("click", downloadCsv);
 }

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
+
 import pytest
 from playwright.sync_api import expect
 
@@ -23,6 +25,13 @@ def click_output(page, x: float, y: float, shift: bool = False) -> None:
     box = square.bounding_box()
     position = {"x": (x + 6) / 12 * box["width"], "y": (6 - y) / 12 * box["height"]}
     square.click(position=position, modifiers=["Shift"] if shift else [])
+
+
+def open_without_points(page, base_url: str, link: str) -> None:
+    """Open a link to empty data of your own (no loss ever shows: open_playground waits for one)."""
+    page.goto(f"{base_url}/{link}")
+    page.wait_for_selector("#connection-status[data-status='connected']", state="attached")
+    page.wait_for_selector("#network .node.output-node")
 
 
 def draw(page, x: float, y: float, label: int = 1) -> None:
@@ -106,7 +115,7 @@ def test_regression_point_takes_the_typed_value(page, base_url, page_problems):
     click_output(page, 1, 1)
     page.wait_for_timeout(300)
     rows = download_text(page).strip().splitlines()[1:]
-    assert [float(row.split(",")[2]) for row in rows] == [-0.4]
+    assert [float(row.split(",")[2]) for row in rows] == [pytest.approx(-0.4, abs=1e-4)]  # on the link's grid
     assert loss_of(page, "train") >= 0
     assert page_problems == []
 
@@ -141,7 +150,8 @@ def test_the_first_edit_keeps_the_generated_points_and_adds_to_the_training_set(
     assert len(after) == 501
     added = after[250]  # the end of the training set (250 of the 500 generated points train)
     assert abs(added[0] - 3) < 0.1 and abs(added[1] - 3) < 0.1 and added[2] == -1
-    assert after[:250] + after[251:] == before
+    kept = after[:250] + after[251:]  # the same points in the same sets, snapped to the link's grid
+    assert np.allclose(kept, before, atol=1e-3)
     assert page_problems == []
 
 
@@ -170,7 +180,7 @@ def test_undo_redo_and_shift_click_removal(page, base_url, page_problems):
 
 
 def test_remove_tool_works_without_a_keyboard(page, base_url, page_problems):
-    open_playground(page, base_url, "#seed=0.4&dataset=custom")
+    open_without_points(page, base_url, "#seed=0.4&dataset=custom")
     draw(page, 2, 2)
     draw(page, -2, -2, label=-1)
     wait_until(page, lambda: len(csv_rows(page)) == 2)
@@ -191,8 +201,7 @@ SQUARE_INK = """() => {
 
 
 def test_an_empty_dataset_says_why_it_cannot_train_and_your_square_shows_your_points(page, base_url, page_problems):
-    page.goto(f"{base_url}/#seed=0.4&dataset=custom")  # no loss ever shows: open_playground waits for one
-    page.wait_for_selector("#network .node.output-node")
+    open_without_points(page, base_url, "#seed=0.4&dataset=custom")
     expect(page.locator("#datasets [data-dataset='custom'] .dataset-caption")).to_have_text("Your data")
     expect(page.locator("#loss-train")).to_have_text("–")
     page.click("#play-pause-button")
@@ -225,5 +234,54 @@ def test_regression_points_never_show_as_class_labels(page, base_url, page_probl
     wait_until(page, lambda: len(csv_rows(page)) == 1)
     assert csv_rows(page)[0][2] == -1
     page.select_option("#problem", "regression")
-    wait_until(page, lambda: sorted(row[2] for row in csv_rows(page)) == [-0.5, 0.183, 0.75])
+    wait_until(page, lambda: len(csv_rows(page)) == 3)
+    assert sorted(row[2] for row in csv_rows(page)) == pytest.approx([-0.5, 0.183, 0.75], abs=1e-4)  # on the grid
+    assert page_problems == []
+
+
+def test_a_copied_link_with_300_drawn_points_reopens_with_them_and_the_same_first_epoch_loss(
+        page, base_url, page_problems):
+    open_without_points(page, base_url, "#seed=0.6&dataset=custom&networkShape=3&batchSize=1")
+    page.click("#edit-points-button")
+    for i in range(300):  # by the page's own edits, as a user would click them (far faster)
+        x, y = (i % 20) * 0.55 - 5.2, (i // 20) * 0.7 - 5.1
+        page.evaluate("([x, y]) => document.getElementById('heatmap').dispatchEvent(new MouseEvent('click', "
+                      "{clientX: x, clientY: y, bubbles: true}))", screen_position(page, x, y))
+    wait_until(page, lambda: len(csv_rows(page)) == 300, seconds=15)
+    drawn = csv_rows(page)
+    link = page.evaluate("location.hash")
+    assert "&points=" in link
+    page.click("#next-step-button")
+    wait_until(page, lambda: epoch_of(page) == 1)
+    loss = page.text_content("#loss-train")
+    page.goto("about:blank")
+    open_playground(page, base_url, link)
+    assert csv_rows(page) == drawn
+    page.click("#next-step-button")
+    wait_until(page, lambda: epoch_of(page) == 1)
+    assert page.text_content("#loss-train") == loss
+    assert page_problems == []
+
+
+def screen_position(page, x: float, y: float) -> list[float]:
+    """The viewport position of data coordinates (x, y) on the output square."""
+    box = page.locator("#heatmap").bounding_box()
+    return [box["x"] + (x + 6) / 12 * box["width"], box["y"] + (6 - y) / 12 * box["height"]]
+
+
+def test_more_points_than_a_link_holds_are_offered_as_csv(page, base_url, page_problems):
+    open_playground(page, base_url)
+    limit = page.evaluate("fetch('/settings.json').then((r) => r.json()).then((s) => s.limits.max_link_points)")
+    many = "".join(f"{(i % 100) / 10 - 5},{(i // 100) / 10 - 5},{1 if i % 2 else -1}\n" for i in range(limit + 1))
+    page.set_input_files("#upload-csv", files=[
+        {"name": "many.csv", "mimeType": "text/csv", "buffer": many.encode()}])
+    expect(page.locator("#link-points-note")).to_be_visible()
+    expect(page.locator("#link-points-text")).to_contain_text(f"at most {limit:,}")
+    assert "points=" not in page.evaluate("location.hash")
+    with page.expect_download() as download:
+        page.click("#link-points-csv-button")
+    assert len(Path(download.value.path()).read_text().strip().splitlines()) == 1 + limit + 1
+    page.click("#edit-points-button")
+    page.click("#undo-points-button")  # back to the generated dataset: nothing is left out
+    expect(page.locator("#link-points-note")).to_be_hidden()
     assert page_problems == []
