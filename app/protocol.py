@@ -148,6 +148,13 @@ class ExportMessage(_Message):
     type: Literal["export"]
 
 
+class LoadMessage(_Message):
+    """An exported model (the page's "Import model"): the engine's ``Playground.load`` checks it."""
+
+    type: Literal["load"]
+    model: dict[str, Any]
+
+
 class KeyFrameMessage(_Message):
     """The page holds no base for the grid deltas (a message it could not decode)."""
 
@@ -157,7 +164,7 @@ class KeyFrameMessage(_Message):
 ClientMessage = Annotated[
     HelloMessage | SetMessage | PlayMessage | PauseMessage | StepMessage | ResetMessage | RegenerateMessage
     | SetWeightMessage | SetBiasMessage | PointsMessage | GradientCheckMessage | ExportMessage
-    | KeyFrameMessage,
+    | LoadMessage | KeyFrameMessage,
     Field(discriminator="type"),
 ]
 _ADAPTER: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)

@@ -130,14 +130,27 @@ class Session:
         return handler(message)
 
     def _hello(self, message: p.HelloMessage) -> list[Outgoing]:
-        self._pg = Playground.from_url(message.hash)
-        self.phase = Phase.PAUSED
-        self._cursor.restart()
-        self._data_version = -1
+        self._open(Playground.from_url(message.hash))
         out: list[Outgoing] = []
         if message.resume is not None:
             out += self._resume(message.resume)
         return out + self._state(list(self.pg.warnings)) + [self.frame()]
+
+    def _load(self, message: p.LoadMessage) -> list[Outgoing]:
+        """An exported model: its configuration, points, weights and history, paused."""
+        try:
+            playground = Playground.load(message.model)
+        except ValueError as error:
+            raise ProtocolError("bad_model", f"could not import the model: {error}") from None
+        self._open(playground)
+        return [*self._state(list(playground.warnings)), self.frame()]
+
+    def _open(self, playground: Playground) -> None:
+        """Start over with ``playground``: paused, and everything it shows sent afresh."""
+        self._pg = playground
+        self.phase = Phase.PAUSED
+        self._cursor.restart()
+        self._data_version = -1
 
     def _resume(self, resume: p.Resume) -> list[Outgoing]:
         try:

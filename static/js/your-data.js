@@ -5,9 +5,11 @@
 import { page, isRegression } from "./state.js";
 import { parseCsv, toCsv, CsvError } from "./csv.js";
 import { download } from "./download.js";
-import { showFeedback, showMessage } from "./notices.js";
+import { showFeedback, showMessage, withdrawMessage } from "./notices.js";
 
 const $ = (id) => document.getElementById(id);
+
+let lastCsvError = null; // shown until the next upload that works
 
 async function readCsvFile(input, edit) {
   const file = input.files[0];
@@ -17,9 +19,11 @@ async function readCsvFile(input, edit) {
     const points = parseCsv(await file.text(), isRegression());
     edit({ type: "points", points, mode: "replace" });
     showFeedback(`${points.length} points uploaded from ${file.name}.`);
+    withdrawMessage(lastCsvError);
   } catch (error) {
     if (!(error instanceof CsvError)) throw error;
-    showMessage(`${file.name}: ${error.message}`);
+    lastCsvError = `${file.name}: ${error.message}`;
+    showMessage(lastCsvError);
   }
 }
 

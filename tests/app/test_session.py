@@ -223,3 +223,20 @@ def test_no_training_points_cannot_start_training_and_says_why(command: dict) ->
     assert session.phase is Phase.PAUSED and len(frames_in(out)) == 1
     session.handle(msg({"type": "points", "points": [[1, 1, 1]], "mode": "add"}))
     assert session.handle(msg({"type": "play"})) == [] and session.phase is Phase.PLAYING
+
+
+def test_load_restores_an_exported_model_paused_with_its_history() -> None:
+    session, _ = started("#seed=0.5&dataset=xor&networkShape=3&learningRate=0.1")
+    session.handle(msg({"type": "step", "n": 4}))
+    while session.training:
+        session.train(1.0, want_frame=True)
+    model = session.pg.export()
+    other, _ = started("#seed=0.9&dataset=circle&networkShape=2,2")
+    out = other.handle(msg({"type": "load", "model": json.loads(json.dumps(model))}))
+    assert other.phase is Phase.PAUSED and other.pg.to_url() == session.pg.to_url() and other.pg.epoch == 4
+    assert [w.tolist() for w in other.pg.weights] == [w.tolist() for w in session.pg.weights]
+    frame = frames_in(out)[-1]
+    assert frame["history_reset"] and [point[0] for point in frame["history"]] == [0, 1, 2, 3, 4]
+    with pytest.raises(ProtocolError, match="could not import") as refused:
+        other.handle(msg({"type": "load", "model": {"format": "something else"}}))
+    assert refused.value.code == "bad_model" and other.pg.epoch == 4

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -283,4 +284,45 @@ def test_more_points_than_a_link_holds_are_offered_as_csv(page, base_url, page_p
     page.click("#edit-points-button")
     page.click("#undo-points-button")  # back to the generated dataset: nothing is left out
     expect(page.locator("#link-points-note")).to_be_hidden()
+    assert page_problems == []
+
+
+def test_a_csv_error_disappears_on_the_next_successful_upload(page, base_url, page_problems):
+    open_playground(page, base_url)
+    page.set_input_files("#upload-csv", files=[
+        {"name": "bad.csv", "mimeType": "text/csv", "buffer": b"x,y,label\n1,2,7\n"}])
+    expect(page.locator("#messages")).to_contain_text("bad.csv: row 2")
+    page.set_input_files("#upload-csv", files=[
+        {"name": "good.csv", "mimeType": "text/csv", "buffer": SEPARABLE_CSV.encode()}])
+    expect(page.locator("#tool-feedback")).to_contain_text("40 points uploaded")
+    expect(page.locator("#messages")).to_have_text("")
+    assert page_problems == []
+
+
+def export_model(page) -> dict:
+    with page.expect_download() as download:
+        page.click("#export-model-button")
+    return json.loads(Path(download.value.path()).read_text())
+
+
+def test_importing_an_exported_model_restores_configuration_weights_and_history(page, base_url, page_problems):
+    open_playground(page, base_url, "#seed=0.8&dataset=xor&networkShape=3,2&learningRate=0.1&activation=relu")
+    draw(page, 4, 4, label=-1)  # your points travel too
+    for epoch in range(1, 4):
+        page.click("#next-step-button")
+        wait_until(page, lambda epoch=epoch: epoch_of(page) == epoch)
+    exported = export_model(page)
+    loss = page.text_content("#loss-train")
+    open_playground(page, base_url, "#seed=0.1&dataset=circle&networkShape=2")
+    page.set_input_files("#import-model", files=[
+        {"name": "model.json", "mimeType": "application/json", "buffer": json.dumps(exported).encode()}])
+    wait_until(page, lambda: epoch_of(page) == 3)
+    expect(page).to_have_url(re.compile(re.escape(exported["hash"]) + "$"))
+    assert page.text_content("#loss-train") == loss
+    again = export_model(page)
+    assert again["weights"] == exported["weights"] and again["history"] == exported["history"]
+    assert again["points"] == exported["points"]
+    page.set_input_files("#import-model", files=[
+        {"name": "notes.json", "mimeType": "application/json", "buffer": b'{"format": "other"}'}])
+    expect(page.locator("#messages")).to_contain_text("bad_model")
     assert page_problems == []
