@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, ValidationInfo, field_validator
 
 from nn_core.datasets import MAX_USER_POINTS
+from nn_core.history import HISTORY_LIMIT
 from nn_core.settings import EXTENDED_MAX_LAYERS, EXTENDED_MAX_NEURONS, MAX_TEXT_LENGTH, SETTINGS
 from nn_core.urlstate import MAX_HASH_LENGTH
 
@@ -54,6 +55,10 @@ class _Message(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
+Loss = Annotated[float, Field(allow_inf_nan=False, ge=0)]
+HistoryPoint = Annotated[list[Loss], Field(min_length=3, max_length=3)]  # [epoch, train, test]
+
+
 class Resume(_Message):
     """Weights a reconnecting page still shows, to continue where it was."""
 
@@ -63,6 +68,8 @@ class Resume(_Message):
                        Field(max_length=MAX_WEIGHT_LAYERS)]
     biases: Annotated[list[Annotated[list[Finite], Field(max_length=MAX_WIDTH)]],
                       Field(max_length=MAX_WEIGHT_LAYERS)]
+    # The loss chart's past, [epoch, train, test] rows (thinned by the page to the engine's limit).
+    history: Annotated[list[HistoryPoint], Field(max_length=HISTORY_LIMIT)] = []
 
 
 class HelloMessage(_Message):

@@ -154,7 +154,7 @@ class Session:
 
     def _resume(self, resume: p.Resume) -> list[Outgoing]:
         try:
-            self.pg.resume(resume.epoch, resume.weights, resume.biases)
+            self.pg.resume(resume.epoch, resume.weights, resume.biases, [list(row) for row in resume.history])
         except ValueError as error:
             return [encode(error_message("bad_resume", f"could not resume: {error}"))]
         return []

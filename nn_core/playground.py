@@ -206,8 +206,9 @@ class Playground:
         self.net.biases[layer][node] = value
         self._update_losses()
 
-    def resume(self, epoch: Any, weights: Any, biases: Any) -> None:
-        """Continue from saved weights and epoch (validated against the shape)."""
+    def resume(self, epoch: Any, weights: Any, biases: Any, history: Any = None) -> None:
+        """Continue from saved weights and epoch (validated against the shape); ``history``'s
+        points before ``epoch`` (``[epoch, train, test]`` rows) keep the loss chart's past."""
         new_weights = _validated_layers(weights, [w.shape for w in self.net.weights], "weights")
         new_biases = _validated_layers(biases, [b.shape for b in self.net.biases], "biases")
         if not isinstance(epoch, int) or isinstance(epoch, bool) or not 0 <= epoch < 10**9:
@@ -220,6 +221,9 @@ class Playground:
         self.optimizer = self._new_optimizer()
         self._rebuild_trainer(keep_carry=False)  # no carried gradient, no momentum from other weights
         self._restart_history(epoch)
+        if history:
+            self._history = History.from_points(_earlier(history, epoch) + self._history.points(),
+                                                self._history.points())
 
     # --- views for drawing and checking --------------------------------------
     def boundaries(self, resolution: int = grid.THUMBNAIL_RESOLUTION,
@@ -356,6 +360,14 @@ class Playground:
         self.epoch = epoch
         self._update_losses()
         self._history = self._new_history()
+
+
+def _earlier(rows: Any, epoch: int) -> list[Any]:
+    """The rows of a history before ``epoch`` (malformed rows are History.from_points' to refuse)."""
+    if not isinstance(rows, list):
+        return []
+    return [row for row in rows if isinstance(row, (list, tuple)) and row and isinstance(row[0], (int, float))
+            and not isinstance(row[0], bool) and row[0] < epoch]
 
 
 def _check_finite(value: Any) -> None:

@@ -114,13 +114,20 @@ function linkHash() {
   return "";
 }
 
+// The loss chart's past for a new session: finite points only, thinned to what the engine keeps.
+function pastLosses() {
+  const finite = page.history.filter((point) => point.every(Number.isFinite));
+  const stride = Math.ceil(finite.length / page.limits.max_history);
+  return stride > 1 ? finite.filter((_, i) => i % stride === 0) : finite;
+}
+
 // On a reconnect the new session continues from the last frame and, if the
 // old one was training, trains on.
 function hello(reconnected) {
   const message = { type: "hello", hash: linkHash() };
   expectOpenedLink();
   if (reconnected && page.weights && resumable(page.weights, page.biases)) {
-    message.resume = { epoch: page.epoch, weights: page.weights, biases: page.biases };
+    message.resume = { epoch: page.epoch, weights: page.weights, biases: page.biases, history: pastLosses() };
   }
   // The user's own points may be more than the link holds: hand them over too, in their sets.
   const { train, test } = page.data;

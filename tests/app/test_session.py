@@ -240,3 +240,18 @@ def test_load_restores_an_exported_model_paused_with_its_history() -> None:
     with pytest.raises(ProtocolError, match="could not import") as refused:
         other.handle(msg({"type": "load", "model": {"format": "something else"}}))
     assert refused.value.code == "bad_model" and other.pg.epoch == 4
+
+
+def test_a_resumed_session_keeps_the_loss_history_the_page_hands_back() -> None:
+    session, _ = started()
+    session.handle(msg({"type": "step", "n": 5}))
+    while session.training:
+        session.train(1.0, want_frame=True)
+    history = [list(point) for point in session.pg.history]
+    resume = {"epoch": 5, "weights": [w.tolist() for w in session.pg.weights],
+              "biases": [b.tolist() for b in session.pg.biases], "history": history}
+    fresh = Session(thumbnail=10)
+    out = fresh.handle(msg({"type": "hello", "hash": LINK, "resume": resume}))
+    assert [point[0] for point in fresh.pg.history] == [0, 1, 2, 3, 4, 5]
+    assert fresh.pg.history[-1][1] == pytest.approx(session.pg.history[-1][1])
+    assert [point[0] for point in frames_in(out)[-1]["history"]] == [0, 1, 2, 3, 4, 5]
