@@ -36,8 +36,14 @@ export function nearestPoint(data, x, y) {
   return best;
 }
 
-function isTyping(target) {
-  return target instanceof HTMLElement && (target.isContentEditable || ["INPUT", "SELECT", "TEXTAREA"].includes(target.tagName));
+// Inputs without text: their Ctrl+Z is no undo of their own, so it undoes an edit of the points.
+const TEXTLESS_INPUTS = new Set(["checkbox", "radio", "range", "button", "submit", "file", "color"]);
+
+/** Whether `target` has its own undo (a text being typed), which Ctrl+Z must keep. */
+function hasOwnUndo(target) {
+  if (!(target instanceof HTMLElement)) return false;
+  if (target.isContentEditable || target.tagName === "TEXTAREA") return true;
+  return target.tagName === "INPUT" && !TEXTLESS_INPUTS.has(target.type);
 }
 
 export class PointEditor {
@@ -77,7 +83,7 @@ export class PointEditor {
   }
 
   onKey(event) {
-    if (!(event.ctrlKey || event.metaKey) || event.altKey || isTyping(event.target)) return;
+    if (!(event.ctrlKey || event.metaKey) || event.altKey || hasOwnUndo(event.target)) return;
     const key = event.key.toLowerCase();
     if (key === "z" && !event.shiftKey) this.undo();
     else if ((key === "z" && event.shiftKey) || key === "y") this.redo();
