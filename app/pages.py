@@ -13,6 +13,8 @@ from fastapi.templating import Jinja2Templates
 from nn_core.datasets import CUSTOM_NAMES, MAX_USER_POINTS, previews
 from nn_core.features import EXTENT
 from nn_core.grid import feature_thumbnails, quantize
+from nn_core.history import HISTORY_LIMIT
+from nn_core.point_codec import MAX_LINK_POINTS
 from nn_core.settings import MAX_TEXT_LENGTH, hideable_json, settings_json
 from nn_core.urlstate import MAX_HASH_LENGTH
 
@@ -46,6 +48,8 @@ def page_settings() -> dict[str, Any]:
     limits = {
         "extent": EXTENT,
         "max_points": MAX_USER_POINTS,
+        "max_link_points": MAX_LINK_POINTS,
+        "max_history": HISTORY_LIMIT,
         "max_text_length": MAX_TEXT_LENGTH,
         "max_hash_length": MAX_HASH_LENGTH,
         "max_abs_value": MAX_ABS_VALUE,

@@ -13,9 +13,10 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, ValidationInfo, field_validator
 
 from nn_core.datasets import MAX_USER_POINTS
+from nn_core.history import HISTORY_LIMIT
 from nn_core.settings import EXTENDED_MAX_LAYERS, EXTENDED_MAX_NEURONS, MAX_TEXT_LENGTH, SETTINGS
 from nn_core.urlstate import MAX_HASH_LENGTH
 
@@ -54,6 +55,10 @@ class _Message(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
+Loss = Annotated[float, Field(allow_inf_nan=False, ge=0)]
+HistoryPoint = Annotated[list[Loss], Field(min_length=3, max_length=3)]  # [epoch, train, test]
+
+
 class Resume(_Message):
     """Weights a reconnecting page still shows, to continue where it was."""
 
@@ -63,6 +68,8 @@ class Resume(_Message):
                        Field(max_length=MAX_WEIGHT_LAYERS)]
     biases: Annotated[list[Annotated[list[Finite], Field(max_length=MAX_WIDTH)]],
                       Field(max_length=MAX_WEIGHT_LAYERS)]
+    # The loss chart's past, [epoch, train, test] rows (thinned by the page to the engine's limit).
+    history: Annotated[list[HistoryPoint], Field(max_length=HISTORY_LIMIT)] = []
 
 
 class HelloMessage(_Message):
@@ -124,9 +131,20 @@ Point = Annotated[list[Finite], Field(min_length=3, max_length=3)]  # [x, y, lab
 
 
 class PointsMessage(_Message):
+    """User data: ``add`` puts points in the training set, ``remove`` takes them out, ``replace``
+    sets them all (``test`` given: ``points`` train and ``test`` test, as an undo restores them)."""
+
     type: Literal["points"]
     points: Annotated[list[Point], Field(max_length=MAX_USER_POINTS)]
-    mode: Literal["replace", "add"] = "replace"
+    mode: Literal["replace", "add", "remove"] = "replace"
+    test: Annotated[list[Point], Field(max_length=MAX_USER_POINTS)] | None = None
+
+    @field_validator("test")
+    @classmethod
+    def _only_on_replace(cls, test: list[list[float]] | None, info: ValidationInfo) -> list[list[float]] | None:
+        if test is not None and info.data.get("mode") != "replace":
+            raise ValueError("test points come only with mode replace")
+        return test
 
 
 class GradientCheckMessage(_Message):
@@ -135,6 +153,13 @@ class GradientCheckMessage(_Message):
 
 class ExportMessage(_Message):
     type: Literal["export"]
+
+
+class LoadMessage(_Message):
+    """An exported model (the page's "Import model"): the engine's ``Playground.load`` checks it."""
+
+    type: Literal["load"]
+    model: dict[str, Any]
 
 
 class KeyFrameMessage(_Message):
@@ -146,7 +171,7 @@ class KeyFrameMessage(_Message):
 ClientMessage = Annotated[
     HelloMessage | SetMessage | PlayMessage | PauseMessage | StepMessage | ResetMessage | RegenerateMessage
     | SetWeightMessage | SetBiasMessage | PointsMessage | GradientCheckMessage | ExportMessage
-    | KeyFrameMessage,
+    | LoadMessage | KeyFrameMessage,
     Field(discriminator="type"),
 ]
 _ADAPTER: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)

@@ -69,6 +69,7 @@ def state_message(pg: Playground, warnings: Sequence[str], playing: bool, thumbn
         "playing": playing,
         "epoch": int(pg.epoch),
         "thumbnail": thumbnail,
+        "points_left_out": pg.points_left_out_of_link,
     }
 
 

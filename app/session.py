@@ -130,18 +130,31 @@ class Session:
         return handler(message)
 
     def _hello(self, message: p.HelloMessage) -> list[Outgoing]:
-        self._pg = Playground.from_url(message.hash)
-        self.phase = Phase.PAUSED
-        self._cursor.restart()
-        self._data_version = -1
+        self._open(Playground.from_url(message.hash))
         out: list[Outgoing] = []
         if message.resume is not None:
             out += self._resume(message.resume)
         return out + self._state(list(self.pg.warnings)) + [self.frame()]
 
+    def _load(self, message: p.LoadMessage) -> list[Outgoing]:
+        """An exported model: its configuration, points, weights and history, paused."""
+        try:
+            playground = Playground.load(message.model)
+        except ValueError as error:
+            raise ProtocolError("bad_model", f"could not import the model: {error}") from None
+        self._open(playground)
+        return [*self._state(list(playground.warnings)), self.frame()]
+
+    def _open(self, playground: Playground) -> None:
+        """Start over with ``playground``: paused, and everything it shows sent afresh."""
+        self._pg = playground
+        self.phase = Phase.PAUSED
+        self._cursor.restart()
+        self._data_version = -1
+
     def _resume(self, resume: p.Resume) -> list[Outgoing]:
         try:
-            self.pg.resume(resume.epoch, resume.weights, resume.biases)
+            self.pg.resume(resume.epoch, resume.weights, resume.biases, [list(row) for row in resume.history])
         except ValueError as error:
             return [encode(error_message("bad_resume", f"could not resume: {error}"))]
         return []
@@ -159,6 +172,8 @@ class Session:
     def _play(self, message: p.PlayMessage) -> list[Outgoing]:
         if self.pg.diverged:
             return [encode(diverged_message(int(self.pg.epoch)))]
+        if not len(self.pg.train):
+            return self._no_points()
         self.phase = Phase.PLAYING
         self._pace.start()
         self._frame_started = self._clock()
@@ -173,9 +188,16 @@ class Session:
         self.phase = Phase.PAUSED
         if self.pg.diverged:
             return [self.frame(), *self._divergence()]
+        if not len(self.pg.train):
+            return self._no_points()
         self.phase = Phase.STEPPING
         self._steps_left = message.n
         return []
+
+    def _no_points(self) -> list[Outgoing]:
+        """Training on no points would show a loss of 0: refuse, and say why."""
+        self.phase = Phase.PAUSED
+        return [encode(error_message("no_points", "there are no training points to train on")), self.frame()]
 
     def _reset(self, message: p.ResetMessage) -> list[Outgoing]:
         self.pg.reset()
@@ -207,7 +229,8 @@ class Session:
 
     def _points(self, message: p.PointsMessage) -> list[Outgoing]:
         try:
-            self.pg.set_points([list(row) for row in message.points], mode=message.mode)
+            test = None if message.test is None else [list(row) for row in message.test]
+            self.pg.set_points([list(row) for row in message.points], mode=message.mode, test=test)
         except PointsError as error:
             raise ProtocolError("bad_points", str(error)) from None
         return [*self._state([]), self.frame()]

@@ -13,10 +13,11 @@ from collections.abc import Iterable
 from typing import Any
 
 Point = tuple[int, float, float]
+HISTORY_LIMIT = 4000  # points kept before thinning (and the most a reconnecting page hands back)
 
 
 class History:
-    def __init__(self, limit: int = 4000) -> None:
+    def __init__(self, limit: int = HISTORY_LIMIT) -> None:
         self.limit = limit
         self.stride = 1
         self._points: list[Point] = []

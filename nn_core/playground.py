@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from . import datasets, grid, initializers, optimizers, rebuild
+from . import datasets, grid, initializers, link_points, optimizers, rebuild
 from .datasets import Dataset
 from .gradient_check import check_gradients
 from .history import History
@@ -23,6 +23,7 @@ from .rng import SeededRandom, new_seed
 from .settings import Config, config_to_json, replace
 from .training import LossEvaluator, Trainer
 from .urlstate import parse_hash, to_hash
+from .user_points import UserPoints, edited
 
 EXPORT_FORMAT = "neural-playground/1"
 
@@ -42,11 +43,14 @@ class Playground:
     True
     """
 
-    def __init__(self, config: Config, warnings: Sequence[str] = ()) -> None:
+    def __init__(self, config: Config, warnings: Sequence[str] = (),
+                 user_points: dict[bool, UserPoints] | None = None) -> None:
         self.config: Config = config
         self.warnings: list[str] = list(warnings)  # what opening the link reported
         self.data_version: int = 1  # bumped by every new set of points, so a viewer knows to redraw them
-        self._user_points: Dataset = Dataset.from_points(np.empty((0, 3)))
+        # Classification and regression points apart: a value is no class label (keyed by "is regression").
+        self._user_points: dict[bool, UserPoints] = user_points or {
+            regression: UserPoints.empty(config.percTrainData) for regression in (False, True)}
         # The seed's stream draws the data, then the weights; train and test are its points.
         self.rng: SeededRandom
         self.train: Dataset
@@ -67,9 +71,13 @@ class Playground:
     # --- construction -----------------------------------------------------
     @classmethod
     def from_url(cls, url_or_hash: str) -> Playground:
-        """Open a link (ours or TensorFlow Playground's); never raises."""
+        """Open a link (ours or TensorFlow Playground's, with the user's points if it carries them);
+        never raises."""
         config, warnings = parse_hash(url_or_hash)
-        return cls(config, warnings)
+        if not isinstance(url_or_hash, str):
+            return cls(config, warnings)
+        own, unread = link_points.from_link(url_or_hash, config)
+        return cls(config, warnings + unread, own)
 
     @classmethod
     def from_config(cls, config: Config) -> Playground:
@@ -107,7 +115,12 @@ class Playground:
         return rebuild.loss_in_force(self.config)
 
     def to_url(self) -> str:
-        return to_hash(self.config)
+        return to_hash(self.config) + link_points.link_part(self.config, self._user_points)
+
+    @property
+    def points_left_out_of_link(self) -> bool:
+        """The user's points in use are more than a link carries: :meth:`to_url` opens without them."""
+        return link_points.left_out(self.config, self._user_points)
 
     # --- training -----------------------------------------------------------
     def step(self, epochs: int = 1) -> None:
@@ -158,19 +171,22 @@ class Playground:
         self._rebuild(stale, old.features)
         return warnings
 
-    def set_points(self, rows: Any, mode: str = "replace") -> None:
-        """Use the user's ``[x, y, label]`` rows as the dataset (raises PointsError)."""
+    def set_points(self, rows: Any, mode: str = "replace", test: Any = None) -> None:
+        """Use the user's ``[x, y, label]`` rows as this problem type's data (raises PointsError).
+
+        ``add`` and ``remove`` edit the data in use: the first edit of a generated dataset keeps
+        its points, which become the user's. See :func:`nn_core.user_points.edited`.
+        """
         regression = self.config.problem == "regression"
-        points = datasets.validate_points(rows, regression)
-        if mode == "add":
-            points = Dataset.from_points(self._user_points.rows() + points.rows())
-            datasets.validate_points(points.rows(), regression)  # the total is bounded too
-        self._user_points = points
-        key = self.config.dataset_key
-        if getattr(self.config, key) == datasets.CUSTOM_NAMES[regression]:
+        custom = datasets.CUSTOM_NAMES[regression]
+        current = self._user_points[regression]
+        if self.config.data_source != custom:
+            current = UserPoints.adopted(self.train, self.test, self.config.percTrainData, regression)
+        self._user_points[regression] = edited(current, mode, rows, test, regression, self.config.percTrainData)
+        if self.config.data_source == custom:
             self._rebuild(Rebuild(data=True, trainer=True), self.config.features)
         else:
-            self.update({key: datasets.CUSTOM_NAMES[regression]})
+            self.update({self.config.dataset_key: custom})
 
     def set_weight(self, layer: int, node: int, source: int, value: float) -> None:
         """Set one weight (and revive its link if L1 had killed it); ValueError if bad."""
@@ -190,8 +206,9 @@ class Playground:
         self.net.biases[layer][node] = value
         self._update_losses()
 
-    def resume(self, epoch: Any, weights: Any, biases: Any) -> None:
-        """Continue from saved weights and epoch (validated against the shape)."""
+    def resume(self, epoch: Any, weights: Any, biases: Any, history: Any = None) -> None:
+        """Continue from saved weights and epoch (validated against the shape); ``history``'s
+        points before ``epoch`` (``[epoch, train, test]`` rows) keep the loss chart's past."""
         new_weights = _validated_layers(weights, [w.shape for w in self.net.weights], "weights")
         new_biases = _validated_layers(biases, [b.shape for b in self.net.biases], "biases")
         if not isinstance(epoch, int) or isinstance(epoch, bool) or not 0 <= epoch < 10**9:
@@ -204,6 +221,9 @@ class Playground:
         self.optimizer = self._new_optimizer()
         self._rebuild_trainer(keep_carry=False)  # no carried gradient, no momentum from other weights
         self._restart_history(epoch)
+        if history:
+            self._history = History.from_points(_earlier(history, epoch) + self._history.points(),
+                                                self._history.points())
 
     # --- views for drawing and checking --------------------------------------
     def boundaries(self, resolution: int = grid.THUMBNAIL_RESOLUTION,
@@ -226,8 +246,9 @@ class Playground:
             "biases": [b.tolist() for b in self.net.biases],
             "history": [list(point) for point in self.history],
         }
-        if len(self._user_points):
-            data["points"] = self._user_points.rows()
+        own = self._own_points()
+        if own is not None and len(own):
+            data["points"], data["test_points"] = own.train.rows(), own.test.rows()
         return data
 
     @classmethod
@@ -240,7 +261,7 @@ class Playground:
         playground = cls.from_url(data["hash"])
         if data.get("points"):
             try:
-                playground.set_points(data["points"])
+                playground.set_points(data["points"], test=data.get("test_points"))
             except datasets.PointsError as error:
                 raise ValueError(f"points: {error}") from None
         playground.resume(data.get("epoch"), data.get("weights"), data.get("biases"))
@@ -275,12 +296,21 @@ class Playground:
         config = self.config
         rng = SeededRandom(config.seed)
         if datasets.is_custom(config.data_source):
-            train, test = datasets.interleaved_split(self._user_points, config.percTrainData)
+            regression = config.problem == "regression"
+            own = self._user_points[regression].at_ratio(config.percTrainData)
+            self._user_points[regression] = own
+            train, test = own.train, own.test
         else:
             regression = config.problem == "regression"
             all_points = datasets.generate(config.data_source, rng, config.noise, regression)
             train, test = datasets.split(all_points, config.percTrainData)
         return rng, train, test
+
+    def _own_points(self) -> UserPoints | None:
+        """The user's points when they are the data in use."""
+        if not datasets.is_custom(self.config.data_source):
+            return None
+        return self._user_points[self.config.problem == "regression"]
 
     def _new_network(self, keep: initializers.KeptParameters | None) -> Network:
         config = self.config
@@ -330,6 +360,14 @@ class Playground:
         self.epoch = epoch
         self._update_losses()
         self._history = self._new_history()
+
+
+def _earlier(rows: Any, epoch: int) -> list[Any]:
+    """The rows of a history before ``epoch`` (malformed rows are History.from_points' to refuse)."""
+    if not isinstance(rows, list):
+        return []
+    return [row for row in rows if isinstance(row, (list, tuple)) and row and isinstance(row[0], (int, float))
+            and not isinstance(row[0], bool) and row[0] < epoch]
 
 
 def _check_finite(value: Any) -> None:

@@ -26,7 +26,8 @@ TEXT_SAFE = "-._~!$'()*+,;:@/?"
 MAX_HASH_LENGTH = 20_000
 
 
-def _fragment(text: str) -> str:
+def fragment(text: str) -> str:
+    """The part after ``#`` (the whole text when it has none)."""
     return text.split("#", 1)[1] if "#" in text else text
 
 
@@ -45,7 +46,7 @@ def parse_hash(text: str) -> tuple[Config, list[str]]:
         text = text[:MAX_HASH_LENGTH]
     changes: dict[str, Any] = {}
     hidden: set[str] = set()
-    for pair in _fragment(text).split("&"):
+    for pair in fragment(text).split("&"):
         if "=" not in pair:
             continue
         key, escaped = pair.split("=", 1)

@@ -7,9 +7,19 @@ import { choiceText } from "./state.js";
 
 const SIDE = 38; // CSS px, as .dataset canvas in playground.css
 
+/** The visible name on a square whose points are the user's. */
+function caption(text) {
+  const element = document.createElement("span");
+  element.className = "dataset-caption";
+  element.textContent = text;
+  return element;
+}
+
 export class DatasetPicker {
   /** `onPick(settingName, datasetName)` sends the choice. */
-  constructor(container, settings, onPick) {
+  /** `customNames`: the datasets that are the user's own points (labelled, since no shape says so). */
+  constructor(container, settings, onPick, customNames = []) {
+    this.customNames = customNames;
     this.container = container;
     this.onPick = onPick;
     this.settings = settings;
@@ -48,6 +58,7 @@ export class DatasetPicker {
       const canvas = document.createElement("canvas");
       canvas.width = canvas.height = SIDE * (window.devicePixelRatio || 1);
       button.append(canvas);
+      if (this.customNames.includes(name)) button.append(caption(choiceText(name, row)));
       button.addEventListener("click", (event) => {
         this.onPick({ [setting]: name });
         // A mouse click must not keep the focus: Space plays then, as in the original (the

@@ -14,7 +14,8 @@ import { Hovercard } from "./hovercard.js";
 import { DatasetPicker } from "./dataset-picker.js";
 import { drawOutput, drawDataPoints, drawNumbers, drawChart, drawLegend } from "./output.js";
 import { showMessage } from "./notices.js";
-import { wireYourData } from "./your-data.js";
+import { wireYourData, showLinkPointsNote } from "./your-data.js";
+import { PointEditor } from "./point-editor.js";
 import { wireShareExport, onGradientCheck, onExport } from "./share-export.js";
 import { wireKeyboard } from "./keyboard.js";
 
@@ -26,6 +27,7 @@ let diagram;
 let picker;
 let classroom;
 const edits = networkEdits(send, scheduleRender);
+const pointEditor = new PointEditor(send);
 
 function send(message) {
   if (!connection.send(message)) showMessage("Not connected: the change will be lost. Reconnecting…");
@@ -48,16 +50,19 @@ const HANDLERS = {
     applyState(message);
     history.replaceState(null, "", message.hash);
     noteState(message.config);
+    showLinkPointsNote(message.points_left_out);
     if (page.warnings.length) showMessage(page.warnings.join(" · "));
   },
   frame: applyFrame,
   data(message) {
     applyData(message);
+    pointEditor.onData();
     if (page.config) picker.remember(datasetName(), page.data);
   },
   error(message) {
     showMessage(`Error (${message.code}): ${message.message}`);
     controls.forgetPending(); // a refused change must not stay on screen
+    if (message.code === "bad_points") pointEditor.onRefused();
   },
   diverged(message) {
     page.playing = false;
@@ -109,18 +114,25 @@ function linkHash() {
   return "";
 }
 
+// The loss chart's past for a new session: finite points only, thinned to what the engine keeps.
+function pastLosses() {
+  const finite = page.history.filter((point) => point.every(Number.isFinite));
+  const stride = Math.ceil(finite.length / page.limits.max_history);
+  return stride > 1 ? finite.filter((_, i) => i % stride === 0) : finite;
+}
+
 // On a reconnect the new session continues from the last frame and, if the
 // old one was training, trains on.
 function hello(reconnected) {
   const message = { type: "hello", hash: linkHash() };
   expectOpenedLink();
   if (reconnected && page.weights && resumable(page.weights, page.biases)) {
-    message.resume = { epoch: page.epoch, weights: page.weights, biases: page.biases };
+    message.resume = { epoch: page.epoch, weights: page.weights, biases: page.biases, history: pastLosses() };
   }
-  // The user's own points live only in the old session: hand them over too.
-  const points = [...page.data.train, ...page.data.test];
-  if (reconnected && usesCustomData() && points.length) {
-    queueMicrotask(() => connection.send({ type: "points", points, mode: "replace" }));
+  // The user's own points may be more than the link holds: hand them over too, in their sets.
+  const { train, test } = page.data;
+  if (reconnected && usesCustomData() && train.length + test.length) {
+    queueMicrotask(() => connection.send({ type: "points", points: train, test, mode: "replace" }));
   }
   if (reconnected && page.playing) queueMicrotask(() => connection.send({ type: "play" }));
   return message;
@@ -173,17 +185,26 @@ function renderControls() {
   play.setAttribute("aria-pressed", String(page.playing));
   play.setAttribute("aria-label", page.playing ? "Pause" : "Run");
   $("point-value-control").hidden = !isRegression();
+  $("point-class-control").hidden = isRegression();
 }
 
 // --- user input ------------------------------------------------------------------
 
+// Training without training points would show a loss of 0: say why it cannot start instead.
+function canTrain() {
+  if (page.data.train.length > 0) return true;
+  showMessage("There are no training points: turn on \"Edit points\" and click the output square, or upload a CSV.");
+  return false;
+}
+
 function togglePlay() {
+  if (!page.playing && !canTrain()) return;
   requestPlaying(!page.playing);
   scheduleRender();
   send({ type: page.playing ? "play" : "pause" });
 }
 
-const step = () => send({ type: "step", n: 1 });
+const step = () => canTrain() && send({ type: "step", n: 1 });
 const reset = () => send({ type: "reset" });
 
 function wireButtons() {
@@ -237,7 +258,7 @@ async function start() {
   loadFeatureMaps().catch(() => {}); // without them, unused features just stay blank
   controls = new Controls(page.settings, { top: $("slot-top"), data: $("slot-data"), output: $("slot-output"),
     engine: $("slot-engine") }, setSettings);
-  picker = new DatasetPicker($("datasets"), page.settings, setSettings);
+  picker = new DatasetPicker($("datasets"), page.settings, setSettings, page.limits.custom_datasets);
   loadDatasetPreviews().catch(() => {}); // without them, squares stay blank until used
   const hovercard = new Hovercard($("hovercard"), $("network"), edits);
   diagram = new NetworkDiagram($("network"), hovercard, {
@@ -251,7 +272,8 @@ async function start() {
   wireButtons();
   wireKeyboard({ togglePlay, step, reset });
   connection = new Connection(socketUrl(location), { message: onMessage, grids: onGrids, status: onStatus, hello });
-  wireYourData({ send });
+  pointEditor.wire();
+  wireYourData({ edit: (message) => pointEditor.edit(message) });
   wireShareExport({ send });
   connection.open();
 }

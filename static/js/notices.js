@@ -15,6 +15,12 @@ export function showMessage(text) {
   messageTimer = setTimeout(() => (element.textContent = ""), MESSAGE_MS);
 }
 
+/** Take back `text` if it is still the message shown (what it warned of is fixed). */
+export function withdrawMessage(text) {
+  const element = $("messages");
+  if (element.textContent === text) element.textContent = "";
+}
+
 /** Short feedback of a tool ("Link copied"). */
 export function showFeedback(text) {
   const element = $("tool-feedback");

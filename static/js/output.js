@@ -47,8 +47,9 @@ export function formatEpoch(epoch) {
 
 export function drawNumbers() {
   document.getElementById("iter-number").textContent = formatEpoch(page.epoch);
-  document.getElementById("loss-train").textContent = formatLoss(page.trainLoss);
-  document.getElementById("loss-test").textContent = formatLoss(page.testLoss);
+  // A set without points has no loss (the engine's 0 would read as a perfect fit).
+  document.getElementById("loss-train").textContent = page.data.train.length ? formatLoss(page.trainLoss) : "–";
+  document.getElementById("loss-test").textContent = page.data.test.length ? formatLoss(page.testLoss) : "–";
 }
 
 export function drawChart() {

@@ -1,8 +1,8 @@
-// The "Share & export" panel: copy the link, export the model (JSON) and the
-// output square (PNG), and check the gradients.
+// The "Share & export" panel: copy the link, export and import the model (JSON),
+// export the output square (PNG), and check the gradients.
 
 import { download } from "./download.js";
-import { showFeedback } from "./notices.js";
+import { showFeedback, showMessage } from "./notices.js";
 import { outputPng } from "./output.js";
 
 const $ = (id) => document.getElementById(id);
@@ -30,7 +30,24 @@ async function copyLink() {
   }
 }
 
+// The server checks the model (Playground.load) and answers with its state, or `bad_model`.
+async function importModel(input, send) {
+  const file = input.files[0];
+  input.value = ""; // the same file again must fire `change` again
+  if (!file) return;
+  let model;
+  try {
+    model = JSON.parse(await file.text());
+  } catch {
+    showMessage(`${file.name}: not a model exported from this playground (not JSON).`);
+    return;
+  }
+  send({ type: "load", model });
+  showFeedback(`Model imported from ${file.name}.`);
+}
+
 export function wireShareExport({ send }) {
+  $("import-model").addEventListener("change", (event) => importModel(event.target, send));
   $("copy-link-button").addEventListener("click", copyLink);
   $("export-model-button").addEventListener("click", () => send({ type: "export" }));
   $("export-png-button").addEventListener("click", async () => {

@@ -1,51 +1,48 @@
-// The "Your data" panel and the output square: points the user clicks onto the
-// square, clearing them, and uploading or downloading them as CSV.
+// The "Your data" panel: clearing your points, and uploading or downloading them
+// as CSV. Clearing and uploading are edits (they can be undone); drawing is the
+// point editor's (point-editor.js).
 
 import { page, isRegression } from "./state.js";
 import { parseCsv, toCsv, CsvError } from "./csv.js";
 import { download } from "./download.js";
-import { toData } from "./heatmap.js";
-import { showFeedback, showMessage } from "./notices.js";
+import { showFeedback, showMessage, withdrawMessage } from "./notices.js";
 
 const $ = (id) => document.getElementById(id);
 
-/**
- * The point a click on the output square stands for. Classification: blue (+1),
- * or orange (−1) with Shift; regression: the value typed in the value field.
- */
-function pointFromClick(event, element, regression, regressionValue) {
-  const box = element.getBoundingClientRect();
-  const [x, y] = toData(event.clientX - box.left, event.clientY - box.top, box.width);
-  const extent = page.limits.extent;
-  const clamp = (v) => Math.max(-extent, Math.min(extent, v));
-  const round = (v) => Math.round(v * 1000) / 1000;
-  const label = regression ? Math.max(-1, Math.min(1, regressionValue)) : event.shiftKey ? -1 : 1;
-  return [round(clamp(x)), round(clamp(y)), label];
-}
+let lastCsvError = null; // shown until the next upload that works
 
-async function readCsvFile(input, send) {
+async function readCsvFile(input, edit) {
   const file = input.files[0];
   input.value = ""; // choosing the same file again must fire `change` again
   if (!file) return;
   try {
     const points = parseCsv(await file.text(), isRegression());
-    send({ type: "points", points, mode: "replace" });
+    edit({ type: "points", points, mode: "replace" });
     showFeedback(`${points.length} points uploaded from ${file.name}.`);
+    withdrawMessage(lastCsvError);
   } catch (error) {
     if (!(error instanceof CsvError)) throw error;
-    showMessage(`${file.name}: ${error.message}`);
+    lastCsvError = `${file.name}: ${error.message}`;
+    showMessage(lastCsvError);
   }
 }
 
-function addClickedPoint(event, send) {
-  const value = Number($("point-value").value);
-  const point = pointFromClick(event, $("heatmap"), isRegression(), Number.isFinite(value) ? value : 1);
-  send({ type: "points", points: [point], mode: "add" });
+/** Say when the link cannot hold the points in use (more than `limits.max_link_points`). */
+export function showLinkPointsNote(leftOut) {
+  $("link-points-note").hidden = !leftOut;
+  if (!leftOut) return;
+  $("link-points-text").textContent = `A link holds at most ${page.limits.max_link_points.toLocaleString("en")} ` +
+    "of your own points. You have more, so this page's link holds none of them: keep them as a CSV.";
 }
 
-export function wireYourData({ send }) {
-  $("heatmap").addEventListener("click", (event) => addClickedPoint(event, send));
-  $("clear-points-button").addEventListener("click", () => send({ type: "points", points: [], mode: "replace" }));
-  $("upload-csv").addEventListener("change", (event) => readCsvFile(event.target, send));
-  $("download-csv-button").addEventListener("click", () => download("neural-playground-data.csv", toCsv(page.data), "text/csv"));
+function downloadCsv() {
+  download("neural-playground-data.csv", toCsv(page.data), "text/csv");
+}
+
+/** `edit(message)` sends an edit of the user's points (the point editor's, so it can be undone). */
+export function wireYourData({ edit }) {
+  $("clear-points-button").addEventListener("click", () => edit({ type: "points", points: [], mode: "replace" }));
+  $("upload-csv").addEventListener("change", (event) => readCsvFile(event.target, edit));
+  $("download-csv-button").addEventListener("click", downloadCsv);
+  $("link-points-csv-button").addEventListener("click", downloadCsv);
 }

@@ -25,7 +25,8 @@ from nn_core.settings import SETTINGS
 from .conftest import TEST_HOSTS, hello, receive_until
 
 SERVER_TYPES = {"state", "data", "frame", "error", "diverged", "gradient_check", "export"}
-ERROR_CODES = {"bad_json", "unknown_type", "invalid", "too_large", "bad_points", "bad_resume"}
+ERROR_CODES = {"bad_json", "unknown_type", "invalid", "too_large", "bad_points", "bad_resume", "bad_model",
+               "no_points"}
 
 scalars = (st.none() | st.booleans() | st.integers(-10**20, 10**20)
            | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=12))
@@ -61,7 +62,16 @@ changes = st.dictionaries(setting_names, st.none(), max_size=4).flatmap(
 points = st.lists(st.tuples(small_floats, small_floats, st.sampled_from([1, -1, 0.5, 2])).map(list),
                   max_size=40)
 resume = st.fixed_dictionaries({"epoch": st.integers(-1, 10**6) | anything,
-                                "weights": shaped(4) | anything, "biases": st.lists(st.lists(small_floats))})
+                                "weights": shaped(4) | anything, "biases": st.lists(st.lists(small_floats))},
+                               optional={"history": st.lists(st.lists(small_floats, max_size=4), max_size=5)
+                                         | anything})
+# Near an export (Playground.export()'s keys), or junk.
+model = st.fixed_dictionaries({"format": st.sampled_from(["neural-playground/1", "other"]),
+                               "hash": st.sampled_from(["#seed=1&networkShape=2", "#dataset=custom"]) | anything},
+                              optional={"epoch": st.integers(-1, 100) | anything, "weights": shaped(3) | anything,
+                                        "biases": st.lists(st.lists(small_floats)) | anything,
+                                        "history": anything, "points": points | anything,
+                                        "test_points": points | anything}) | anything
 
 FIELDS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "hello": {"hash": st.sampled_from(["", "#networkShape=8,8&activation=relu", "#problem=regression",
@@ -72,7 +82,9 @@ FIELDS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "step": {"n": st.integers(-5, 1005) | anything},
     "set_weight": {"layer": indices, "node": indices, "source": indices, "value": small_floats | anything},
     "set_bias": {"layer": indices, "node": indices, "value": small_floats | anything},
-    "points": {"points": points | anything, "mode": st.sampled_from(["replace", "add", "merge"])},
+    "points": {"points": points | anything, "mode": st.sampled_from(["replace", "add", "remove", "merge"]),
+               "test": points | st.none() | anything},
+    "load": {"model": model},
 }
 
 

@@ -14,6 +14,8 @@ from app.protocol import MAX_ABS_VALUE
 from app.security import CONTENT_SECURITY_POLICY
 from nn_core.datasets import MAX_USER_POINTS
 from nn_core.features import EXTENT
+from nn_core.history import HISTORY_LIMIT
+from nn_core.point_codec import MAX_LINK_POINTS
 from nn_core.settings import MAX_TEXT_LENGTH, SETTINGS, settings_json
 from nn_core.urlstate import MAX_HASH_LENGTH
 
@@ -38,6 +40,7 @@ def test_settings_json_carries_the_limits_the_page_checks(client: TestClient) ->
     limits = client.get("/settings.json").json()["limits"]
     assert limits == {"extent": EXTENT, "max_points": MAX_USER_POINTS, "max_text_length": MAX_TEXT_LENGTH,
                       "max_hash_length": MAX_HASH_LENGTH, "max_abs_value": MAX_ABS_VALUE,
+                      "max_link_points": MAX_LINK_POINTS, "max_history": HISTORY_LIMIT,
                       "custom_datasets": ["custom", "reg-custom"]}
 
 

@@ -38,7 +38,7 @@ def test_valid_messages_parse_into_their_models() -> None:
 
 def test_every_documented_type_is_known() -> None:
     for kind in ("hello", "set", "play", "pause", "step", "reset", "regenerate", "set_weight",
-                 "set_bias", "points", "gradient_check", "export"):
+                 "set_bias", "points", "gradient_check", "export", "load"):
         assert kind in MESSAGE_TYPES
 
 
@@ -73,6 +73,7 @@ def test_unknown_or_missing_type_is_unknown_type(text: str) -> None:
     {"type": "points", "points": [[0, 0, 1, 2]]},
     {"type": "points", "points": [[0, 0, 1]] * (MAX_USER_POINTS + 1)},
     {"type": "points", "points": [], "mode": "merge"},
+    {"type": "points", "points": [[0, 0, 1]], "mode": "add", "test": [[1, 1, 1]]},
     {"type": "hello", "hash": "#" + "a" * MAX_HASH_LENGTH},
     {"type": "hello", "resume": {"epoch": -1, "weights": [], "biases": []}},
     {"type": "hello", "resume": {"epoch": 1, "weights": [[[0.0] * 33]], "biases": [[0.0]]}},

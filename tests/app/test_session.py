@@ -212,3 +212,46 @@ def test_a_change_pauses_only_when_it_resets_the_network(link: str, paused: bool
     assert (session.phase is Phase.PAUSED) is paused
     session.handle(msg({"type": "set", "changes": {"learningRate": 0.1}}))
     assert (session.phase is Phase.PAUSED) is paused
+
+
+@pytest.mark.parametrize("command", [{"type": "play"}, {"type": "step", "n": 3}])
+def test_no_training_points_cannot_start_training_and_says_why(command: dict) -> None:
+    session, _ = started("#seed=0.5&dataset=custom&networkShape=3")
+    out = session.handle(msg(command))
+    errors = [json.loads(o) for o in out if isinstance(o, str)]
+    assert [e["code"] for e in errors] == ["no_points"] and "no training points" in errors[0]["message"]
+    assert session.phase is Phase.PAUSED and len(frames_in(out)) == 1
+    session.handle(msg({"type": "points", "points": [[1, 1, 1]], "mode": "add"}))
+    assert session.handle(msg({"type": "play"})) == [] and session.phase is Phase.PLAYING
+
+
+def test_load_restores_an_exported_model_paused_with_its_history() -> None:
+    session, _ = started("#seed=0.5&dataset=xor&networkShape=3&learningRate=0.1")
+    session.handle(msg({"type": "step", "n": 4}))
+    while session.training:
+        session.train(1.0, want_frame=True)
+    model = session.pg.export()
+    other, _ = started("#seed=0.9&dataset=circle&networkShape=2,2")
+    out = other.handle(msg({"type": "load", "model": json.loads(json.dumps(model))}))
+    assert other.phase is Phase.PAUSED and other.pg.to_url() == session.pg.to_url() and other.pg.epoch == 4
+    assert [w.tolist() for w in other.pg.weights] == [w.tolist() for w in session.pg.weights]
+    frame = frames_in(out)[-1]
+    assert frame["history_reset"] and [point[0] for point in frame["history"]] == [0, 1, 2, 3, 4]
+    with pytest.raises(ProtocolError, match="could not import") as refused:
+        other.handle(msg({"type": "load", "model": {"format": "something else"}}))
+    assert refused.value.code == "bad_model" and other.pg.epoch == 4
+
+
+def test_a_resumed_session_keeps_the_loss_history_the_page_hands_back() -> None:
+    session, _ = started()
+    session.handle(msg({"type": "step", "n": 5}))
+    while session.training:
+        session.train(1.0, want_frame=True)
+    history = [list(point) for point in session.pg.history]
+    resume = {"epoch": 5, "weights": [w.tolist() for w in session.pg.weights],
+              "biases": [b.tolist() for b in session.pg.biases], "history": history}
+    fresh = Session(thumbnail=10)
+    out = fresh.handle(msg({"type": "hello", "hash": LINK, "resume": resume}))
+    assert [point[0] for point in fresh.pg.history] == [0, 1, 2, 3, 4, 5]
+    assert fresh.pg.history[-1][1] == pytest.approx(session.pg.history[-1][1])
+    assert [point[0] for point in frames_in(out)[-1]["history"]] == [0, 1, 2, 3, 4, 5]

@@ -188,3 +188,21 @@ def test_pause_is_not_undone_by_a_frame_already_on_its_way(page, base_url, page_
     seen = page.evaluate(SAMPLE_FOR_A_SECOND, ["#play-pause-button", "aria-pressed"])
     assert seen == ["false"], "a frame sent before the pause flipped the button back"
     assert page_problems == []
+
+
+def test_after_a_reconnect_the_loss_chart_keeps_its_history(page, own_server):
+    url, start, stop = own_server
+    open_playground(page, url, "#seed=0.3&networkShape=3")
+    for epoch in range(1, 6):
+        page.click("#next-step-button")
+        page.wait_for_function(f"() => document.querySelector('#iter-number').textContent.endsWith('{epoch:03d}')")
+    stop()
+    expect(page.locator("#connection-status")).to_have_attribute("data-status", re.compile("disconnected|reconnecting"))
+    start()
+    expect(page.locator("#connection-status")).to_have_attribute("data-status", "connected", timeout=20_000)
+    page.click("#next-step-button")
+    page.wait_for_function("() => document.querySelector('#iter-number').textContent.endsWith('006')")
+    with page.expect_download() as download:
+        page.click("#export-model-button")
+    history = json.loads(Path(download.value.path()).read_text())["history"]
+    assert [point[0] for point in history] == [0, 1, 2, 3, 4, 5, 6]  # the new session has the old past
