@@ -115,3 +115,16 @@ def test_value_edited_from_the_keyboard_reaches_the_server(page, base_url, page_
     expect(page.locator("#hovercard")).to_be_hidden()
     wait_until(page, lambda: any(on_server(frame) == value for frame in frames))
     assert page_problems == []
+
+
+def test_classic_speed_keeps_the_originals_pace(page, base_url, page_problems):
+    """One epoch per animation frame, as TensorFlow Playground: ~300 epochs after 5 s of play."""
+    open_playground(page, base_url, "#seed=0.25")
+    started = page.evaluate("performance.now()")
+    page.click("#play-pause-button")
+    page.wait_for_timeout(5000)
+    page.click("#play-pause-button")
+    seconds = (page.evaluate("performance.now()") - started) / 1000
+    page.wait_for_timeout(300)  # the pause's frame
+    epochs = epoch_of(page)
+    assert 0.85 * 60 * 5 <= epochs <= 60 * seconds + 1, (epochs, seconds)
