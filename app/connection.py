@@ -27,7 +27,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from .admission import Ticket
 from .config import AppSettings
 from .outbox import Outbox
-from .protocol import ProtocolError, parse_client_message
+from .protocol import IDLE_CLOSE_REASON, ProtocolError, parse_client_message
 from .scheduler import TrainingScheduler
 from .server_messages import encode, error_message
 from .session import Phase, Runner, Session
@@ -132,7 +132,7 @@ class Connection:
                 reason, left = "no hello", self.settings.hello_timeout - (time.monotonic() - opened)
             else:
                 since = max(self.last_message, self.runner.stopped_at)
-                reason, left = "idle timeout", self.settings.idle_timeout - (time.monotonic() - since)
+                reason, left = IDLE_CLOSE_REASON, self.settings.idle_timeout - (time.monotonic() - since)
             if left <= 0 and not self.session.training:
                 log.info("closing a session: %s", reason)
                 await self._close(CLOSE_NORMAL, reason)

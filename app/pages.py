@@ -19,7 +19,7 @@ from nn_core.settings import MAX_TEXT_LENGTH, hideable_json, settings_json
 from nn_core.urlstate import MAX_HASH_LENGTH
 
 from . import __version__
-from .protocol import MAX_ABS_VALUE
+from .protocol import IDLE_CLOSE_REASON, MAX_ABS_VALUE
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = ROOT / "templates"
@@ -43,8 +43,9 @@ async def settings_table() -> JSONResponse:
 
 @lru_cache(maxsize=1)
 def page_settings() -> dict[str, Any]:
-    """The settings table, the limits the page checks before it sends and the controls a
-    classroom link can hide, each defined once in Python: the page's JavaScript repeats none of these values."""
+    """The settings table, the limits the page checks before it sends, the controls a
+    classroom link can hide and the protocol's close reasons, each defined once in Python:
+    the page's JavaScript repeats none of these values."""
     limits = {
         "extent": EXTENT,
         "max_points": MAX_USER_POINTS,
@@ -55,7 +56,8 @@ def page_settings() -> dict[str, Any]:
         "max_abs_value": MAX_ABS_VALUE,
         "custom_datasets": sorted(CUSTOM_NAMES.values()),
     }
-    return {"settings": settings_json(), "limits": limits, "hideable": hideable_json()}
+    protocol = {"idle_close_reason": IDLE_CLOSE_REASON}
+    return {"settings": settings_json(), "limits": limits, "hideable": hideable_json(), "protocol": protocol}
 
 
 @router.get("/feature-maps.json")

@@ -24,6 +24,9 @@ MAX_EPOCH = 2**31 - 1
 # A weight matrix per hidden layer plus the output layer; sources are inputs or neurons.
 MAX_WEIGHT_LAYERS = EXTENDED_MAX_LAYERS + 1
 MAX_WIDTH = EXTENDED_MAX_NEURONS
+# The reason a paused, silent session is closed with: the page then sleeps instead of
+# reconnecting, until the user's next action.
+IDLE_CLOSE_REASON = "idle timeout"
 # The largest weight, bias or coordinate a message may carry (the page checks it before resuming).
 MAX_ABS_VALUE = 1e6
 SETTING_NAMES = frozenset(SETTINGS) | {"hidden"}

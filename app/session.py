@@ -259,6 +259,9 @@ class Session:
         chunk = Chunk()
         if not self.training:
             return chunk
+        if not len(self.pg.train):  # the points went while it played (cleared, removed, re-split)
+            chunk.frame_due, chunk.out = True, self._no_points()
+            return chunk
         target = self._epochs_owed()
         chunk.epochs = self._train_until(target, budget)
         self._count_trained(chunk.epochs)

@@ -42,7 +42,7 @@ class History:
         history = cls()
         try:
             points = [(int(e), float(tr), float(te)) for e, tr, te in rows]
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: an epoch of 1e400 (JSON's inf)
             points = fallback
         points = [p for p in points if all(math.isfinite(v) for v in p[1:])][-history.limit:]
         for point in points or fallback:

@@ -254,7 +254,8 @@ async function loadDatasetPreviews() {
 }
 
 async function start() {
-  ({ settings: page.settings, limits: page.limits, hideable: page.hideable } = await loadSettings());
+  const { protocol, ...table } = await loadSettings();
+  ({ settings: page.settings, limits: page.limits, hideable: page.hideable } = table);
   loadFeatureMaps().catch(() => {}); // without them, unused features just stay blank
   controls = new Controls(page.settings, { top: $("slot-top"), data: $("slot-data"), output: $("slot-output"),
     engine: $("slot-engine") }, setSettings);
@@ -271,7 +272,8 @@ async function start() {
   classroom = new ClassroomPanel($("classroom-choices"), $("classroom-link"), setSettings);
   wireButtons();
   wireKeyboard({ togglePlay, step, reset });
-  connection = new Connection(socketUrl(location), { message: onMessage, grids: onGrids, status: onStatus, hello });
+  connection = new Connection(socketUrl(location), { message: onMessage, grids: onGrids, status: onStatus, hello },
+    protocol.idle_close_reason);
   pointEditor.wire();
   wireYourData({ edit: (message) => pointEditor.edit(message) });
   wireShareExport({ send });

@@ -15,15 +15,16 @@ export function retryDelay(attempt) {
   return base * (0.5 + Math.random());
 }
 const NORMAL_CLOSE = 1000;
-const IDLE_REASON = "idle timeout"; // app/connection.py closes idle sessions with it
 
 /**
  * A self-healing connection. `handlers` is {message(msg), grids(grids),
  * status(name, reason), hello(reconnected) → the hello to send on every (re)connect}.
  */
 export class Connection {
-  constructor(url, handlers) {
+  // idleReason: the close reason of a session the server let go idle (/settings.json's protocol).
+  constructor(url, handlers, idleReason) {
     this.url = url;
+    this.idleReason = idleReason;
     this.handlers = handlers;
     this.socket = null;
     this.attempt = 0;
@@ -80,7 +81,7 @@ export class Connection {
     if (socket !== this.socket) return;
     this.socket = null;
     this.handlers.status("disconnected", reason); // e.g. "busy" when the server is full
-    if (code === NORMAL_CLOSE && reason === IDLE_REASON) {
+    if (code === NORMAL_CLOSE && reason === this.idleReason) {
       this.asleep = true; // a page left alone frees its place on the server
       return;
     }

@@ -121,3 +121,10 @@ def test_index_shows_the_engines_extent_on_the_square(client: TestClient) -> Non
     extent = f"{EXTENT:g}"
     # The square's ticks are drawn by the page from limits.extent (tests/browser/test_limits.py).
     assert f"x, y in [−{extent}, {extent}]" in page
+
+
+def test_settings_json_names_the_idle_close_reason(client: TestClient) -> None:
+    """The page sleeps on this reason instead of reconnecting: it must be the server's own."""
+    from app.protocol import IDLE_CLOSE_REASON
+
+    assert client.get("/settings.json").json()["protocol"] == {"idle_close_reason": IDLE_CLOSE_REASON}

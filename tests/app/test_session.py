@@ -255,3 +255,14 @@ def test_a_resumed_session_keeps_the_loss_history_the_page_hands_back() -> None:
     assert [point[0] for point in fresh.pg.history] == [0, 1, 2, 3, 4, 5]
     assert fresh.pg.history[-1][1] == pytest.approx(session.pg.history[-1][1])
     assert [point[0] for point in frames_in(out)[-1]["history"]] == [0, 1, 2, 3, 4, 5]
+
+
+def test_training_stops_with_a_reason_when_the_points_go_while_playing() -> None:
+    session, clock = started("#seed=0.5&dataset=custom")
+    session.handle(msg({"type": "points", "points": [[1.0, 1.0, 1.0], [-1.0, -1.0, -1.0], [1.0, -1.0, 1.0]]}))
+    session.handle(msg({"type": "play"}))
+    session.handle(msg({"type": "points", "points": [], "mode": "replace"}))
+    clock.advance(0.1)
+    chunk = session.train(0.05, want_frame=True)
+    assert session.phase is Phase.PAUSED and chunk.epochs == 0
+    assert json.loads(chunk.out[0])["code"] == "no_points"

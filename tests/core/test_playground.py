@@ -237,3 +237,13 @@ def test_a_hidden_feature_leaves_the_network_with_its_links():
     assert playground.config.features == ("y",)
     assert playground.weights[0].shape == (4, 1)
     np.testing.assert_array_equal(playground.weights[0][:, 0], old[:, 1])
+
+
+def test_load_ignores_a_history_whose_epochs_do_not_fit():
+    """JSON reads 1e400 as inf, and int(inf) overflows: the history falls back, nothing raises."""
+    pg = Playground.from_url("#seed=0.5&networkShape=3")
+    pg.step(3)
+    data = pg.export()
+    data["history"] = [[1e400, 0.1, 0.1]]
+    loaded = Playground.load(data)
+    assert loaded.epoch == 3 and all(p[0] <= 3 for p in loaded.history)
