@@ -121,21 +121,23 @@ function pastLosses() {
   return stride > 1 ? finite.filter((_, i) => i % stride === 0) : finite;
 }
 
-// On a reconnect the new session continues from the last frame and, if the
-// old one was training, trains on.
+// What a new session is sent first, in order, before anything the user did meanwhile: on a
+// reconnect it continues from the last frame, with the user's points and, if the old one was
+// training, trains on.
 function hello(reconnected) {
   const message = { type: "hello", hash: linkHash() };
   expectOpenedLink();
   if (reconnected && page.weights && resumable(page.weights, page.biases)) {
     message.resume = { epoch: page.epoch, weights: page.weights, biases: page.biases, history: pastLosses() };
   }
+  const messages = [message];
   // The user's own points may be more than the link holds: hand them over too, in their sets.
   const { train, test } = page.data;
   if (reconnected && usesCustomData() && train.length + test.length) {
-    queueMicrotask(() => connection.send({ type: "points", points: train, test, mode: "replace" }));
+    messages.push({ type: "points", points: train, test, mode: "replace" });
   }
-  if (reconnected && page.playing) queueMicrotask(() => connection.send({ type: "play" }));
-  return message;
+  if (reconnected && page.playing) messages.push({ type: "play" });
+  return messages;
 }
 
 // --- drawing -------------------------------------------------------------------

@@ -18,7 +18,7 @@ const NORMAL_CLOSE = 1000;
 
 /**
  * A self-healing connection. `handlers` is {message(msg), grids(grids),
- * status(name, reason), hello(reconnected) → the hello to send on every (re)connect}.
+ * status(name, reason), hello(reconnected) → the messages to send first on every (re)connect, hello first}.
  */
 export class Connection {
   // idleReason: the close reason of a session the server let go idle (/settings.json's protocol).
@@ -51,7 +51,8 @@ export class Connection {
     this.askedForKeyFrame = false; // a new session starts with a key frame
     this.attempt = 0;
     this.everConnected = true;
-    this.send(this.handlers.hello(reconnected));
+    // The session's opening messages first, then what the user did while there was none.
+    for (const message of this.handlers.hello(reconnected)) this.send(message);
     for (const message of this.queue.splice(0)) this.send(message);
     this.handlers.status("connected");
   }

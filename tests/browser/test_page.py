@@ -206,3 +206,21 @@ def test_after_a_reconnect_the_loss_chart_keeps_its_history(page, own_server):
         page.click("#export-model-button")
     history = json.loads(Path(download.value.path()).read_text())["history"]
     assert [point[0] for point in history] == [0, 1, 2, 3, 4, 5, 6]  # the new session has the old past
+
+
+def test_a_page_woken_from_idle_does_what_was_clicked_not_what_it_had(page, page_problems):
+    """Waking sends hello, the user's points and play first, then the click: the click wins."""
+    from tests.browser.test_data import draw
+
+    with ServerProcess(env={"NNP_IDLE_TIMEOUT": "1"}) as server:
+        open_playground(page, server.url, "#seed=0.4&dataset=circle")
+        draw(page, 3, 3, label=-1)  # your own data now
+        expect(page).to_have_url(re.compile(r"dataset=custom"))
+        status = page.locator("#connection-status")
+        expect(status).to_have_attribute("data-status", "disconnected", timeout=10_000)
+        page.click("#datasets .dataset[data-dataset='spiral']")
+        expect(status).to_have_attribute("data-status", "connected")
+        page.wait_for_timeout(1000)  # every answer in
+        expect(page).to_have_url(re.compile(r"dataset=spiral"))
+        expect(page.locator("#datasets .dataset.selected")).to_have_attribute("data-dataset", "spiral")
+    assert page_problems == []
