@@ -29,8 +29,13 @@ let classroom;
 const edits = networkEdits(send, scheduleRender);
 const pointEditor = new PointEditor(send);
 
+// The errors that answer a `points` message: the edit did not happen.
+const POINTS_REFUSALS = new Set(["bad_points", "invalid", "too_large"]);
+
 function send(message) {
-  if (!connection.send(message)) showMessage("Not connected: the change will be lost. Reconnecting…");
+  const sent = connection.send(message);
+  if (!sent) showMessage("Not connected: the change will be lost. Reconnecting…");
+  return sent;
 }
 
 function setSettings(changes) {
@@ -62,7 +67,8 @@ const HANDLERS = {
   error(message) {
     showMessage(`Error (${message.code}): ${message.message}`);
     controls.forgetPending(); // a refused change must not stay on screen
-    if (message.code === "bad_points") pointEditor.onRefused();
+    // An edit of the points refused for any reason made no step of the undo history.
+    if (POINTS_REFUSALS.has(message.code)) pointEditor.onRefused();
   },
   diverged(message) {
     page.playing = false;

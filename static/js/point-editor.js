@@ -93,8 +93,8 @@ export class PointEditor {
 
   /** Send an edit of the user's points, remembering the points before it for undo. */
   edit(message) {
-    this.history.beforeEdit(page.datasetKey, this.snapshot());
-    this.send(message);
+    const before = this.snapshot();
+    if (this.send(message)) this.history.beforeEdit(page.datasetKey, before); // not sent: no step
     this.updateButtons();
   }
 
@@ -108,7 +108,7 @@ export class PointEditor {
     this.updateButtons();
   }
 
-  /** The server refused an edit (`bad_points`): it made no step. */
+  /** The server refused an edit (`bad_points`, `invalid`, `too_large`): it made no step. */
   onRefused() {
     this.history.refused(page.datasetKey);
     this.updateButtons();

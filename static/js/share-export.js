@@ -42,8 +42,8 @@ async function importModel(input, send) {
     showMessage(`${file.name}: not a model exported from this playground (not JSON).`);
     return;
   }
-  send({ type: "load", model });
-  showFeedback(`Model imported from ${file.name}.`);
+  // The server's state (or its `bad_model` error) says how it went.
+  if (send({ type: "load", model })) showFeedback(`Importing the model from ${file.name}…`);
 }
 
 export function wireShareExport({ send }) {
