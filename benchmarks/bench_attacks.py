@@ -22,12 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from websockets.exceptions import ConnectionClosed
-from websockets.sync.client import ClientConnection, connect
+from websockets.sync.client import connect
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.servers import ServerProcess  # noqa: E402 (tests/ is not installed: the path above)
+from tests.servers import ServerProcess, rss_bytes  # noqa: E402 (tests/ is not installed: the path above)
 
 BIG_NETWORK = ("#mode=extended&networkShape=32,32,32,32,32,32,32,32,32,32&xTimesY=true&xSquared=true"
                "&ySquared=true&sinX=true&sinY=true&seed=1")
@@ -57,18 +57,6 @@ class Bystander:
         return len(times) / (end - start), max(gaps)
 
 
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def upgrade(port: int) -> bytes:
-    return (f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").encode()
-
-
 def send_until_refused(sock: socket.socket, chunk: bytes, limit: int, seconds: float) -> int:
     """Send ``chunk`` until the server stops reading or closes, ``limit`` bytes or ``seconds``; bytes sent."""
     sock.settimeout(1.0)
@@ -92,7 +80,7 @@ def header_flood(server: ServerProcess, seconds: float) -> str:
 
 def ping_flood(server: ServerProcess, seconds: float) -> str:
     with socket.create_connection(("127.0.0.1", server.port)) as sock:
-        sock.sendall(upgrade(server.port))
+        sock.sendall(server.upgrade_request())
         sock.recv(4096)
         ping = (bytes([0x89, 0x80 | 125, 0, 0, 0, 0]) + b"p" * 125) * 512
         sent = send_until_refused(sock, ping, 2**30, seconds)
@@ -125,18 +113,12 @@ def slow_loris(server: ServerProcess, seconds: float) -> str:
     return f"300 sockets, {alive} still writable after {seconds:g} s"
 
 
-def connect_from(server: ServerProcess, address: str) -> ClientConnection:
-    """A WebSocket from the loopback address ``address`` (all of 127.0.0.0/8 is loopback)."""
-    sock = socket.create_connection(("127.0.0.1", server.port), timeout=10, source_address=(address, 0))
-    return connect(server.url.replace("http", "ws", 1) + "/ws", sock=sock)
-
-
 def silent_sockets(server: ServerProcess, seconds: float) -> str:
     with contextlib.ExitStack() as stack:
         for _ in range(64):  # one address that never says hello
             with contextlib.suppress(Exception):
-                stack.enter_context(connect_from(server, "127.0.0.2"))
-        with connect_from(server, "127.0.0.3") as visitor:
+                stack.enter_context(server.websocket_from("127.0.0.2"))
+        with server.websocket_from("127.0.0.3") as visitor:
             visitor.send(json.dumps({"type": "hello"}))
             answer = json.loads(visitor.recv(timeout=5))["type"]
         time.sleep(seconds / 2)
@@ -188,10 +170,10 @@ def main(argv: list[str] | None = None) -> int:
             thread = threading.Thread(target=bystander.run, daemon=True)
             thread.start()
             time.sleep(1.5)
-            before, start = rss_mb(server.pid), time.monotonic()
+            before, start = rss_bytes(server.pid) / 2**20, time.monotonic()
             reply = attack(server, args.seconds)
             time.sleep(max(0.0, start + args.seconds - time.monotonic()))  # the bystander's window
-            end, after = time.monotonic(), rss_mb(server.pid)
+            end, after = time.monotonic(), rss_bytes(server.pid) / 2**20
             bystander.stop.set()
             thread.join(timeout=5)
             fps, gap = bystander.during(start, end)

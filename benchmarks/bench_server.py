@@ -40,7 +40,7 @@ from websockets.asyncio.client import ClientConnection, connect
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.servers import ServerProcess  # noqa: E402 (tests/ is not installed: the path above)
+from tests.servers import ServerProcess, rss_bytes  # noqa: E402 (tests/ is not installed: the path above)
 
 RATES = (0.03, 0.1)
 SET_EVERY = 0.5  # seconds between control messages per session
@@ -79,10 +79,7 @@ def cpu_seconds(pid: int) -> float:
 
 
 def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    return rss_bytes(pid) / 2**20
 
 
 async def play_session(url: str, speed: str, seconds: float, warmup: float, stats: SessionStats,

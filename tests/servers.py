@@ -19,6 +19,7 @@ from types import TracebackType
 from typing import IO, Self
 
 import uvicorn
+from websockets.sync.client import ClientConnection, connect
 
 from app.config import AppSettings
 from app.main import create_app
@@ -39,6 +40,18 @@ class LoopbackAddress:
     @property
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/ws"
+
+    def websocket_from(self, address: str) -> ClientConnection:
+        """A WebSocket to ``/ws`` from the loopback address ``address`` (all of 127.0.0.0/8 is loopback),
+        to be one of several clients; use it as a context manager."""
+        sock = socket.create_connection(("127.0.0.1", self.port), timeout=10, source_address=(address, 0))
+        return connect(self.ws_url, sock=sock, open_timeout=10)
+
+    def upgrade_request(self) -> bytes:
+        """The raw request that opens ``/ws``, for clients that then write frames by hand."""
+        return (f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\nUpgrade: websocket\r\n"
+                "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                "Sec-WebSocket-Version: 13\r\n\r\n").encode()
 
 
 class BackgroundServer(LoopbackAddress):
@@ -113,6 +126,14 @@ class LoopbackChild(LoopbackAddress):
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
         self.stop()
+
+
+def rss_bytes(pid: int) -> int:
+    """The resident memory of process ``pid`` now."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError(f"no VmRSS for process {pid}")
 
 
 class ServerProcess(LoopbackChild):

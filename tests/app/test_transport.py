@@ -10,7 +10,6 @@ import contextlib
 import socket
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from websockets.exceptions import ConnectionClosed
@@ -18,7 +17,7 @@ from websockets.sync.client import ClientConnection, connect
 
 from app.transport import MAX_HEADER_BYTES, POLITE_MARGIN
 
-from ..servers import ServerProcess
+from ..servers import ServerProcess, rss_bytes
 
 MAX_GROWTH = 24 * 2**20  # what one hostile client may make the server hold, at most
 MESSAGE_LIMIT = 1_048_576  # the default NNP_MAX_MESSAGE_BYTES
@@ -30,26 +29,14 @@ def server() -> Iterator[ServerProcess]:
         yield running
 
 
-def rss(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) * 1024
-    raise AssertionError("no VmRSS")
-
-
 def still_serves(server: ServerProcess) -> bool:
     with connect(server.url.replace("http", "ws", 1) + "/ws", open_timeout=10) as ws:
         ws.send('{"type": "hello", "hash": "#seed=1"}')
         return '"type":"state"' in str(ws.recv(timeout=10))
 
 
-def upgrade_request(port: int) -> bytes:
-    return (f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").encode()
-
-
 def test_an_endless_header_is_cut_off(server: ServerProcess) -> None:
-    before = rss(server.pid)
+    before = rss_bytes(server.pid)
     with socket.create_connection(("127.0.0.1", server.port), timeout=5) as client:
         client.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Long: ")
         sent = 0
@@ -62,14 +49,14 @@ def test_an_endless_header_is_cut_off(server: ServerProcess) -> None:
         else:
             pytest.fail("the server read 64 MB of one header")
     assert sent < 8 * 2**20 and sent >= MAX_HEADER_BYTES - 65536
-    assert rss(server.pid) - before < MAX_GROWTH
+    assert rss_bytes(server.pid) - before < MAX_GROWTH
     assert still_serves(server)
 
 
 def test_a_ping_flood_that_never_reads_its_pongs_stops_being_read(server: ServerProcess) -> None:
-    before = rss(server.pid)
+    before = rss_bytes(server.pid)
     with socket.create_connection(("127.0.0.1", server.port), timeout=5) as client:
-        client.sendall(upgrade_request(server.port))
+        client.sendall(server.upgrade_request())
         assert b" 101 " in client.recv(4096)
         ping = bytes([0x89, 0x80 | 125, 0, 0, 0, 0]) + b"p" * 125  # masked with a zero key
         burst = ping * 512
@@ -83,7 +70,7 @@ def test_a_ping_flood_that_never_reads_its_pongs_stops_being_read(server: Server
             pass
         else:
             pytest.fail("the server kept reading 256 MB of pings that were never answered")
-        assert rss(server.pid) - before < MAX_GROWTH, f"sent {sent / 2**20:.0f} MB of pings"
+        assert rss_bytes(server.pid) - before < MAX_GROWTH, f"sent {sent / 2**20:.0f} MB of pings"
     assert still_serves(server)
 
 
@@ -98,14 +85,14 @@ def closed_after(ws: ClientConnection, text: str) -> ConnectionClosed:
 
 
 def test_a_message_far_over_the_limit_is_refused_before_it_is_buffered(server: ServerProcess) -> None:
-    before = rss(server.pid)
+    before = rss_bytes(server.pid)
     url = server.url.replace("http", "ws", 1) + "/ws"
     with connect(url, max_size=None, open_timeout=10) as ws:
         closed = closed_after(ws, "x" * (16 * 2**20))
         # Closed with 1009 (message too big), or cut off while the rest was still being sent.
         assert closed.rcvd is None or closed.rcvd.code == 1009
     time.sleep(0.2)
-    assert rss(server.pid) - before < MAX_GROWTH
+    assert rss_bytes(server.pid) - before < MAX_GROWTH
     assert still_serves(server)
 
 
@@ -158,12 +145,6 @@ def test_slow_loris_sockets_are_closed_after_the_head_timeout(strict_server: Ser
     assert still_serves(strict_server)
 
 
-def ws_from(server: ServerProcess, address: str) -> ClientConnection:
-    """A WebSocket to ``server`` from the loopback address ``address`` (127.0.0.0/8 is all loopback)."""
-    sock = socket.create_connection(("127.0.0.1", server.port), timeout=10, source_address=(address, 0))
-    return connect(server.url.replace("http", "ws", 1) + "/ws", sock=sock, open_timeout=10)
-
-
 def busy(ws: ClientConnection) -> bool:
     try:
         return '"code":"busy"' in str(ws.recv(timeout=5))
@@ -174,7 +155,7 @@ def busy(ws: ClientConnection) -> bool:
 def test_one_address_cannot_keep_other_visitors_out(strict_server: ServerProcess) -> None:
     with contextlib.ExitStack() as stack:
         def open_from(address: str) -> ClientConnection:
-            return stack.enter_context(ws_from(strict_server, address))
+            return stack.enter_context(strict_server.websocket_from(address))
 
         hog = [open_from("127.0.0.2") for _ in range(3)]  # never say hello
         assert busy(open_from("127.0.0.2"))  # a 4th silent socket of that address
