@@ -77,8 +77,9 @@ class SweepTable:
         writer.writerows({name: _cell(value) for name, value in row.items()} for row in self.rows())
         return out.getvalue()
 
-    def write(self, path: Path) -> None:
+    def write(self, path: str | Path) -> None:
         """Save as CSV or JSON, chosen by the file's suffix."""
+        path = Path(path)
         check_results_path(path)
         path.write_text(self.to_csv() if path.suffix == ".csv" else self.to_json())
 
