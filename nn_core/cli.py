@@ -75,17 +75,17 @@ def _command(commands: argparse._SubParsersAction[argparse.ArgumentParser], name
                                formatter_class=argparse.RawDescriptionHelpFormatter)
 
 
-def _add_source(command: argparse.ArgumentParser) -> None:
+def _add_source(command: argparse.ArgumentParser, epochs: int) -> None:
     command.add_argument("source", metavar="LINK_OR_MODEL",
                          help="a playground URL, the part after '#', or a model file from `export`")
-    command.add_argument("--epochs", type=_epochs, default=100, help="epochs to train (default 100)")
+    command.add_argument("--epochs", type=_epochs, default=epochs, help=f"epochs to train (default {epochs})")
 
 
 def _add_train(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     train = _command(commands, "train", "train a link or an exported model and print its losses",
                      f"  nn-playground train '{LINK}' --epochs 500\n"
                      "  nn-playground train model.json --epochs 200 -o model.json")
-    _add_source(train)
+    _add_source(train, epochs=100)
     train.add_argument("--json", action="store_true", help="one JSON object per epoch on stdout")
     train.add_argument("-o", "--output", type=Path, help="save the trained model (JSON) to this file")
     train.set_defaults(handler=run_train)
@@ -94,8 +94,7 @@ def _add_train(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _add_export(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     export = _command(commands, "export", "train, then save the model (settings, points, weights, history)",
                       f"  nn-playground export '{LINK}' --epochs 500 -o model.json")
-    _add_source(export)
-    export.set_defaults(epochs=0)
+    _add_source(export, epochs=0)
     export.add_argument("-o", "--output", type=Path, help="the model file (default: stdout)")
     export.set_defaults(handler=run_export)
 
