@@ -55,7 +55,10 @@ def test_local_processes_give_the_same_table(table: SweepTable) -> None:
 
 
 def test_a_link_without_a_seed_gets_one_seed_for_every_run() -> None:
-    links = {r.link for r in sweep("#networkShape=1", {"learningRate": [0.1, 0.3]}, 0).results}
+    shown: list[tuple[int, int]] = []
+    table = sweep("#networkShape=1", {"learningRate": [0.1, 0.3]}, 0, progress=lambda *done: shown.append(done))
+    assert shown == [(1, 2), (2, 2)]
+    links = {r.link for r in table.results}
     seeds = {link.split("seed=")[1].split("&")[0] for link in links}
     assert len(links) == 2 and len(seeds) == 1
 

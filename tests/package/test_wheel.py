@@ -129,8 +129,10 @@ def test_the_wheel_is_what_python_imports(installed: Install) -> None:
         assert Path(module_file).is_relative_to(installed.venv), module_file
 
 
-def test_the_installed_command_says_its_version(installed: Install) -> None:
+def test_the_installed_command_says_its_version_and_trains(installed: Install) -> None:
     assert installed.run(installed.command, "--version").split() == ["nn-playground", __version__]
+    lines = installed.run(installed.command, "train", "#seed=1&networkShape=2", "--epochs", "3", "--json")
+    assert [json.loads(line)["epoch"] for line in lines.splitlines()] == [0, 1, 2, 3]
 
 
 def test_the_installed_server_serves_the_page_and_every_asset(server: ServerProcess) -> None:
