@@ -62,6 +62,7 @@ class Playground:
         self.evaluate: LossEvaluator = self._new_evaluator()
         self.hyper: Hyper = self._hyper()
         self.epoch: int = 0
+        self.position: int = 0  # training points of the epoch in progress already trained (a cut epoch)
         self.resets: int = 0  # how many times the network was drawn afresh (Reset, or a change that resets)
         self.train_loss: float
         self.test_loss: float
@@ -124,16 +125,49 @@ class Playground:
 
     # --- training -----------------------------------------------------------
     def step(self, epochs: int = 1) -> None:
-        """Train ``epochs`` epochs; each records the train and test loss.
+        """Train ``epochs`` epochs (the first finishes an epoch in progress); each records the
+        train and test loss.
 
         Overflow is an outcome here, not an error: it shows as :attr:`diverged`.
         """
         with np.errstate(over="ignore", invalid="ignore"):
             for _ in range(epochs):
-                self.trainer.epoch(self.hyper)
-                self.epoch += 1
-                self.train_loss, self.test_loss = self.evaluate(self.net)
-                self._history.add(self.epoch, self.train_loss, self.test_loss)
+                self._train_to(self.trainer.examples)
+
+    def train_examples(self, examples: int) -> int:
+        """Train the next ``examples`` training points, across epochs; return the epochs finished.
+
+        This cuts an epoch that takes longer than a server's time slice (a big
+        network at batch size 1) into pieces: the next call resumes where this one
+        stopped, and the epochs come out bit for bit as :meth:`step` trains them.
+        With no training points each example is an (empty) epoch, as :meth:`step`'s.
+        """
+        finished = 0
+        with np.errstate(over="ignore", invalid="ignore"):
+            while examples > 0:
+                last = min(self.trainer.examples, self.position + examples)
+                examples -= max(1, last - self.position)
+                finished += self._train_to(last)
+        return finished
+
+    def finish_epoch(self) -> None:
+        """Train the rest of an epoch in progress, if any: changes apply between epochs."""
+        if self.position:
+            with np.errstate(over="ignore", invalid="ignore"):
+                self._train_to(self.trainer.examples)
+
+    def _train_to(self, last: int) -> int:
+        """Train the epoch in progress up to point ``last``; at its end count it and record its
+        losses (return 1), else 0."""
+        self.trainer.train(self.hyper, self.position, last)
+        if last < self.trainer.examples:
+            self.position = last
+            return 0
+        self.position = 0
+        self.epoch += 1
+        self.train_loss, self.test_loss = self.evaluate(self.net)
+        self._history.add(self.epoch, self.train_loss, self.test_loss)
+        return 1
 
     def reset(self) -> None:
         """New initial weights from the continuing stream (the original's Reset); same data."""
@@ -164,7 +198,9 @@ class Playground:
         page's messages) a :class:`SettingError` raised before anything changes.
         """
         old = self.config
-        self.config, warnings = replace(old, changes, strict)
+        config, warnings = replace(old, changes, strict)  # a refused change leaves everything as it was
+        self.finish_epoch()
+        self.config = config
         stale = rebuild.plan(old, self.config)
         if stale.loss_fallback:
             warnings.append("loss: cross-entropy applies to classification; using squared error")
@@ -179,6 +215,7 @@ class Playground:
         """
         regression = self.config.problem == "regression"
         custom = datasets.CUSTOM_NAMES[regression]
+        self.finish_epoch()
         current = self._user_points[regression]
         if self.config.data_source != custom:
             current = UserPoints.adopted(self.train, self.test, self.config.percTrainData, regression)
@@ -191,6 +228,7 @@ class Playground:
     def set_weight(self, layer: int, node: int, source: int, value: float) -> None:
         """Set one weight (and revive its link if L1 had killed it); ValueError if bad."""
         _check_finite(value)
+        self.finish_epoch()
         layer = _index(layer, self.net.depth)
         node = _index(node, self.net.sizes[layer + 1])
         source = _index(source, self.net.sizes[layer])
@@ -201,6 +239,7 @@ class Playground:
     def set_bias(self, layer: int, node: int, value: float) -> None:
         """Set one bias; ValueError if bad."""
         _check_finite(value)
+        self.finish_epoch()
         layer = _index(layer, self.net.depth)
         node = _index(node, self.net.sizes[layer + 1])
         self.net.biases[layer][node] = value
@@ -236,7 +275,8 @@ class Playground:
         return check_gradients(self.net, self.train, self.config.features, self.loss_name, self.hyper)
 
     def export(self) -> dict[str, Any]:
-        """Everything needed to rebuild this playground, as JSON-able data."""
+        """Everything needed to rebuild this playground, as JSON-able data (at an epoch's end)."""
+        self.finish_epoch()
         data: dict[str, Any] = {
             "format": EXPORT_FORMAT,
             "hash": self.to_url(),
@@ -336,6 +376,7 @@ class Playground:
     def _rebuild_trainer(self, keep_carry: bool = True) -> None:
         """New trainer and evaluator for new data, net, batch, loss or optimizer."""
         self.trainer = self._new_trainer(self.trainer if keep_carry else None)
+        self.position = 0  # new points or a new network: the next epoch starts at the first point
         self.evaluate = self._new_evaluator()
         self.hyper = self._hyper()
 
