@@ -17,9 +17,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import losses
-from .backprop import FIRST_NODE, accumulate, backward, forward
+from .backprop import FIRST_NODE, SIZES, accumulate, backward, forward
 from .jit import inlined, kernel
-from .neuron import A
 from .optimizers import update
 
 Array = np.ndarray
@@ -87,11 +86,12 @@ def mean_loss(params: Array, layout: Array, hidden: int, output: int, loss: int,
     if stop <= start:
         return 0.0
     total = 0.0
-    outputs = neurons[A, layout[FIRST_NODE, layout.shape[1] - 2]]
+    depth = layout.shape[1] - 2
+    first_output, outputs = layout[FIRST_NODE, depth], layout[SIZES, depth]
     chunk = neurons.shape[2]
     for first in range(start, stop, chunk):
         points = min(chunk, stop - first)
         forward(params, layout, hidden, output, inputs, first, neurons, points)
         for q in range(points):
-            total += losses.error(loss, outputs[q], labels[first + q])
+            total += losses.point_error(loss, output, neurons, first_output, outputs, q, labels[first + q])
     return total / (stop - start)

@@ -14,8 +14,10 @@ import numpy as np
 
 from . import datasets, grid, initializers, link_points, optimizers, rebuild
 from .datasets import Dataset
+from .features import feature_matrix
 from .gradient_check import check_gradients
 from .history import History
+from .link_points import PointsKey, points_key
 from .network import Network
 from .optimizers import Hyper
 from .rebuild import Rebuild
@@ -44,13 +46,13 @@ class Playground:
     """
 
     def __init__(self, config: Config, warnings: Sequence[str] = (),
-                 user_points: dict[bool, UserPoints] | None = None) -> None:
+                 user_points: dict[PointsKey, UserPoints] | None = None) -> None:
         self.config: Config = config
         self.warnings: list[str] = list(warnings)  # what opening the link reported
         self.data_version: int = 1  # bumped by every new set of points, so a viewer knows to redraw them
-        # Classification and regression points apart: a value is no class label (keyed by "is regression").
-        self._user_points: dict[bool, UserPoints] = user_points or {
-            regression: UserPoints.empty(config.percTrainData) for regression in (False, True)}
+        # Regression points apart from each number of classes' points: a value is no class label,
+        # nor is class 2 of three classes one of two (keyed by link_points.points_key).
+        self._user_points: dict[PointsKey, UserPoints] = dict(user_points or {})
         # The seed's stream draws the data, then the weights; train and test are its points.
         self.rng: SeededRandom
         self.train: Dataset
@@ -114,6 +116,28 @@ class Playground:
     def loss_name(self) -> str:
         """The loss in force: cross-entropy applies to classification only."""
         return rebuild.loss_in_force(self.config)
+
+    def outputs(self, which: str) -> np.ndarray:
+        """The network's outputs for the ``"train"`` or ``"test"`` points, in their order.
+
+        Shape ``(n,)`` with one output (two classes: in [−1, 1], class +1 where ≥ 0;
+        regression: the value), ``(n, K)`` class probabilities with K ≥ 3 classes
+        (the predicted class is the argmax). The labels are :meth:`labels`.
+        """
+        points = self._points_of(which)
+        with np.errstate(over="ignore", invalid="ignore"):
+            values = self.net.forward(feature_matrix(self.config.features, points.x, points.y))
+        return values[:, 0].copy() if values.shape[1] == 1 else values
+
+    def labels(self, which: str) -> np.ndarray:
+        """The labels of the ``"train"`` or ``"test"`` points: ±1 for two classes, class
+        indices 0…K−1 (as floats) for K ≥ 3, values for regression."""
+        return self._points_of(which).label.copy()
+
+    def _points_of(self, which: str) -> Dataset:
+        if which not in ("train", "test"):
+            raise ValueError(f"expected 'train' or 'test', got {which!r}")
+        return self.train if which == "train" else self.test
 
     def to_url(self) -> str:
         return to_hash(self.config) + link_points.link_part(self.config, self._user_points)
@@ -216,10 +240,11 @@ class Playground:
         regression = self.config.problem == "regression"
         custom = datasets.CUSTOM_NAMES[regression]
         self.finish_epoch()
-        current = self._user_points[regression]
+        key = points_key(self.config, regression)
+        current = self._own(key)
         if self.config.data_source != custom:
             current = UserPoints.adopted(self.train, self.test, self.config.percTrainData, regression)
-        self._user_points[regression] = edited(current, mode, rows, test, regression, self.config.percTrainData)
+        self._user_points[key] = edited(current, mode, rows, test, regression, self.config.percTrainData, key[1])
         if self.config.data_source == custom:
             self._rebuild(Rebuild(data=True, trainer=True), self.config.features)
         else:
@@ -336,13 +361,13 @@ class Playground:
         config = self.config
         rng = SeededRandom(config.seed)
         if datasets.is_custom(config.data_source):
-            regression = config.problem == "regression"
-            own = self._user_points[regression].at_ratio(config.percTrainData)
-            self._user_points[regression] = own
+            key = points_key(config, config.problem == "regression")
+            own = self._own(key).at_ratio(config.percTrainData)
+            self._user_points[key] = own
             train, test = own.train, own.test
         else:
             regression = config.problem == "regression"
-            all_points = datasets.generate(config.data_source, rng, config.noise, regression)
+            all_points = datasets.generate(config.data_source, rng, config.noise, regression, config.classes)
             train, test = datasets.split(all_points, config.percTrainData)
         return rng, train, test
 
@@ -350,11 +375,15 @@ class Playground:
         """The user's points when they are the data in use."""
         if not datasets.is_custom(self.config.data_source):
             return None
-        return self._user_points[self.config.problem == "regression"]
+        return self._own(points_key(self.config, self.config.problem == "regression"))
+
+    def _own(self, key: PointsKey) -> UserPoints:
+        """The user's points of one kind (none yet: an empty set)."""
+        return self._user_points.get(key) or UserPoints.empty(self.config.percTrainData)
 
     def _new_network(self, keep: initializers.KeptParameters | None) -> Network:
         config = self.config
-        output = "tanh" if config.problem == "classification" else "linear"
+        output = "softmax" if config.multiclass else "tanh" if config.problem == "classification" else "linear"
         net = Network.zeros(config.layer_sizes, config.activation, output)
         initializers.build(net, config.features, self.rng, config.init, config.initZero, keep)
         return net

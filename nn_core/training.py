@@ -28,7 +28,7 @@ class _Compiled:
     def __init__(self, net: Network, loss: str, chunk: int) -> None:
         self.layout = layout_of(net)
         self.hidden = neuron.CODES[net.hidden_activation]
-        self.output = neuron.CODES[net.output_activation]
+        self.output = neuron.OUTPUT_CODES[net.output_activation]
         self.loss = losses.CODES[loss]
         self.neurons = neuron_buffers(net, chunk)
 
