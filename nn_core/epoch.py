@@ -79,8 +79,12 @@ def gradient_sum(params: Array, layout: Array, hidden: int, output: int, loss: i
 
 @kernel
 def mean_loss(params: Array, layout: Array, hidden: int, output: int, loss: int, inputs: Array,
-              labels: Array, start: int, stop: int, neurons: Array) -> float:
-    """The mean loss over points ``start``..``stop`` (0 for none), summed in order."""
+              labels: Array, start: int, stop: int, neurons: Array, predictions: Array) -> float:
+    """The mean loss over points ``start``..``stop`` (0 for none), summed in order.
+
+    Each point's output goes into ``predictions`` on the way: the metrics read
+    them, so accuracy or R² costs no forward pass of its own.
+    """
     if stop <= start:
         return 0.0
     total = 0.0
@@ -90,5 +94,6 @@ def mean_loss(params: Array, layout: Array, hidden: int, output: int, loss: int,
         points = min(chunk, stop - first)
         forward(params, layout, hidden, output, inputs, first, neurons, points)
         for q in range(points):
+            predictions[first + q] = outputs[q]
             total += losses.error(loss, outputs[q], labels[first + q])
     return total / (stop - start)
