@@ -19,6 +19,7 @@ import numpy as np
 from . import losses
 from .backprop import FIRST_NODE, SIZES, accumulate, backward, forward
 from .jit import inlined, kernel
+from .neuron import A
 from .optimizers import update
 
 Array = np.ndarray
@@ -81,8 +82,13 @@ def gradient_sum(params: Array, layout: Array, hidden: int, output: int, loss: i
 
 @kernel
 def mean_loss(params: Array, layout: Array, hidden: int, output: int, loss: int, inputs: Array,
-              labels: Array, start: int, stop: int, neurons: Array) -> float:
-    """The mean loss over points ``start``..``stop`` (0 for none), summed in order."""
+              labels: Array, start: int, stop: int, neurons: Array, predictions: Array) -> float:
+    """The mean loss over points ``start``..``stop`` (0 for none), summed in order.
+
+    Each point's outputs go into its row of ``predictions`` (one column per output
+    neuron) on the way: the metrics read them, so accuracy or R² costs no forward
+    pass of its own.
+    """
     if stop <= start:
         return 0.0
     total = 0.0
@@ -93,5 +99,7 @@ def mean_loss(params: Array, layout: Array, hidden: int, output: int, loss: int,
         points = min(chunk, stop - first)
         forward(params, layout, hidden, output, inputs, first, neurons, points)
         for q in range(points):
+            for k in range(outputs):
+                predictions[first + q, k] = neurons[A, first_output + k, q]
             total += losses.point_error(loss, output, neurons, first_output, outputs, q, labels[first + q])
     return total / (stop - start)
