@@ -1,8 +1,11 @@
 """``nn-playground train | export | sweep``: the engine from a shell.
 
 With ``--json`` stdout carries exactly one JSON object per epoch (epoch 0
-first, floats at full precision) so it pipes into other tools; warnings about
-the link go to stderr, and the progress bar is drawn only on a terminal.
+first, floats at full precision) so it pipes into other tools: the losses, the
+metrics (``train_accuracy``/``test_accuracy``, or ``train_r2``/``test_r2``/
+``train_mae``/``test_mae``; null where undefined) and the learning rate the next
+epoch trains with. Warnings about the link and why training stopped early (a stop
+condition of the link) go to stderr; the progress bar is drawn only on a terminal.
 A model exported with ``export`` (or the page's "Export model") goes wherever
 a link goes: ``train model.json`` continues it.
 """
@@ -11,9 +14,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TextIO
 
 from . import __version__
 from .playground import Playground
@@ -75,17 +80,17 @@ def _command(commands: argparse._SubParsersAction[argparse.ArgumentParser], name
                                formatter_class=argparse.RawDescriptionHelpFormatter)
 
 
-def _add_source(command: argparse.ArgumentParser, epochs: int) -> None:
+def _add_source(command: argparse.ArgumentParser) -> None:
     command.add_argument("source", metavar="LINK_OR_MODEL",
                          help="a playground URL, the part after '#', or a model file from `export`")
-    command.add_argument("--epochs", type=_epochs, default=epochs, help=f"epochs to train (default {epochs})")
+    command.add_argument("--epochs", type=_epochs, default=100, help="epochs to train (default 100)")
 
 
 def _add_train(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     train = _command(commands, "train", "train a link or an exported model and print its losses",
                      f"  nn-playground train '{LINK}' --epochs 500\n"
                      "  nn-playground train model.json --epochs 200 -o model.json")
-    _add_source(train, epochs=100)
+    _add_source(train)
     train.add_argument("--json", action="store_true", help="one JSON object per epoch on stdout")
     train.add_argument("-o", "--output", type=Path, help="save the trained model (JSON) to this file")
     train.set_defaults(handler=run_train)
@@ -94,7 +99,8 @@ def _add_train(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _add_export(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     export = _command(commands, "export", "train, then save the model (settings, points, weights, history)",
                       f"  nn-playground export '{LINK}' --epochs 500 -o model.json")
-    _add_source(export, epochs=0)
+    _add_source(export)
+    export.set_defaults(epochs=0)
     export.add_argument("-o", "--output", type=Path, help="the model file (default: stdout)")
     export.set_defaults(handler=run_export)
 
@@ -118,10 +124,25 @@ def _add_sweep(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     sweep_command.set_defaults(handler=run_sweep)
 
 
+def epoch_record(playground: Playground) -> dict[str, float | int | None]:
+    """One epoch's line of ``--json``, as a dict: the one place its keys are chosen."""
+    record: dict[str, float | int | None] = {"epoch": playground.epoch, "train_loss": playground.train_loss,
+                                             "test_loss": playground.test_loss}
+    for name, value in playground.metrics.items():
+        record[name] = value if math.isfinite(value) else None
+    record["learning_rate"] = playground.learning_rate
+    return record
+
+
 def _line(playground: Playground) -> str:
-    """One epoch of ``train --json``: the one place its fields are chosen."""
-    return json.dumps({"epoch": playground.epoch, "train_loss": playground.train_loss,
-                       "test_loss": playground.test_loss})
+    return json.dumps(epoch_record(playground))
+
+
+def _stopped(playground: Playground, stream: TextIO) -> None:
+    """Say why training ended before its epochs, if a stop condition ended it."""
+    stop = playground.stop
+    if stop is not None:
+        print(f"stopped ({stop.reason}): {stop.message}", file=stream)
 
 
 def open_source(source: str) -> Playground:
@@ -150,7 +171,7 @@ def _save(playground: Playground, path: Path) -> None:
 def _train(playground: Playground, epochs: int, shown: Advance) -> None:
     """Train in about a hundred chunks so the bar moves and the engine keeps its speed."""
     start, chunk = playground.epoch, max(1, epochs // 100)
-    while playground.epoch - start < epochs:
+    while playground.epoch - start < epochs and playground.stop is None:
         playground.step(min(chunk, epochs - (playground.epoch - start)))
         shown(playground.epoch - start)
 
@@ -160,11 +181,15 @@ def run_train(args: argparse.Namespace) -> int:
     if args.json:
         print(_line(playground))
         for _ in range(args.epochs):
+            if playground.stop is not None:
+                break
             playground.step()
             print(_line(playground))
+        _stopped(playground, sys.stderr)
     else:
         with progress_bar(args.epochs, "epochs") as shown:
             _train(playground, args.epochs, shown)
+        _stopped(playground, sys.stdout)
         print(f"epoch {playground.epoch}: train loss {playground.train_loss:.6f}, "
               f"test loss {playground.test_loss:.6f}")
         print(f"link: {playground.to_url()}")
@@ -177,6 +202,7 @@ def run_export(args: argparse.Namespace) -> int:
     playground = open_source(args.source)
     with progress_bar(args.epochs, "epochs") as shown:
         _train(playground, args.epochs, shown)
+    _stopped(playground, sys.stderr)
     if args.output:
         _save(playground, args.output)
         print(f"epoch {playground.epoch}: saved to {args.output}", file=sys.stderr)

@@ -25,9 +25,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from .features import feature_matrix
 from .playground import Playground
 from .settings import SETTINGS, SettingError
 
@@ -112,15 +109,10 @@ def _percent(value: float | None) -> str:
 
 
 def classification_accuracy(playground: Playground) -> float | None:
-    """The share of test points whose output has their label's sign (classification only).
-
-    Kept here, small, until the engine's own metrics module takes over this job.
-    """
-    if playground.config.problem != "classification" or not len(playground.test.x):
-        return None
-    inputs = feature_matrix(playground.config.features, playground.test.x, playground.test.y)
-    predicted = np.where(playground.net.forward(inputs)[:, 0] >= 0, 1.0, -1.0)
-    return float(np.mean(predicted == playground.test.label))
+    """The share of test points classified right (nn_core/metrics.py, K classes too); None for
+    regression or when there are no test points."""
+    value = playground.metrics.get("test_accuracy")
+    return None if value is None or not math.isfinite(value) else value
 
 
 def combinations(grid: Grid) -> list[dict[str, Any]]:
@@ -159,6 +151,8 @@ def train_run(settings: dict[str, Any], link: str, epochs: int) -> RunResult:
     playground = Playground.from_url(link)
     best_epoch, best = playground.epoch, playground.test_loss
     for _ in range(epochs):
+        if playground.stop is not None:  # a stop condition of the link ends the run, as in the page
+            break
         playground.step()
         if playground.test_loss < best:
             best_epoch, best = playground.epoch, playground.test_loss

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from nn_core import Playground
@@ -40,14 +41,24 @@ def test_a_result_is_its_link_trained_and_the_best_epoch_is_the_lowest_test_loss
         assert result.best_test_loss == min(tests) and result.best_epoch == epochs[tests.index(min(tests))]
 
 
-def test_accuracy_counts_test_points_on_the_right_side() -> None:
-    playground = Playground.from_url("#seed=1&dataset=gauss&networkShape=2")
-    playground.step(200)
-    assert classification_accuracy(playground) == 1.0  # two far-apart clusters
-    playground.net.params[:] = 0.0  # every output 0: the positive class everywhere
-    share = float((playground.test.label > 0).mean())
-    assert classification_accuracy(playground) == share
-    assert classification_accuracy(Playground.from_url("#problem=regression")) is None
+def test_accuracy_counts_test_points_classified_right() -> None:
+    playground = Playground.from_url("#seed=1&dataset=xor&networkShape=3")
+    playground.step(30)
+    right = np.where(playground.outputs("test") >= 0, 1.0, -1.0) == playground.labels("test")
+    assert classification_accuracy(playground) == float(right.mean())
+    many = sweep("#seed=1&classes=3&dataset=blobs&networkShape=4", {"learningRate": [0.1]}, 20).results[0]
+    playground = Playground.from_url(many.link)
+    playground.step(20)
+    right = playground.outputs("test").argmax(axis=1) == playground.labels("test")
+    assert many.accuracy == float(right.mean()) and many.accuracy is not None
+    assert sweep("#problem=regression", {"noise": [0]}, 1).results[0].accuracy is None
+
+
+def test_a_stop_condition_of_the_link_ends_each_run() -> None:
+    (result,) = sweep("#seed=1&stopAtEpoch=7", {"noise": [0]}, 50).results
+    playground = Playground.from_url(result.link)
+    playground.step(50)
+    assert playground.epoch == 7 and result.test_loss == playground.test_loss and result.best_epoch <= 7
 
 
 def test_local_processes_give_the_same_table(table: SweepTable) -> None:
