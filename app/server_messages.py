@@ -89,16 +89,25 @@ def frame_message(pg: Playground, history: Sequence[HistoryPoint], history_reset
         "train_loss": finite_or_none(pg.train_loss),
         "test_loss": finite_or_none(pg.test_loss),
         "history": [[int(e), finite_or_none(tr), finite_or_none(te)] for e, tr, te in history],
-        "weights": [array_json(w) for w in pg.weights],
-        "biases": [array_json(b) for b in pg.biases],
+        **_parameters_json(pg),
         "playing": playing,
     }
     if history_reset:
         message["history_reset"] = True
-    dead = [np.asarray(d, dtype=bool) for d in pg.dead]
-    if any(d.any() for d in dead):
-        message["dead"] = [d.tolist() for d in dead]
+    if pg.net.dead.any():
+        message["dead"] = [d.tolist() for d in pg.net.dead_links]
     return message
+
+
+def _parameters_json(pg: Playground) -> Json:
+    """``weights`` and ``biases`` per layer. Every frame carries them, so the usual case (all
+    finite) checks the flat parameters once and converts each layer's block with one
+    ``tolist``; a diverged network goes the slow way, with ``None`` for what is not finite."""
+    if not np.isfinite(pg.net.params).all():
+        return {"weights": [array_json(w) for w in pg.net.weights], "biases": [array_json(b) for b in pg.net.biases]}
+    blocks = [block.tolist() for block in pg.net.blocks]  # rows: a neuron's incoming weights, then its bias
+    return {"weights": [[row[:-1] for row in block] for block in blocks],
+            "biases": [[row[-1] for row in block] for block in blocks]}
 
 
 def error_message(code: str, message: str) -> Json:
