@@ -43,6 +43,7 @@ from .server_messages import (
     export_message,
     gradient_check_message,
     state_message,
+    stopped_message,
 )
 
 log = logging.getLogger("app.session")
@@ -88,6 +89,7 @@ class Session:
         self._steps_left = 0  # epochs of a `step` still to train
         self._frame_started = clock()  # when the epochs of the frame being built began
         self._frame_at: tuple[int, int] = (-1, 0)  # the (epoch, point) the last frame showed
+        self._send_predictions = False  # frames carry each point's predicted class (the page asked)
 
     # --- phases --------------------------------------------------------------
     @property
@@ -154,6 +156,7 @@ class Session:
         self.phase = Phase.PAUSED
         self._cursor.restart()
         self._data_version = -1
+        self._send_predictions = False
 
     def _resume(self, resume: p.Resume) -> list[Outgoing]:
         try:
@@ -177,6 +180,8 @@ class Session:
             return [encode(diverged_message(int(self.pg.epoch)))]
         if not len(self.pg.train):
             return self._no_points()
+        if self.pg.stop is not None:
+            return self._stopped()
         self.phase = Phase.PLAYING
         self._pace.start()
         self._frame_started = self._clock()
@@ -193,6 +198,8 @@ class Session:
             return [self.frame(), *self._divergence()]
         if not len(self.pg.train):
             return self._no_points()
+        if self.pg.stop is not None:
+            return self._stopped()
         self.phase = Phase.STEPPING
         self._steps_left = message.n
         return []
@@ -243,6 +250,10 @@ class Session:
         self._grids.restart()
         return [self.frame()]
 
+    def _predictions(self, message: p.PredictionsMessage) -> list[Outgoing]:
+        self._send_predictions = message.on
+        return [self.frame()]
+
     def _gradient_check(self, message: p.GradientCheckMessage) -> list[Outgoing]:
         return [encode(gradient_check_message(self.pg.gradient_check()))]
 
@@ -270,7 +281,7 @@ class Session:
         self._count_trained(chunk.epochs)
         caught_up = target is not None and chunk.epochs >= target
         slow = self._clock() - self._frame_started >= MAX_FRAME_SECONDS
-        chunk.frame_due = target is None or caught_up or slow or self.pg.diverged
+        chunk.frame_due = target is None or caught_up or slow or self.pg.diverged or self.pg.stop is not None
         if chunk.frame_due:
             self._frame_started = self._clock()
             chunk.out = self._frame_after_turn(want_frame)
@@ -300,7 +311,9 @@ class Session:
             left = None if target is None else (target - done) * per_epoch - self.pg.position
             n = self._examples_that_fit(deadline - time.perf_counter(), left)
             started = time.perf_counter()
-            done += self.pg.train_examples(n)
+            done += self.pg.train_examples(n)  # ends early, at the very epoch, where a stop condition holds
+            if self.pg.stop is not None:
+                return done
             self._learn_speed(n, time.perf_counter() - started)
             if time.perf_counter() >= deadline:
                 break
@@ -316,6 +329,8 @@ class Session:
         if self.pg.diverged:
             self.phase = Phase.PAUSED
             return [self.frame(), *self._divergence()]
+        if self.pg.stop is not None:
+            return self._stopped()
         if self.phase is Phase.STEPPING and self._steps_left <= 0:
             self.phase = Phase.PAUSED  # the step's answer, even if a frame still waits
             return [self.frame()]
@@ -334,7 +349,7 @@ class Session:
     # --- messages ----------------------------------------------------------------
     def frame(self) -> Frame:
         started = time.perf_counter()
-        frame = build_frame(self.pg, self._cursor, self._grids, self.playing, self.thumbnail)
+        frame = build_frame(self.pg, self._cursor, self._grids, self.playing, self.thumbnail, self._send_predictions)
         self._frame_at = (self.pg.epoch, self.pg.position)
         self._seconds_per_frame = 0.7 * self._seconds_per_frame + 0.3 * (time.perf_counter() - started)
         return frame
@@ -348,6 +363,14 @@ class Session:
             self._data_version = self.pg.data_version
             out.append(encode(data_message(self.pg)))
         return out
+
+    def _stopped(self) -> list[Outgoing]:
+        """A stop condition holds: training pauses, a frame shows it, and the page hears which one."""
+        stop = self.pg.stop
+        if stop is None:
+            return []
+        self.phase = Phase.PAUSED
+        return [self.frame(), encode(stopped_message(stop, int(self.pg.epoch)))]
 
     def _divergence(self) -> list[Outgoing]:
         if not self.pg.diverged:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import losses
-from .backprop import FIRST_NODE, accumulate, backward, forward
+from .backprop import FIRST_NODE, SIZES, accumulate, backward, forward
 from .jit import inlined, kernel
 from .neuron import A
 from .optimizers import update
@@ -82,16 +82,24 @@ def gradient_sum(params: Array, layout: Array, hidden: int, output: int, loss: i
 
 @kernel
 def mean_loss(params: Array, layout: Array, hidden: int, output: int, loss: int, inputs: Array,
-              labels: Array, start: int, stop: int, neurons: Array) -> float:
-    """The mean loss over points ``start``..``stop`` (0 for none), summed in order."""
+              labels: Array, start: int, stop: int, neurons: Array, predictions: Array) -> float:
+    """The mean loss over points ``start``..``stop`` (0 for none), summed in order.
+
+    Each point's outputs go into its row of ``predictions`` (one column per output
+    neuron) on the way: the metrics read them, so accuracy or R² costs no forward
+    pass of its own.
+    """
     if stop <= start:
         return 0.0
     total = 0.0
-    outputs = neurons[A, layout[FIRST_NODE, layout.shape[1] - 2]]
+    depth = layout.shape[1] - 2
+    first_output, outputs = layout[FIRST_NODE, depth], layout[SIZES, depth]
     chunk = neurons.shape[2]
     for first in range(start, stop, chunk):
         points = min(chunk, stop - first)
         forward(params, layout, hidden, output, inputs, first, neurons, points)
         for q in range(points):
-            total += losses.error(loss, outputs[q], labels[first + q])
+            for k in range(outputs):
+                predictions[first + q, k] = neurons[A, first_output + k, q]
+            total += losses.point_error(loss, output, neurons, first_output, outputs, q, labels[first + q])
     return total / (stop - start)

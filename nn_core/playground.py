@@ -12,10 +12,12 @@ from typing import Any
 
 import numpy as np
 
-from . import datasets, grid, initializers, link_points, optimizers, rebuild
+from . import datasets, grid, initializers, link_points, metrics, optimizers, rebuild, schedules, stopping
 from .datasets import Dataset
+from .features import feature_matrix
 from .gradient_check import check_gradients
 from .history import History
+from .link_points import PointsKey, points_key
 from .network import Network
 from .optimizers import Hyper
 from .rebuild import Rebuild
@@ -44,13 +46,13 @@ class Playground:
     """
 
     def __init__(self, config: Config, warnings: Sequence[str] = (),
-                 user_points: dict[bool, UserPoints] | None = None) -> None:
+                 user_points: dict[PointsKey, UserPoints] | None = None) -> None:
         self.config: Config = config
         self.warnings: list[str] = list(warnings)  # what opening the link reported
         self.data_version: int = 1  # bumped by every new set of points, so a viewer knows to redraw them
-        # Classification and regression points apart: a value is no class label (keyed by "is regression").
-        self._user_points: dict[bool, UserPoints] = user_points or {
-            regression: UserPoints.empty(config.percTrainData) for regression in (False, True)}
+        # Regression points apart from each number of classes' points: a value is no class label,
+        # nor is class 2 of three classes one of two (keyed by link_points.points_key).
+        self._user_points: dict[PointsKey, UserPoints] = dict(user_points or {})
         # The seed's stream draws the data, then the weights; train and test are its points.
         self.rng: SeededRandom
         self.train: Dataset
@@ -67,6 +69,7 @@ class Playground:
         self.train_loss: float
         self.test_loss: float
         self.train_loss, self.test_loss = self._losses()
+        self._best = stopping.BestTestLoss(self.epoch, self.test_loss)  # early stopping's patience
         self._history: History = self._new_history()
 
     # --- construction -----------------------------------------------------
@@ -111,9 +114,65 @@ class Playground:
         return not (math.isfinite(self.train_loss) and math.isfinite(self.test_loss))
 
     @property
+    def metrics(self) -> dict[str, float]:
+        """Classification: ``train_accuracy``, ``test_accuracy``; regression: ``train_r2``, ``test_r2``,
+        ``train_mae``, ``test_mae`` (NaN where a set has nothing to measure). See nn_core/metrics.py.
+
+        Read from the outputs the last loss evaluation computed: no forward pass of its own.
+        """
+        train, test = self._scored("train"), self._scored("test")
+        if self.config.problem == "classification":
+            return metrics.classification_metrics(train, test)
+        return metrics.regression_metrics(train, test)
+
+    def confusion(self, which: str = "test") -> np.ndarray:
+        """The K×K confusion matrix of the ``"train"`` or ``"test"`` points: rows true class, columns
+        predicted (K = 2: index 0 is the label −1, index 1 the label +1)."""
+        self._classifying("confusion")
+        return metrics.confusion_matrix(*self._scored(which))
+
+    def predicted_classes(self, which: str = "test") -> np.ndarray:
+        """Each ``"train"`` or ``"test"`` point's predicted class index, in the points' order."""
+        self._classifying("predicted_classes")
+        return metrics.predicted_classes(self._scored(which)[0])
+
+    @property
+    def learning_rate(self) -> float:
+        """The rate the next epoch trains with: the schedule's at this epoch (nn_core/schedules.py)."""
+        return schedules.learning_rate(self.config, self.epoch)
+
+    @property
+    def stop(self) -> stopping.Stop | None:
+        """The stop condition that holds now, or None; :meth:`step` trains no epoch while one does."""
+        return stopping.check(self.config, self.epoch, self.test_loss, len(self.test),
+                              lambda: metrics.accuracy(*self._scored("test")), self._best)
+
+    @property
     def loss_name(self) -> str:
         """The loss in force: cross-entropy applies to classification only."""
         return rebuild.loss_in_force(self.config)
+
+    def outputs(self, which: str) -> np.ndarray:
+        """The network's outputs for the ``"train"`` or ``"test"`` points, in their order.
+
+        Shape ``(n,)`` with one output (two classes: in [−1, 1], class +1 where ≥ 0;
+        regression: the value), ``(n, K)`` class probabilities with K ≥ 3 classes
+        (the predicted class is the argmax). The labels are :meth:`labels`.
+        """
+        points = self._points_of(which)
+        with np.errstate(over="ignore", invalid="ignore"):
+            values = self.net.forward(feature_matrix(self.config.features, points.x, points.y))
+        return values[:, 0].copy() if values.shape[1] == 1 else values
+
+    def labels(self, which: str) -> np.ndarray:
+        """The labels of the ``"train"`` or ``"test"`` points: ±1 for two classes, class
+        indices 0…K−1 (as floats) for K ≥ 3, values for regression."""
+        return self._points_of(which).label.copy()
+
+    def _points_of(self, which: str) -> Dataset:
+        if which not in ("train", "test"):
+            raise ValueError(f"expected 'train' or 'test', got {which!r}")
+        return self.train if which == "train" else self.test
 
     def to_url(self) -> str:
         return to_hash(self.config) + link_points.link_part(self.config, self._user_points)
@@ -125,13 +184,17 @@ class Playground:
 
     # --- training -----------------------------------------------------------
     def step(self, epochs: int = 1) -> None:
-        """Train ``epochs`` epochs (the first finishes an epoch in progress); each records the
-        train and test loss.
+        """Train ``epochs`` epochs (the first finishes an epoch in progress), each with its
+        scheduled learning rate; each records the train and test loss. A stop condition that
+        holds (:attr:`stop`) ends it early, at that very epoch.
 
         Overflow is an outcome here, not an error: it shows as :attr:`diverged`.
         """
+        watch = stopping.any_condition(self.config)
         with np.errstate(over="ignore", invalid="ignore"):
             for _ in range(epochs):
+                if watch and self._stop_holds():
+                    return
                 self._train_to(self.trainer.examples)
 
     def train_examples(self, examples: int) -> int:
@@ -143,8 +206,11 @@ class Playground:
         With no training points each example is an (empty) epoch, as :meth:`step`'s.
         """
         finished = 0
+        watch = stopping.any_condition(self.config)
         with np.errstate(over="ignore", invalid="ignore"):
             while examples > 0:
+                if watch and self._stop_holds():
+                    break
                 last = min(self.trainer.examples, self.position + examples)
                 examples -= max(1, last - self.position)
                 finished += self._train_to(last)
@@ -159,6 +225,8 @@ class Playground:
     def _train_to(self, last: int) -> int:
         """Train the epoch in progress up to point ``last``; at its end count it and record its
         losses (return 1), else 0."""
+        if schedules.scheduled(self.config):
+            self.hyper.learning_rate = self.learning_rate
         self.trainer.train(self.hyper, self.position, last)
         if last < self.trainer.examples:
             self.position = last
@@ -167,7 +235,12 @@ class Playground:
         self.epoch += 1
         self.train_loss, self.test_loss = self.evaluate(self.net)
         self._history.add(self.epoch, self.train_loss, self.test_loss)
+        self._best.observe(self.epoch, self.test_loss)
         return 1
+
+    def _stop_holds(self) -> bool:
+        """A stop condition holds between epochs (one never cuts an epoch in progress)."""
+        return self.position == 0 and self.stop is not None
 
     def reset(self) -> None:
         """New initial weights from the continuing stream (the original's Reset); same data."""
@@ -216,10 +289,11 @@ class Playground:
         regression = self.config.problem == "regression"
         custom = datasets.CUSTOM_NAMES[regression]
         self.finish_epoch()
-        current = self._user_points[regression]
+        key = points_key(self.config, regression)
+        current = self._own(key)
         if self.config.data_source != custom:
             current = UserPoints.adopted(self.train, self.test, self.config.percTrainData, regression)
-        self._user_points[regression] = edited(current, mode, rows, test, regression, self.config.percTrainData)
+        self._user_points[key] = edited(current, mode, rows, test, regression, self.config.percTrainData, key[1])
         if self.config.data_source == custom:
             self._rebuild(Rebuild(data=True, trainer=True), self.config.features)
         else:
@@ -336,13 +410,13 @@ class Playground:
         config = self.config
         rng = SeededRandom(config.seed)
         if datasets.is_custom(config.data_source):
-            regression = config.problem == "regression"
-            own = self._user_points[regression].at_ratio(config.percTrainData)
-            self._user_points[regression] = own
+            key = points_key(config, config.problem == "regression")
+            own = self._own(key).at_ratio(config.percTrainData)
+            self._user_points[key] = own
             train, test = own.train, own.test
         else:
             regression = config.problem == "regression"
-            all_points = datasets.generate(config.data_source, rng, config.noise, regression)
+            all_points = datasets.generate(config.data_source, rng, config.noise, regression, config.classes)
             train, test = datasets.split(all_points, config.percTrainData)
         return rng, train, test
 
@@ -350,11 +424,15 @@ class Playground:
         """The user's points when they are the data in use."""
         if not datasets.is_custom(self.config.data_source):
             return None
-        return self._user_points[self.config.problem == "regression"]
+        return self._own(points_key(self.config, self.config.problem == "regression"))
+
+    def _own(self, key: PointsKey) -> UserPoints:
+        """The user's points of one kind (none yet: an empty set)."""
+        return self._user_points.get(key) or UserPoints.empty(self.config.percTrainData)
 
     def _new_network(self, keep: initializers.KeptParameters | None) -> Network:
         config = self.config
-        output = "tanh" if config.problem == "classification" else "linear"
+        output = "softmax" if config.multiclass else "tanh" if config.problem == "classification" else "linear"
         net = Network.zeros(config.layer_sizes, config.activation, output)
         initializers.build(net, config.features, self.rng, config.init, config.initZero, keep)
         return net
@@ -390,7 +468,24 @@ class Playground:
             return self.evaluate(self.net)
 
     def _update_losses(self) -> None:
+        """The losses after a change; early stopping's patience counts from here."""
         self.train_loss, self.test_loss = self._losses()
+        self._best = stopping.BestTestLoss(self.epoch, self.test_loss)
+
+    def _scored(self, which: str) -> tuple[np.ndarray, np.ndarray]:
+        """The ``"train"`` or ``"test"`` points' outputs (from the last loss evaluation) and labels."""
+        cut, outputs = self.evaluate.cut, self.evaluate.outputs
+        if outputs.shape[1] == 1:  # one output neuron: the (n,) form of the metrics
+            outputs = outputs[:, 0]
+        if which == "train":
+            return outputs[:cut].copy(), self.train.label
+        if which == "test":
+            return outputs[cut:].copy(), self.test.label
+        raise ValueError(f"expected 'train' or 'test', got {which!r}")
+
+    def _classifying(self, what: str) -> None:
+        if self.config.problem != "classification":
+            raise ValueError(f"{what}: a regression has no classes")
 
     def _new_history(self) -> History:
         history = History()

@@ -21,7 +21,14 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .activations import ACTIVATIONS
-from .datasets import CLASSIFICATION_DATASETS, REGRESSION_DATASETS
+from .datasets import (
+    CLASSIFICATION_DATASETS,
+    MAX_CLASSES,
+    MIN_CLASSES,
+    MULTICLASS_DATASETS,
+    REGRESSION_DATASETS,
+    allows_classes,
+)
 from .features import FEATURE_NAMES
 
 Kind = Literal["choice", "number", "bool", "shape", "text"]
@@ -90,6 +97,8 @@ def _flag(default: bool, label: str, group: str, **meta: Any) -> Any:
     return _setting(default, "bool", label, group, **meta)
 
 
+# The largest epoch count a stop condition or a schedule takes.
+MAX_STOP_EPOCH = 10_000_000
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)
 REGULARIZATION_RATES = (0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)
 
@@ -145,6 +154,9 @@ class Config:
                            depends={"optimizer": ("adam",)})
     beta2: float = _number(0.999, "Adam β₂", "engine", lo=0.0, hi=0.99999, classic=False,
                            depends={"optimizer": ("adam",)})
+    # K = 2 is the original's problem (one tanh output, labels ±1); K ≥ 3 has K softmax outputs.
+    classes: int = _number(MIN_CLASSES, "Classes", "data", lo=MIN_CLASSES, hi=MAX_CLASSES, step=1, integer=True,
+                           classic=False, depends={"problem": ("classification",)})
     loss: str = _choice("squared", ("squared", "crossEntropy"), "Loss", "engine", classic=False,
                         depends={"problem": ("classification",)})
     init: str = _choice("classic", ("classic", "xavier", "he"), "Initialization", "engine",
@@ -154,6 +166,29 @@ class Config:
     mode: str = _choice("classic", ("classic", "extended"), "Network limits", "engine", classic=False)
     # Off: every change that resets the network in the original resets it here too (section 8).
     keepWeights: bool = _flag(True, "Keep learned weights when settings change", "engine", classic=False)
+    # --- Stop conditions (0 = off), checked after every epoch (nn_core/stopping.py) ---
+    stopAtEpoch: int = _number(0, "Stop at epoch (0 = never)", "training", lo=0, hi=MAX_STOP_EPOCH,
+                               integer=True, classic=False)
+    stopAtTestLoss: float = _number(0.0, "Stop when the test loss is ≤ (0 = never)", "training", lo=0.0,
+                                    hi=10.0, classic=False)
+    stopAtAccuracy: float = _number(0.0, "Stop when the test accuracy is ≥ (0…1, 0 = never)", "training",
+                                    lo=0.0, hi=1.0, classic=False, depends={"problem": ("classification",)})
+    earlyStopping: int = _number(0, "Stop when the test loss has not improved for epochs (0 = never)",
+                                 "training", lo=0, hi=MAX_STOP_EPOCH, integer=True, classic=False)
+    # --- Learning-rate schedules: the rate as a pure function of the epoch (nn_core/schedules.py) ---
+    lrSchedule: str = _choice("constant", ("constant", "step", "exponential", "cosine"),
+                              "Learning-rate schedule", "training", classic=False)
+    lrStepEvery: int = _number(100, "Step: epochs between drops", "training", lo=1, hi=MAX_STOP_EPOCH,
+                               integer=True, classic=False, depends={"lrSchedule": ("step",)})
+    lrStepFactor: float = _number(0.5, "Step: factor at each drop", "training", lo=0.0, hi=1.0,
+                                  classic=False, depends={"lrSchedule": ("step",)})
+    lrDecay: float = _number(0.999, "Exponential: factor per epoch", "training", lo=0.0, hi=1.0,
+                             classic=False, depends={"lrSchedule": ("exponential",)})
+    lrCosineEpochs: int = _number(1000, "Cosine: epochs to the lowest rate", "training", lo=1,
+                                  hi=MAX_STOP_EPOCH, integer=True, classic=False,
+                                  depends={"lrSchedule": ("cosine",)})
+    lrMin: float = _number(0.0, "Cosine: lowest rate", "training", lo=0.0, hi=10.0, classic=False,
+                           depends={"lrSchedule": ("cosine",)})
     # Controls hidden with `<control>_hide=true`; serialized as those keys.
     hidden: frozenset[str] = field(default=frozenset(), metadata={"spec": None})
 
@@ -174,9 +209,19 @@ class Config:
         return str(getattr(self, self.dataset_key))
 
     @property
+    def multiclass(self) -> bool:
+        """A classification of K ≥ 3 classes: K softmax outputs, labels 0…K−1."""
+        return self.problem == "classification" and self.classes > MIN_CLASSES
+
+    @property
+    def outputs(self) -> int:
+        """Output neurons: one (two classes, or regression), or one per class."""
+        return self.classes if self.multiclass else 1
+
+    @property
     def layer_sizes(self) -> tuple[int, ...]:
         """Input, hidden and output layer sizes."""
-        return (len(self.features), *self.networkShape, 1)
+        return (len(self.features), *self.networkShape, self.outputs)
 
     @property
     def max_layers(self) -> int:
@@ -371,7 +416,24 @@ def replace(config: Config, changes: Mapping[str, Any], strict: bool = False) ->
     new = dataclasses.replace(config, **accepted)
     if new.mode != config.mode and "networkShape" not in accepted:
         new = _fit_shape(new, warnings)
-    return new, warnings
+    return _fit_dataset(new, "dataset" in accepted, warnings, strict), warnings
+
+
+MULTICLASS_FALLBACK = "blobs"
+
+
+def _fit_dataset(config: Config, chosen: bool, warnings: list[str], strict: bool) -> Config:
+    """A two-class dataset cannot have K ≥ 3 classes: a change of ``classes`` alone takes
+    the dataset along to ``blobs``; a dataset chosen with it is a warning (``strict``: an error)."""
+    if allows_classes(config.dataset, config.classes):
+        return config
+    if chosen:
+        problem = (f"dataset: {config.dataset} has two classes, not {config.classes}; "
+                   f"{config.classes} classes need one of {', '.join(MULTICLASS_DATASETS)}")
+        if strict:
+            raise SettingError(problem)
+        warnings.append(f"{problem}; using {MULTICLASS_FALLBACK}")
+    return dataclasses.replace(config, dataset=MULTICLASS_FALLBACK)
 
 
 def _inexact(setting: Setting, raw: Any, value: Any, strict: bool) -> str | None:
@@ -441,6 +503,8 @@ def settings_json() -> list[dict[str, Any]]:
         if setting.name == "networkShape":
             row["limits"] = NETWORK_LIMITS
             row["new_layer"] = NEW_LAYER_NEURONS
+        if setting.name == "dataset":
+            row["multiclass"] = list(MULTICLASS_DATASETS)  # the others have two classes only
         if setting.name in FEATURE_NAMES:
             row["feature_index"] = FEATURE_NAMES.index(setting.name)
         rows.append(row)

@@ -28,7 +28,7 @@ class _Compiled:
     def __init__(self, net: Network, loss: str, chunk: int) -> None:
         self.layout = layout_of(net)
         self.hidden = neuron.CODES[net.hidden_activation]
-        self.output = neuron.CODES[net.output_activation]
+        self.output = neuron.OUTPUT_CODES[net.output_activation]
         self.loss = losses.CODES[loss]
         self.neurons = neuron_buffers(net, chunk)
 
@@ -104,12 +104,15 @@ class LossEvaluator(_Compiled):
         self.inputs = feature_matrix(features, both_x, both_y)
         self.labels = np.concatenate((train.label, test.label)).astype(np.float64)
         self.cut = len(train)
+        # Every point's outputs in the last evaluation (a column per output neuron): train
+        # points first, then test.
+        self.outputs = np.zeros((self.labels.shape[0], net.sizes[-1]))
 
     def __call__(self, net: Network) -> tuple[float, float]:
-        """Losses of ``net`` (this evaluator's network or a copy of it)."""
+        """Losses of ``net`` (this evaluator's network or a copy of it); its outputs go to ``outputs``."""
         n = self.labels.shape[0]
         train = mean_loss(net.params, self.layout, self.hidden, self.output, self.loss,
-                          self.inputs, self.labels, 0, self.cut, self.neurons)
+                          self.inputs, self.labels, 0, self.cut, self.neurons, self.outputs)
         test = mean_loss(net.params, self.layout, self.hidden, self.output, self.loss,
-                         self.inputs, self.labels, self.cut, n, self.neurons)
+                         self.inputs, self.labels, self.cut, n, self.neurons, self.outputs)
         return float(train), float(test)
