@@ -89,6 +89,7 @@ class Session:
         self._steps_left = 0  # epochs of a `step` still to train
         self._frame_started = clock()  # when the epochs of the frame being built began
         self._frame_at: tuple[int, int] = (-1, 0)  # the (epoch, point) the last frame showed
+        self._layout: tuple[tuple[int, ...], tuple[str, ...]] = ((), ())  # the shape the last state showed
         self._send_predictions = False  # frames carry each point's predicted class (the page asked)
 
     # --- phases --------------------------------------------------------------
@@ -155,6 +156,7 @@ class Session:
         self._pg = playground
         self.phase = Phase.PAUSED
         self._cursor.restart()
+        self._grids.restart()
         self._data_version = -1
         self._send_predictions = False
 
@@ -355,9 +357,17 @@ class Session:
         return frame
 
     def _state(self, warnings: list[str]) -> list[Outgoing]:
-        """The ``state`` (and ``data`` when the points changed); the next frame is a key frame,
-        since a page that sees a new network's shape drops the grids it holds."""
-        self._grids.restart()
+        """The ``state`` (and ``data`` when the points changed).
+
+        When the network's shape or its features changed, the next frame is a key
+        frame, since a page that sees a new shape drops the grids it holds. Any other
+        change (a learning rate dragged on a slider, a reset) keeps the deltas: a key
+        frame costs ten times a delta's deflate and bytes, for every ``set``.
+        """
+        layout = (self.pg.config.layer_sizes, self.pg.config.features)
+        if layout != self._layout:
+            self._layout = layout
+            self._grids.restart()
         out: list[Outgoing] = [encode(state_message(self.pg, warnings, self.playing, self.thumbnail))]
         if self.pg.data_version != self._data_version:
             self._data_version = self.pg.data_version
