@@ -53,6 +53,7 @@ BUSY_RETRY = 0.002  # seconds before a training turn tries a busy session again
 # Seconds per training point before the first turn has measured it: a small first turn for a big
 # network (~0.1 ms a point), learned within a few turns for any network.
 FIRST_GUESS = 1e-4
+SHORT_EPOCH = 0.001  # seconds: an epoch this short is never cut (the scheduler's smallest slice)
 
 
 class Phase(enum.Enum):
@@ -341,7 +342,13 @@ class Session:
         return []
 
     def _examples_that_fit(self, seconds: float, left: int | None) -> int:
+        """Training points for ``seconds``; whole epochs (at least the rest of this one) when an
+        epoch is short, so a small network's frame takes one turn and shows a finished epoch."""
         n = max(1, int(seconds / self._seconds_per_example))
+        epoch = self.pg.trainer.examples
+        if epoch and self._seconds_per_example * epoch <= SHORT_EPOCH:
+            rest = epoch - self.pg.position
+            n = rest + max(0, n - rest) // epoch * epoch
         return n if left is None else max(1, min(n, left))
 
     def _learn_speed(self, examples: int, seconds: float) -> None:
