@@ -205,6 +205,7 @@ class Session:
             return self._stopped()
         self.phase = Phase.STEPPING
         self._steps_left = message.n
+        self._frame_started = self._clock()  # as play: the step's first frame is due when it is done, or slow
         return []
 
     def _no_points(self) -> list[Outgoing]:
