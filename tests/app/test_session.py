@@ -71,6 +71,16 @@ def test_step_trains_in_turns_then_pauses_with_a_frame() -> None:
     assert frames_in(chunk.out)[0]["epoch"] == 2 and frames_in(chunk.out)[0]["playing"] is False
 
 
+def test_a_step_long_after_opening_sends_no_frame_before_its_epochs_or_the_frame_time() -> None:
+    session, clock = started()
+    clock.advance(60)  # the page sat paused for a minute
+    session.handle(msg({"type": "step", "n": 5}))
+    first = session.train(1e-9, want_frame=True)  # a turn too short for 5 epochs
+    assert first.epochs < 5 and frames_in(first.out) == []  # no half-done step shown as its answer
+    rest = session.train(1.0, want_frame=True)
+    assert [frame["epoch"] for frame in frames_in(rest.out)] == [5]
+
+
 def test_a_long_step_spreads_over_turns_and_shows_progress() -> None:
     session, clock = started()
     session.handle(msg({"type": "step", "n": 50}))
