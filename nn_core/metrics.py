@@ -79,11 +79,12 @@ def mean_absolute_error(outputs: Array, targets: Array) -> float:
 
 
 def classification_metrics(train: tuple[Array, Array], test: tuple[Array, Array]) -> dict[str, float]:
-    """``train_accuracy`` and ``test_accuracy`` from each set's (outputs, labels)."""
-    return {"train_accuracy": accuracy(*train), "test_accuracy": accuracy(*test)}
+    """``test_accuracy`` and ``train_accuracy`` from each set's (outputs, labels) (test first, as the
+    page lists the losses)."""
+    return {"test_accuracy": accuracy(*test), "train_accuracy": accuracy(*train)}
 
 
 def regression_metrics(train: tuple[Array, Array], test: tuple[Array, Array]) -> dict[str, float]:
     """R² and mean absolute error of each set's (outputs, targets)."""
-    return {"train_r2": r_squared(*train), "test_r2": r_squared(*test),
-            "train_mae": mean_absolute_error(*train), "test_mae": mean_absolute_error(*test)}
+    return {"test_r2": r_squared(*test), "train_r2": r_squared(*train),
+            "test_mae": mean_absolute_error(*test), "train_mae": mean_absolute_error(*train)}
