@@ -93,3 +93,15 @@ def test_the_url_round_trips_every_new_key(page, base_url, page_problems):
     expect(page.locator("#stopAtEpoch")).to_have_value("321")
     expect(page.locator("#lrCosineEpochs")).to_have_value("400")
     assert page_problems == []
+
+
+def test_regression_shows_r2_and_mean_absolute_error_and_no_confusion_matrix(page, base_url, page_problems):
+    open_playground(page, base_url, "#seed=1&problem=regression&regDataset=reg-plane&stopAtEpoch=30")
+    expect(page.locator("#metric-test_r2")).to_have_text(re.compile(r"^-?\d+\.\d{3}$"))
+    expect(page.locator("#metric-train_mae")).to_have_text(re.compile(r"^\d+\.\d{3}$"))
+    expect(page.locator("#confusion-panel")).to_be_hidden()
+    expect(page.locator("#metric-test_accuracy")).to_have_count(0)
+    page.click("#play-pause-button")
+    expect(page.locator("#stop-reason")).to_contain_text("epoch 30")
+    assert float(page.text_content("#metric-test_r2")) > 0.5  # the plane is learned quickly
+    assert page_problems == []
