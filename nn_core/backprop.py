@@ -18,7 +18,7 @@ run over points, where they vectorize, and each point's arithmetic is still
 exactly its own. Shapes come in as arrays (``layout``), never as compiled
 constants, so one machine-code version trains every network.
 
-``layout`` rows: ``SIZES`` the layer sizes (inputs first, one output),
+``layout`` rows: ``SIZES`` the layer sizes (inputs first, one output or K),
 ``FIRST_PARAMETER`` where each weight layer's block starts in the flat
 parameters (a row per neuron: its incoming weights, then its bias),
 ``FIRST_NODE`` where each layer starts among the nodes. ``neurons`` is
@@ -120,7 +120,10 @@ def forward(params: Array, layout: Array, hidden: int, output: int, inputs: Arra
                 neurons[Z, j, q] = bias
             # + each incoming weight × its source's output, in order
             add_weighted_rows(neurons, Z, j, A, below, fan_in, params, row, 1, points)
-            neuron.activate(code, neurons, j, points)
+            if code != neuron.SOFTMAX:
+                neuron.activate(code, neurons, j, points)
+        if code == neuron.SOFTMAX:  # the K-class output: one step over the whole layer
+            neuron.softmax(neurons, here, layout[SIZES, layer], points)
 
 
 @inlined
@@ -129,7 +132,10 @@ def backward(params: Array, layout: Array, hidden: int, output: int, loss: int, 
     """δ = dE/dz of every neuron, from the output back, with the weights of the forward pass."""
     depth = layout.shape[1] - 2
     last = layout[FIRST_NODE, depth]
-    losses.output_delta(loss, output, neurons, last, labels, start, points)
+    if output == neuron.SOFTMAX:
+        losses.softmax_delta(loss, neurons, last, layout[SIZES, depth], labels, start, points)
+    else:
+        losses.output_delta(loss, output, neurons, last, labels, start, points)
     points = lanes(points, neurons)
     for layer in range(depth, 1, -1):
         fan_in, fan_out = layout[SIZES, layer - 1], layout[SIZES, layer]

@@ -17,6 +17,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
+from . import __version__
 from .playground import Playground
 
 MAX_EPOCHS = 10_000_000
@@ -35,6 +36,7 @@ def _epochs(text: str) -> int:
 
 def build_parser(extra_commands: Register | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nn-playground", description="Neural Playground")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     train = commands.add_parser("train", help="train a playground link and print its losses")
     train.add_argument("link", help="a playground URL or the part after '#'")

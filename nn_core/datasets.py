@@ -208,6 +208,60 @@ def _no_points(rng: SeededRandom, n: int, noise: float) -> Points:
     return []
 
 
+# --- K classes (labels are class indices 0…K−1; for K = 2 they become −1 and +1) -------
+ClassGenerator = Callable[[SeededRandom, int, float, int], Points]
+BLOB_DISTANCE = 3.5  # from the centre of the square to each cluster's centre
+
+
+def _blobs(rng: SeededRandom, n: int, noise: float, classes: int) -> Points:
+    """K gaussian clusters on a circle, the variance growing with the noise as in ``gauss``."""
+    t = noise / 0.5
+    variance = 0.5 * (1 - t) + 4 * t
+    points: Points = []
+    for k in range(classes):
+        angle = 2 * math.pi * k / classes
+        cx, cy = BLOB_DISTANCE * math.sin(angle), BLOB_DISTANCE * math.cos(angle)
+        for _ in range(n // classes):
+            points.append((_normal(rng, cx, variance), _normal(rng, cy, variance), float(k)))
+    return points
+
+
+def _spiral_arms(rng: SeededRandom, n: int, noise: float, classes: int) -> Points:
+    """K interleaved arms of the original's spiral, each turned by 2π/K from the last."""
+    m = n // classes
+    points: Points = []
+    for k in range(classes):
+        delta = 2 * math.pi * k / classes
+        for i in range(m):
+            r = i / m * 5
+            t = 1.75 * i / m * 2 * math.pi + delta
+            x = r * math.sin(t) + rng.uniform(-1, 1) * noise
+            y = r * math.cos(t) + rng.uniform(-1, 1) * noise
+            points.append((x, y, float(k)))
+    return points
+
+
+RING_WIDTH = 0.6  # of each ring's band of radii; the rest is the gap to the next ring
+
+
+def _rings(rng: SeededRandom, n: int, noise: float, classes: int) -> Points:
+    """K concentric rings, the innermost class 0; like ``circle``, a point's class is the
+    ring its noisy position falls in, so noise mixes neighbouring rings."""
+    radius = 5.0
+    band = radius / classes
+    points: Points = []
+    for k in range(classes):
+        for _ in range(n // classes):
+            r = rng.uniform(k * band, (k + RING_WIDTH) * band)
+            angle = rng.uniform(0, 2 * math.pi)
+            x, y = r * math.sin(angle), r * math.cos(angle)
+            dx = x + rng.uniform(-radius, radius) * noise
+            dy = y + rng.uniform(-radius, radius) * noise
+            ring = min(classes - 1, math.floor(math.sqrt(dx * dx + dy * dy) / band))
+            points.append((x, y, float(ring)))
+    return points
+
+
 CUSTOM = "custom"
 GENERATORS: dict[str, Generator] = {
     "circle": _circle,
@@ -222,8 +276,31 @@ GENERATORS: dict[str, Generator] = {
     "reg-gauss": _regression(_gauss_label),
     "reg-custom": _no_points,
 }
-CLASSIFICATION_DATASETS = ("circle", "xor", "gauss", "spiral", "moons", "checkerboard", "function", CUSTOM)
+# The datasets of K classes; "spiral" is the original's for K = 2, K arms beyond.
+CLASS_GENERATORS: dict[str, ClassGenerator] = {"blobs": _blobs, "spiral": _spiral_arms, "rings": _rings}
+CLASSIFICATION_DATASETS = ("circle", "xor", "gauss", "spiral", "moons", "checkerboard", "function", "blobs",
+                           "rings", CUSTOM)
 REGRESSION_DATASETS = ("reg-plane", "reg-gauss", "reg-custom")
+MIN_CLASSES, MAX_CLASSES = 2, 6
+# The datasets that have K classes for any K; the others are two-class problems only.
+MULTICLASS_DATASETS = (*CLASS_GENERATORS, CUSTOM)
+
+
+def _two_classes(generator: ClassGenerator) -> Generator:
+    """``generator`` with two classes, class 0 and 1 as the two-class problem's labels −1 and +1."""
+
+    def generate(rng: SeededRandom, n: int, noise: float) -> Points:
+        return [(x, y, 2.0 * label - 1.0) for x, y, label in generator(rng, n, noise, MIN_CLASSES)]
+
+    return generate
+
+
+GENERATORS.update({name: _two_classes(g) for name, g in CLASS_GENERATORS.items() if name not in GENERATORS})
+
+
+def allows_classes(name: str, classes: int) -> bool:
+    """Whether dataset ``name`` can have ``classes`` classes."""
+    return classes == MIN_CLASSES or name in MULTICLASS_DATASETS
 
 
 CUSTOM_NAMES = {False: CUSTOM, True: "reg-custom"}  # by "is regression"
@@ -233,10 +310,17 @@ def is_custom(name: str) -> bool:
     return name in CUSTOM_NAMES.values()
 
 
-def generate(name: str, rng: SeededRandom, noise_percent: float, regression: bool) -> Dataset:
-    """Generate dataset ``name`` from ``rng`` and shuffle it, as the original does."""
+def generate(name: str, rng: SeededRandom, noise_percent: float, regression: bool,
+             classes: int = MIN_CLASSES) -> Dataset:
+    """Generate dataset ``name`` from ``rng`` and shuffle it, as the original does.
+
+    With ``classes`` ≥ 3 (a dataset of :data:`MULTICLASS_DATASETS`) the labels are class indices.
+    """
     n = REGRESSION_SAMPLES if regression else CLASSIFICATION_SAMPLES
-    points = GENERATORS[name](rng, n, noise_percent / 100)
+    if classes > MIN_CLASSES and not regression:
+        points = CLASS_GENERATORS[name](rng, n, noise_percent / 100, classes)
+    else:
+        points = GENERATORS[name](rng, n, noise_percent / 100)
     return shuffle(Dataset.from_points(points), rng)
 
 
@@ -282,24 +366,25 @@ class PointsError(ValueError):
     """User points that cannot be used; the message names the first bad row."""
 
 
-def validate_points(rows: object, regression: bool) -> Dataset:
+def validate_points(rows: object, regression: bool, classes: int = MIN_CLASSES) -> Dataset:
     """Check user-given ``[x, y, label]`` rows and return them as a dataset.
 
-    Coordinates must be finite with |x|, |y| ≤ 6; labels ±1 for classification,
-    any finite number (clamped to [−1, 1] by the page's scale) for regression.
+    Coordinates must be finite with |x|, |y| ≤ 6; labels ±1 for two classes,
+    a class index 0…K−1 for ``classes`` = K ≥ 3, any finite number (clamped to
+    [−1, 1] by the page's scale) for regression.
     """
     if not isinstance(rows, (list, tuple)):
         raise PointsError("points must be a list of [x, y, label] rows")
     if len(rows) > MAX_USER_POINTS:
         raise PointsError(f"at most {MAX_USER_POINTS} points, got {len(rows)}")
     for number, row in enumerate(rows, start=1):
-        problem = _row_problem(row, regression)
+        problem = _row_problem(row, regression, classes)
         if problem:
             raise PointsError(f"row {number}: {problem}")
     return Dataset.from_points(rows) if rows else Dataset.from_points(np.empty((0, 3)))
 
 
-def _row_problem(row: object, regression: bool) -> str | None:
+def _row_problem(row: object, regression: bool, classes: int) -> str | None:
     if not isinstance(row, (list, tuple)) or len(row) != len(POINT_COLUMNS):
         return "expected three values x, y, label"
     if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in row):
@@ -309,6 +394,17 @@ def _row_problem(row: object, regression: bool) -> str | None:
         return "values must be finite"
     if abs(x) > EXTENT or abs(y) > EXTENT:
         return f"x and y must lie within ±{EXTENT:g}"
-    if not regression and label not in (1.0, -1.0):
+    return None if regression else _label_problem(label, classes)
+
+
+def _label_problem(label: float, classes: int) -> str | None:
+    if label in class_labels(classes):
+        return None
+    if classes == MIN_CLASSES:
         return "label must be 1 or -1 for classification"
-    return None
+    return f"label must be a class 0 to {classes - 1}"
+
+
+def class_labels(classes: int) -> tuple[float, ...]:
+    """The labels of ``classes`` classes: −1 and +1 for two, else 0…K−1."""
+    return (-1.0, 1.0) if classes == MIN_CLASSES else tuple(float(k) for k in range(classes))

@@ -10,6 +10,10 @@ The pass runs over chunks of grid rows, each chunk's activations averaged into
 the thumbnails at once, so its float32 buffers stay under :data:`CHUNK_BYTES`
 whatever the network (the largest extended network's whole grid would take
 13 MB, on every server thread that builds frames). A small network's grid is one chunk.
+
+A K-class network (K ≥ 3) has K output maps: each class's probability (softmax
+over the output neurons' scores at each grid point), and each output neuron's
+thumbnail is its class's probability too.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import numpy as np
 
 from .activations import forward_for
 from .features import EXTENT, FEATURE_NAMES, feature_matrix
-from .network import Network
+from .network import Network, softmax
 
 Array = np.ndarray
 OUTPUT_RESOLUTION = 100
@@ -35,7 +39,8 @@ CACHE_BYTES_PER_THREAD = 1024 * 1024  # the chunk buffers a thread keeps for its
 
 @dataclass(frozen=True)
 class Boundaries:
-    """``output``: (N, N); ``thumbnails``: (neurons, R, R), inputs first, output last."""
+    """``output``: (N, N), or (K, N, N) class probabilities with K ≥ 3 classes;
+    ``thumbnails``: (neurons, R, R), inputs first, the output neuron(s) last."""
 
     output: Array
     thumbnails: Array
@@ -80,7 +85,7 @@ class _GridPass:
     """Float32 buffers for the forward pass of up to ``points`` grid points.
 
     ``stack`` holds every hidden layer's activations, each followed by a row of
-    ones (the next layer's bias input), then the output's row; ``z`` is the
+    ones (the next layer's bias input), then the output's row(s); ``z`` is the
     pre-activation scratch of the widest layer. Both are flat, so a chunk of any
     size gets contiguous views.
     """
@@ -89,7 +94,7 @@ class _GridPass:
         hidden = net.sizes[1:-1]
         self.points = points
         self.offsets: list[int] = np.cumsum([0, *[size + 1 for size in hidden]]).tolist()
-        self.stack_rows = self.offsets[-1] + 1
+        self.stack_rows = self.offsets[-1] + net.sizes[-1]
         self.stack = np.empty(self.stack_rows * points, dtype=np.float32)
         self.z = np.empty(max(net.sizes[1:]) * points, dtype=np.float32)
         self.forwards: list[Callable[[Array, Array], Array]] = [
@@ -139,7 +144,7 @@ def _grid_pass(net: Network, points: int) -> _GridPass:
 def _rows_per_chunk(net: Network, n: int, r: int) -> int:
     """As many grid rows as fit in :data:`CHUNK_BYTES` (at least one), whole thumbnail cells
     when the cells are whole rows (``n`` a multiple of ``r``)."""
-    floats_per_point = sum(size + 1 for size in net.sizes[1:-1]) + 1 + max(net.sizes[1:])
+    floats_per_point = sum(size + 1 for size in net.sizes[1:-1]) + net.sizes[-1] + max(net.sizes[1:])
     rows = max(1, min(n, CHUNK_BYTES // (4 * floats_per_point * n)))
     cell = n // r if n % r == 0 else 1
     return max(cell, rows - rows % cell)
@@ -202,15 +207,18 @@ def _boundaries(net: Network, features: tuple[str, ...], n: int, r: int) -> Boun
     grid_pass = _grid_pass(net, rows * n)
     blocks = [block.astype(np.float32) for block in net.blocks]
     average = _averaging_matrix(n, r)
-    output = np.empty(n * n, dtype=np.float32)
+    outputs = net.sizes[-1]
+    output = np.empty((outputs, n * n), dtype=np.float32)
     means = np.zeros((grid_pass.stack_rows, r, r), dtype=np.float32)
     for index, chunk in enumerate(_input_chunks(features, n, rows)):
         first, height = index * rows, chunk.shape[1] // n
         stack = grid_pass.run(blocks, chunk)
-        output[first * n : (first + height) * n] = stack[-1]
+        if net.is_softmax:  # the scores become class probabilities, in the maps and the thumbnails
+            stack[-outputs:] = softmax(stack[-outputs:], axis=0)
+        output[:, first * n : (first + height) * n] = stack[-outputs:]
         _add_cell_means(stack.reshape(-1, height, n), first, average, means)
     return Boundaries(
-        output=output.reshape(n, n),
+        output=output.reshape(outputs, n, n) if net.is_softmax else output.reshape(n, n),
         thumbnails=np.concatenate((_input_thumbnails(features, n, r), means[_neuron_rows(net.sizes)])))
 
 
@@ -223,13 +231,13 @@ def feature_thumbnails(resolution: int = THUMBNAIL_RESOLUTION,
 
 
 def _neuron_rows(sizes: tuple[int, ...]) -> list[int]:
-    """Rows of the stack that are neurons: each hidden layer's (not its bias row), then the output."""
+    """Rows of the stack that are neurons: each hidden layer's (not its bias row), then the output(s)."""
     rows: list[int] = []
     start = 0
     for size in sizes[1:-1]:
         rows.extend(range(start, start + size))
         start += size + 1
-    return [*rows, start]
+    return [*rows, *range(start, start + sizes[-1])]
 
 
 def quantize(values: Array, out: Array | None = None) -> Array:

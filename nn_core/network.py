@@ -8,7 +8,9 @@ matrix product (``delta.T @ [activations | 1]``) and lets the optimizer update
 every parameter of the network with a handful of whole-array operations.
 
 Hidden neurons use the configured activation; the output neuron uses tanh for
-classification and linear for regression, as in the original.
+classification and linear for regression, as in the original. A K-class
+network (K ≥ 3) has K output neurons whose total inputs are scores, turned
+into class probabilities by softmax over the layer (``output_activation`` "softmax").
 """
 
 from __future__ import annotations
@@ -18,14 +20,16 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .activations import ACTIVATIONS, Activation
+from .neuron import SOFTMAX_NAME
 
 Array = np.ndarray
-NodeKey = tuple[str | int, ...]  # ("in", feature), ("hidden", layer, index) or ("out",)
+# ("in", feature), ("hidden", layer, index), ("out",) (one output) or ("out", class) (K outputs)
+NodeKey = tuple[str | int, ...]
 
 
 @dataclass
 class Network:
-    """A fully connected network with one output neuron.
+    """A fully connected network with one output neuron, or K softmax outputs.
 
     >>> net = Network.zeros((2, 3, 1), "tanh", "tanh")
     >>> net.forward(np.zeros((4, 2))).shape
@@ -63,9 +67,18 @@ class Network:
         return len(self.sizes) - 1
 
     def activation(self, layer: int) -> Activation:
-        """The activation of weight layer ``layer`` (0-based; the last is the output)."""
+        """The activation of weight layer ``layer`` (0-based; the last is the output).
+
+        Softmax outputs are linear per neuron (their scores); :meth:`forward` and the
+        grid then apply :func:`softmax` over the layer.
+        """
         name = self.output_activation if layer == self.depth - 1 else self.hidden_activation
-        return ACTIVATIONS[name]
+        return ACTIVATIONS["linear" if name == SOFTMAX_NAME else name]
+
+    @property
+    def is_softmax(self) -> bool:
+        """Whether the outputs are K class probabilities (K ≥ 3)."""
+        return self.output_activation == SOFTMAX_NAME
 
     @property
     def weights(self) -> list[Array]:
@@ -89,7 +102,7 @@ class Network:
         return mask
 
     def forward(self, inputs: Array) -> Array:
-        """The output neuron's value for each row of ``inputs``: shape ``(B, 1)``.
+        """The output neurons' values for each row of ``inputs``: shape ``(B, 1)`` or ``(B, K)``.
 
         Allocates, so it is for checks and one-off calls; the training loop and
         the grid keep buffers of their own.
@@ -99,7 +112,7 @@ class Network:
             z = current @ block[:, :-1].T
             z += block[:, -1]
             current = self.activation(layer).forward(z, np.empty_like(z))
-        return current
+        return softmax(current, axis=1) if self.is_softmax else current
 
     def copy(self) -> Network:
         return Network(self.sizes, self.hidden_activation, self.output_activation,
@@ -121,11 +134,19 @@ def node_keys(sizes: tuple[int, ...], features: tuple[str, ...]) -> list[list[No
     """A stable identity for every node, so a reshaped network can keep weights.
 
     Inputs are known by feature name, hidden neurons by (layer, index), and the
-    output is always the output, whatever the depth.
+    output is always the output (each of K outputs its class), whatever the depth.
     """
     keys: list[list[NodeKey]] = [[("in", name) for name in features]]
     last = len(sizes) - 1
     for layer in range(1, last):
         keys.append([("hidden", layer, i) for i in range(sizes[layer])])
-    keys.append([("out",)])
+    outputs = sizes[-1]
+    keys.append([("out",)] if outputs == 1 else [("out", k) for k in range(outputs)])
     return keys
+
+
+def softmax(scores: Array, axis: int) -> Array:
+    """Class probabilities from scores along ``axis`` (the largest subtracted first: no overflow)."""
+    shifted = np.exp(scores - scores.max(axis=axis, keepdims=True))
+    probabilities: Array = shifted / shifted.sum(axis=axis, keepdims=True)
+    return probabilities

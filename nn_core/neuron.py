@@ -29,6 +29,12 @@ CODES: dict[str, int] = {
     "leakyRelu": LEAKY_RELU, "elu": ELU, "softplus": SOFTPLUS, "swish": SWISH,
 }
 assert set(CODES) == set(ACTIVATIONS), "every activation needs a compiled form"
+# The output layer of a K-class network (K >= 3): each output neuron's total input is its
+# score, and softmax turns the K scores into class probabilities, a step over the whole
+# layer after the per-neuron loops (no neuron's activation, so no hidden-layer choice).
+SOFTMAX = len(CODES)
+SOFTMAX_NAME = "softmax"
+OUTPUT_CODES: dict[str, int] = {**CODES, SOFTMAX_NAME: SOFTMAX}
 # The whole-array derivative computes (z > 0)·(1 − slope) + slope; at z > 0 that is this constant.
 LEAKY_HIGH = (1.0 - LEAKY_SLOPE) + LEAKY_SLOPE
 
@@ -125,3 +131,23 @@ def chain_rule(code: int, neurons: Array, node: int, points: int) -> None:  # no
         for q in range(points):
             s, a = sigmoid(neurons[Z, node, q]), neurons[A, node, q]
             neurons[DELTA, node, q] *= s + a - s * a
+
+
+@inlined
+def softmax(neurons: Array, first: int, count: int, points: int) -> None:
+    """Outputs = softmax of the total inputs of nodes ``first``.. ``first + count``, per point.
+
+    The largest score is subtracted first, so no exponential overflows; the
+    probabilities then sum to 1 to the last bits.
+    """
+    for q in range(points):
+        top = neurons[Z, first, q]
+        for k in range(first + 1, first + count):
+            top = max(top, neurons[Z, k, q])
+        total = 0.0
+        for k in range(first, first + count):
+            e = float(np.exp(neurons[Z, k, q] - top))
+            neurons[A, k, q] = e
+            total += e
+        for k in range(first, first + count):
+            neurons[A, k, q] /= total

@@ -14,8 +14,10 @@ import numpy as np
 
 from . import datasets, grid, initializers, link_points, metrics, optimizers, rebuild, schedules, stopping
 from .datasets import Dataset
+from .features import feature_matrix
 from .gradient_check import check_gradients
 from .history import History
+from .link_points import PointsKey, points_key
 from .network import Network
 from .optimizers import Hyper
 from .rebuild import Rebuild
@@ -44,13 +46,13 @@ class Playground:
     """
 
     def __init__(self, config: Config, warnings: Sequence[str] = (),
-                 user_points: dict[bool, UserPoints] | None = None) -> None:
+                 user_points: dict[PointsKey, UserPoints] | None = None) -> None:
         self.config: Config = config
         self.warnings: list[str] = list(warnings)  # what opening the link reported
         self.data_version: int = 1  # bumped by every new set of points, so a viewer knows to redraw them
-        # Classification and regression points apart: a value is no class label (keyed by "is regression").
-        self._user_points: dict[bool, UserPoints] = user_points or {
-            regression: UserPoints.empty(config.percTrainData) for regression in (False, True)}
+        # Regression points apart from each number of classes' points: a value is no class label,
+        # nor is class 2 of three classes one of two (keyed by link_points.points_key).
+        self._user_points: dict[PointsKey, UserPoints] = dict(user_points or {})
         # The seed's stream draws the data, then the weights; train and test are its points.
         self.rng: SeededRandom
         self.train: Dataset
@@ -62,6 +64,7 @@ class Playground:
         self.evaluate: LossEvaluator = self._new_evaluator()
         self.hyper: Hyper = self._hyper()
         self.epoch: int = 0
+        self.position: int = 0  # training points of the epoch in progress already trained (a cut epoch)
         self.resets: int = 0  # how many times the network was drawn afresh (Reset, or a change that resets)
         self.train_loss: float
         self.test_loss: float
@@ -149,6 +152,28 @@ class Playground:
         """The loss in force: cross-entropy applies to classification only."""
         return rebuild.loss_in_force(self.config)
 
+    def outputs(self, which: str) -> np.ndarray:
+        """The network's outputs for the ``"train"`` or ``"test"`` points, in their order.
+
+        Shape ``(n,)`` with one output (two classes: in [−1, 1], class +1 where ≥ 0;
+        regression: the value), ``(n, K)`` class probabilities with K ≥ 3 classes
+        (the predicted class is the argmax). The labels are :meth:`labels`.
+        """
+        points = self._points_of(which)
+        with np.errstate(over="ignore", invalid="ignore"):
+            values = self.net.forward(feature_matrix(self.config.features, points.x, points.y))
+        return values[:, 0].copy() if values.shape[1] == 1 else values
+
+    def labels(self, which: str) -> np.ndarray:
+        """The labels of the ``"train"`` or ``"test"`` points: ±1 for two classes, class
+        indices 0…K−1 (as floats) for K ≥ 3, values for regression."""
+        return self._points_of(which).label.copy()
+
+    def _points_of(self, which: str) -> Dataset:
+        if which not in ("train", "test"):
+            raise ValueError(f"expected 'train' or 'test', got {which!r}")
+        return self.train if which == "train" else self.test
+
     def to_url(self) -> str:
         return to_hash(self.config) + link_points.link_part(self.config, self._user_points)
 
@@ -159,24 +184,63 @@ class Playground:
 
     # --- training -----------------------------------------------------------
     def step(self, epochs: int = 1) -> None:
-        """Train ``epochs`` epochs, each with its scheduled learning rate; each records the train and
-        test loss. A stop condition that holds (:attr:`stop`) ends it early, at that very epoch.
+        """Train ``epochs`` epochs (the first finishes an epoch in progress), each with its
+        scheduled learning rate; each records the train and test loss. A stop condition that
+        holds (:attr:`stop`) ends it early, at that very epoch.
 
         Overflow is an outcome here, not an error: it shows as :attr:`diverged`.
         """
         watch = stopping.any_condition(self.config)
-        scheduled = schedules.scheduled(self.config)
         with np.errstate(over="ignore", invalid="ignore"):
             for _ in range(epochs):
-                if watch and self.stop is not None:
+                if watch and self._stop_holds():
                     return
-                if scheduled:
-                    self.hyper.learning_rate = self.learning_rate
-                self.trainer.epoch(self.hyper)
-                self.epoch += 1
-                self.train_loss, self.test_loss = self.evaluate(self.net)
-                self._history.add(self.epoch, self.train_loss, self.test_loss)
-                self._best.observe(self.epoch, self.test_loss)
+                self._train_to(self.trainer.examples)
+
+    def train_examples(self, examples: int) -> int:
+        """Train the next ``examples`` training points, across epochs; return the epochs finished.
+
+        This cuts an epoch that takes longer than a server's time slice (a big
+        network at batch size 1) into pieces: the next call resumes where this one
+        stopped, and the epochs come out bit for bit as :meth:`step` trains them.
+        With no training points each example is an (empty) epoch, as :meth:`step`'s.
+        """
+        finished = 0
+        watch = stopping.any_condition(self.config)
+        with np.errstate(over="ignore", invalid="ignore"):
+            while examples > 0:
+                if watch and self._stop_holds():
+                    break
+                last = min(self.trainer.examples, self.position + examples)
+                examples -= max(1, last - self.position)
+                finished += self._train_to(last)
+        return finished
+
+    def finish_epoch(self) -> None:
+        """Train the rest of an epoch in progress, if any: changes apply between epochs."""
+        if self.position:
+            with np.errstate(over="ignore", invalid="ignore"):
+                self._train_to(self.trainer.examples)
+
+    def _train_to(self, last: int) -> int:
+        """Train the epoch in progress up to point ``last``; at its end count it and record its
+        losses (return 1), else 0."""
+        if schedules.scheduled(self.config):
+            self.hyper.learning_rate = self.learning_rate
+        self.trainer.train(self.hyper, self.position, last)
+        if last < self.trainer.examples:
+            self.position = last
+            return 0
+        self.position = 0
+        self.epoch += 1
+        self.train_loss, self.test_loss = self.evaluate(self.net)
+        self._history.add(self.epoch, self.train_loss, self.test_loss)
+        self._best.observe(self.epoch, self.test_loss)
+        return 1
+
+    def _stop_holds(self) -> bool:
+        """A stop condition holds between epochs (one never cuts an epoch in progress)."""
+        return self.position == 0 and self.stop is not None
 
     def reset(self) -> None:
         """New initial weights from the continuing stream (the original's Reset); same data."""
@@ -207,7 +271,9 @@ class Playground:
         page's messages) a :class:`SettingError` raised before anything changes.
         """
         old = self.config
-        self.config, warnings = replace(old, changes, strict)
+        config, warnings = replace(old, changes, strict)  # a refused change leaves everything as it was
+        self.finish_epoch()
+        self.config = config
         stale = rebuild.plan(old, self.config)
         if stale.loss_fallback:
             warnings.append("loss: cross-entropy applies to classification; using squared error")
@@ -222,10 +288,12 @@ class Playground:
         """
         regression = self.config.problem == "regression"
         custom = datasets.CUSTOM_NAMES[regression]
-        current = self._user_points[regression]
+        self.finish_epoch()
+        key = points_key(self.config, regression)
+        current = self._own(key)
         if self.config.data_source != custom:
             current = UserPoints.adopted(self.train, self.test, self.config.percTrainData, regression)
-        self._user_points[regression] = edited(current, mode, rows, test, regression, self.config.percTrainData)
+        self._user_points[key] = edited(current, mode, rows, test, regression, self.config.percTrainData, key[1])
         if self.config.data_source == custom:
             self._rebuild(Rebuild(data=True, trainer=True), self.config.features)
         else:
@@ -234,6 +302,7 @@ class Playground:
     def set_weight(self, layer: int, node: int, source: int, value: float) -> None:
         """Set one weight (and revive its link if L1 had killed it); ValueError if bad."""
         _check_finite(value)
+        self.finish_epoch()
         layer = _index(layer, self.net.depth)
         node = _index(node, self.net.sizes[layer + 1])
         source = _index(source, self.net.sizes[layer])
@@ -244,6 +313,7 @@ class Playground:
     def set_bias(self, layer: int, node: int, value: float) -> None:
         """Set one bias; ValueError if bad."""
         _check_finite(value)
+        self.finish_epoch()
         layer = _index(layer, self.net.depth)
         node = _index(node, self.net.sizes[layer + 1])
         self.net.biases[layer][node] = value
@@ -279,7 +349,8 @@ class Playground:
         return check_gradients(self.net, self.train, self.config.features, self.loss_name, self.hyper)
 
     def export(self) -> dict[str, Any]:
-        """Everything needed to rebuild this playground, as JSON-able data."""
+        """Everything needed to rebuild this playground, as JSON-able data (at an epoch's end)."""
+        self.finish_epoch()
         data: dict[str, Any] = {
             "format": EXPORT_FORMAT,
             "hash": self.to_url(),
@@ -339,13 +410,13 @@ class Playground:
         config = self.config
         rng = SeededRandom(config.seed)
         if datasets.is_custom(config.data_source):
-            regression = config.problem == "regression"
-            own = self._user_points[regression].at_ratio(config.percTrainData)
-            self._user_points[regression] = own
+            key = points_key(config, config.problem == "regression")
+            own = self._own(key).at_ratio(config.percTrainData)
+            self._user_points[key] = own
             train, test = own.train, own.test
         else:
             regression = config.problem == "regression"
-            all_points = datasets.generate(config.data_source, rng, config.noise, regression)
+            all_points = datasets.generate(config.data_source, rng, config.noise, regression, config.classes)
             train, test = datasets.split(all_points, config.percTrainData)
         return rng, train, test
 
@@ -353,11 +424,15 @@ class Playground:
         """The user's points when they are the data in use."""
         if not datasets.is_custom(self.config.data_source):
             return None
-        return self._user_points[self.config.problem == "regression"]
+        return self._own(points_key(self.config, self.config.problem == "regression"))
+
+    def _own(self, key: PointsKey) -> UserPoints:
+        """The user's points of one kind (none yet: an empty set)."""
+        return self._user_points.get(key) or UserPoints.empty(self.config.percTrainData)
 
     def _new_network(self, keep: initializers.KeptParameters | None) -> Network:
         config = self.config
-        output = "tanh" if config.problem == "classification" else "linear"
+        output = "softmax" if config.multiclass else "tanh" if config.problem == "classification" else "linear"
         net = Network.zeros(config.layer_sizes, config.activation, output)
         initializers.build(net, config.features, self.rng, config.init, config.initZero, keep)
         return net
@@ -379,6 +454,7 @@ class Playground:
     def _rebuild_trainer(self, keep_carry: bool = True) -> None:
         """New trainer and evaluator for new data, net, batch, loss or optimizer."""
         self.trainer = self._new_trainer(self.trainer if keep_carry else None)
+        self.position = 0  # new points or a new network: the next epoch starts at the first point
         self.evaluate = self._new_evaluator()
         self.hyper = self._hyper()
 
@@ -399,6 +475,8 @@ class Playground:
     def _scored(self, which: str) -> tuple[np.ndarray, np.ndarray]:
         """The ``"train"`` or ``"test"`` points' outputs (from the last loss evaluation) and labels."""
         cut, outputs = self.evaluate.cut, self.evaluate.outputs
+        if outputs.shape[1] == 1:  # one output neuron: the (n,) form of the metrics
+            outputs = outputs[:, 0]
         if which == "train":
             return outputs[:cut].copy(), self.train.label
         if which == "test":

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from .settings import Config
 
 # Settings that decide the points (the problem type picks the dataset in use).
-DATA_KEYS = frozenset({"dataset", "regDataset", "noise", "seed", "percTrainData", "problem"})
+DATA_KEYS = frozenset({"dataset", "regDataset", "noise", "seed", "percTrainData", "problem", "classes"})
 # Settings that decide the layer sizes: the hidden layers and the input features.
 SHAPE_KEYS = frozenset({"networkShape", "x", "y", "xTimesY", "xSquared", "ySquared", "sinX", "sinY"})
-# The activations: the hidden one, and the output's (tanh or linear, by problem type).
-ACTIVATION_KEYS = frozenset({"activation", "problem"})
+# The activations: the hidden one, and the output's (tanh, linear or softmax, by problem and classes).
+ACTIVATION_KEYS = frozenset({"activation", "problem", "classes"})
 TRAINER_KEYS = frozenset({"batchSize", "loss", "optimizer"})
 INIT_KEYS = frozenset({"init", "initZero"})
 # The changes after which the original draws a new network, epoch 0 (tfp-reference 8);
@@ -48,7 +48,8 @@ def changed_settings(old: Config, new: Config) -> frozenset[str]:
 def plan(old: Config, new: Config) -> Rebuild:
     """What going from ``old`` to ``new`` makes stale."""
     changed = changed_settings(old, new)
-    shape = "networkShape" in changed or old.features != new.features  # a hidden feature is no input
+    # a hidden feature is no input; the number of classes is the number of outputs
+    shape = "networkShape" in changed or old.features != new.features or old.outputs != new.outputs
     network = shape or bool(changed & ACTIVATION_KEYS)
     optimizer = shape or "optimizer" in changed
     return Rebuild(
@@ -63,7 +64,7 @@ def plan(old: Config, new: Config) -> Rebuild:
 
 def resets_in_original(old: Config, new: Config, changed: frozenset[str]) -> bool:
     """Whether TensorFlow Playground would draw a new network for this change."""
-    return bool(changed & ORIGINAL_RESET_KEYS) or old.features != new.features
+    return bool(changed & ORIGINAL_RESET_KEYS) or old.features != new.features or old.outputs != new.outputs
 
 
 def loss_in_force(config: Config) -> str:

@@ -21,7 +21,14 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .activations import ACTIVATIONS
-from .datasets import CLASSIFICATION_DATASETS, REGRESSION_DATASETS
+from .datasets import (
+    CLASSIFICATION_DATASETS,
+    MAX_CLASSES,
+    MIN_CLASSES,
+    MULTICLASS_DATASETS,
+    REGRESSION_DATASETS,
+    allows_classes,
+)
 from .features import FEATURE_NAMES
 
 Kind = Literal["choice", "number", "bool", "shape", "text"]
@@ -147,6 +154,9 @@ class Config:
                            depends={"optimizer": ("adam",)})
     beta2: float = _number(0.999, "Adam β₂", "engine", lo=0.0, hi=0.99999, classic=False,
                            depends={"optimizer": ("adam",)})
+    # K = 2 is the original's problem (one tanh output, labels ±1); K ≥ 3 has K softmax outputs.
+    classes: int = _number(MIN_CLASSES, "Classes", "data", lo=MIN_CLASSES, hi=MAX_CLASSES, step=1, integer=True,
+                           classic=False, depends={"problem": ("classification",)})
     loss: str = _choice("squared", ("squared", "crossEntropy"), "Loss", "engine", classic=False,
                         depends={"problem": ("classification",)})
     init: str = _choice("classic", ("classic", "xavier", "he"), "Initialization", "engine",
@@ -199,9 +209,19 @@ class Config:
         return str(getattr(self, self.dataset_key))
 
     @property
+    def multiclass(self) -> bool:
+        """A classification of K ≥ 3 classes: K softmax outputs, labels 0…K−1."""
+        return self.problem == "classification" and self.classes > MIN_CLASSES
+
+    @property
+    def outputs(self) -> int:
+        """Output neurons: one (two classes, or regression), or one per class."""
+        return self.classes if self.multiclass else 1
+
+    @property
     def layer_sizes(self) -> tuple[int, ...]:
         """Input, hidden and output layer sizes."""
-        return (len(self.features), *self.networkShape, 1)
+        return (len(self.features), *self.networkShape, self.outputs)
 
     @property
     def max_layers(self) -> int:
@@ -397,7 +417,24 @@ def replace(config: Config, changes: Mapping[str, Any], strict: bool = False) ->
     new = dataclasses.replace(config, **accepted)
     if new.mode != config.mode and "networkShape" not in accepted:
         new = _fit_shape(new, warnings)
-    return new, warnings
+    return _fit_dataset(new, "dataset" in accepted, warnings, strict), warnings
+
+
+MULTICLASS_FALLBACK = "blobs"
+
+
+def _fit_dataset(config: Config, chosen: bool, warnings: list[str], strict: bool) -> Config:
+    """A two-class dataset cannot have K ≥ 3 classes: a change of ``classes`` alone takes
+    the dataset along to ``blobs``; a dataset chosen with it is a warning (``strict``: an error)."""
+    if allows_classes(config.dataset, config.classes):
+        return config
+    if chosen:
+        problem = (f"dataset: {config.dataset} has two classes, not {config.classes}; "
+                   f"{config.classes} classes need one of {', '.join(MULTICLASS_DATASETS)}")
+        if strict:
+            raise SettingError(problem)
+        warnings.append(f"{problem}; using {MULTICLASS_FALLBACK}")
+    return dataclasses.replace(config, dataset=MULTICLASS_FALLBACK)
 
 
 def _inexact(setting: Setting, raw: Any, value: Any, strict: bool) -> str | None:
@@ -467,6 +504,8 @@ def settings_json() -> list[dict[str, Any]]:
         if setting.name == "networkShape":
             row["limits"] = NETWORK_LIMITS
             row["new_layer"] = NEW_LAYER_NEURONS
+        if setting.name == "dataset":
+            row["multiclass"] = list(MULTICLASS_DATASETS)  # the others have two classes only
         if setting.name in FEATURE_NAMES:
             row["feature_index"] = FEATURE_NAMES.index(setting.name)
         rows.append(row)

@@ -72,21 +72,21 @@ class UserPoints:
 
 
 def edited(current: UserPoints, mode: str, rows: Rows, test_rows: Rows | None, regression: bool,
-           percent_train: float) -> UserPoints:
+           percent_train: float, classes: int = datasets.MIN_CLASSES) -> UserPoints:
     """The points after a ``points`` message (raises PointsError naming the first bad row),
     snapped to the link's grid so that a link reproduces exactly what trains.
 
     ``replace`` takes ``rows`` as the training set when ``test_rows`` is given (an undo restores
     both sets exactly), else spreads them by the ratio (a CSV upload); ``add`` and ``remove``
-    edit ``current``.
+    edit ``current``. Class labels are ±1 for two ``classes``, else 0…K−1.
     """
-    points = point_codec.snap(datasets.validate_points(rows, regression), regression)
+    points = point_codec.snap(datasets.validate_points(rows, regression, classes), regression)
     if mode == "add":
         result = current.added(points)
     elif mode == "remove":
         result = current.removed(points)
     elif test_rows is not None:
-        test = point_codec.snap(datasets.validate_points(test_rows, regression), regression)
+        test = point_codec.snap(datasets.validate_points(test_rows, regression, classes), regression)
         result = UserPoints(points, test, percent_train)
     else:
         train, test = datasets.interleaved_split(points, percent_train)

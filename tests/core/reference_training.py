@@ -3,7 +3,7 @@
 Written for clarity, not speed: one example at a time, one layer at a time,
 with whole-vector NumPy operations, straight from the reference's rule
 (section 6 of ``tfp-reference.md``) and the engine's extensions (more
-activations, cross-entropy, momentum and Adam). Each sum is still built in
+activations, cross-entropy, momentum and Adam, K softmax outputs with labels 0…K−1). Each sum is still built in
 the original's order (bias first, then each link in order), so the engine
 and this reference agree to the last few bits. The benchmark uses it as its
 baseline too.
@@ -40,7 +40,22 @@ ACTIVATIONS = {  # name: (f(z), f'(z) from z and a = f(z))
 }
 
 
-def error(loss: str, output: float, label: float) -> float:
+def _softmax(z: Array) -> Array:
+    e = np.exp(z - z.max())
+    return e / e.sum()
+
+
+def one_hot(label: float, classes: int) -> Array:
+    return (np.arange(classes) == int(label)) * 1.0
+
+
+def error(loss: str, output: Array, label: float) -> float:
+    """One example's loss; ``output`` is the output layer's values (one, or K probabilities)."""
+    if output.size > 1:
+        if loss == "squared":
+            return float(0.5 * ((output - one_hot(label, output.size)) ** 2).sum())
+        return float(-np.log(max(output[int(label)], 1e-12)))
+    output = float(output[0])
     if loss == "squared":
         return 0.5 * (output - label) ** 2
     p = min(max((output + 1.0) / 2.0, 1e-12), 1.0 - 1e-12)
@@ -84,14 +99,18 @@ class ReferenceNetwork:
             z = layer.biases.copy()
             for i in range(source.size):
                 z = z + layer.weights[:, i] * source[i]
-            values.append((z, ACTIVATIONS[name][0](z)))
+            values.append((z, _softmax(z) if name == "softmax" else ACTIVATIONS[name][0](z)))
         return values
 
     def backward(self, values: list[tuple[Array, Array]], label: float) -> list[Array]:
         """δ = dE/dz per layer (first hidden first)."""
         z, a = values[-1]
-        delta = a - label
-        if self.loss == "squared":
+        if self.activations[-1] == "softmax":
+            difference = a - one_hot(label, a.size)
+            delta = difference if self.loss == "crossEntropy" else a * (difference - (difference * a).sum())
+        else:
+            delta = a - label
+        if self.loss == "squared" and self.activations[-1] != "softmax":
             delta = delta * ACTIVATIONS[self.activations[-1]][1](z, a)
         deltas = [delta]
         for index in range(len(self.layers) - 1, 0, -1):
@@ -168,7 +187,7 @@ class ReferenceNetwork:
     def mean_loss(self, inputs: Array, labels: Array) -> float:
         total = 0.0
         for x, label in zip(inputs, labels, strict=False):
-            total += error(self.loss, float(self.forward(x)[-1][1][0]), float(label))
+            total += error(self.loss, self.forward(x)[-1][1], float(label))
         return total / len(labels) if len(labels) else 0.0
 
     def losses(self) -> tuple[float, float]:
@@ -180,7 +199,8 @@ class ReferenceNetwork:
         xs, ys = np.meshgrid(axis, axis[::-1])
         values = [feature_matrix(self.config.features, xs.reshape(-1), ys.reshape(-1))]
         for layer, name in zip(self.layers, self.activations, strict=False):
-            values.append(ACTIVATIONS[name][0](values[-1] @ layer.weights.T + layer.biases))
+            z = values[-1] @ layer.weights.T + layer.biases
+            values.append(np.apply_along_axis(_softmax, 1, z) if name == "softmax" else ACTIVATIONS[name][0](z))
         return values
 
     def gradient_sum(self) -> list[tuple[Array, Array]]:

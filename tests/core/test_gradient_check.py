@@ -22,6 +22,24 @@ def test_backprop_matches_central_differences(activation, loss, regularization):
     assert result["ok"]
 
 
+@pytest.mark.parametrize(("activation", "loss", "regularization"), COMBINATIONS)
+@pytest.mark.parametrize(("classes", "dataset"), [(3, "spiral"), (5, "rings")])
+def test_softmax_outputs_match_central_differences(classes, dataset, activation, loss, regularization):
+    """K softmax outputs with cross-entropy (or squared error on the one-hot label), every path.
+
+    The seed keeps every training point off relu's and L1's kinks, where a central
+    difference straddles two slopes (as the two-class test's seed does).
+    """
+    playground = Playground.from_url(
+        f"#seed=gc2&classes={classes}&dataset={dataset}&noise=10&activation={activation}"
+        f"&regularization={regularization}&regularizationRate=0.01&networkShape=4,3&xSquared=true")
+    playground.set(loss=loss)
+    playground.step(3)
+    assert playground.net.sizes[-1] == classes
+    result = playground.gradient_check()
+    assert max(result["max_relative_error"]) < 1e-6 and result["ok"], result
+
+
 def test_a_broken_gradient_is_caught(monkeypatch):
     from nn_core import gradient_check
 

@@ -45,6 +45,37 @@ def test_every_activation_loss_regularizer_and_optimizer_trains_like_the_referen
                                 regularizationRate=0.01, optimizer=optimizer))
 
 
+# Three classes (a spiral of three arms) and six (blobs): K softmax outputs, labels 0…K−1.
+MULTICLASS = "#classes=3&dataset=spiral&batchSize=7&networkShape=3,2&learningRate=0.03&seed=5"
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+@pytest.mark.parametrize("regularization", ["none", "L1", "L2"])
+@pytest.mark.parametrize(("activation", "loss"),
+                         list(itertools.product(sorted(ACTIVATIONS), ["squared", "crossEntropy"])))
+def test_k_classes_with_softmax_train_like_the_reference(activation, loss, regularization, optimizer):
+    playground, reference = twins(MULTICLASS, activation=activation, loss=loss, regularization=regularization,
+                                  regularizationRate=0.01, optimizer=optimizer)
+    assert playground.net.output_activation == "softmax" and playground.weights[-1].shape == (3, 2)
+    assert_same_training(playground, reference)
+
+
+@pytest.mark.parametrize("loss", ["squared", "crossEntropy"])
+@pytest.mark.parametrize("batch_size", [1, 9])
+def test_six_classes_and_batch_sizes_train_like_the_reference(loss, batch_size):
+    playground, reference = twins("#classes=6&dataset=blobs&networkShape=5&seed=2", loss=loss, batchSize=batch_size)
+    assert set(playground.train.label) == {0.0, 1.0, 2.0, 3.0, 4.0, 5.0}
+    assert_same_training(playground, reference, epochs=3)
+
+
+def test_the_k_class_gradient_over_the_training_set_matches_the_reference():
+    playground, reference = twins(MULTICLASS, activation="relu", networkShape="4,3", loss="crossEntropy")
+    gradient = playground.net._views(playground.trainer.full_batch_gradient())
+    for block, (weights, biases) in zip(gradient, reference.gradient_sum(), strict=True):
+        np.testing.assert_allclose(block[:, :-1], weights, rtol=1e-10, atol=1e-14)
+        np.testing.assert_allclose(block[:, -1], biases, rtol=1e-10, atol=1e-14)
+
+
 @pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
 def test_regression_with_a_linear_output_trains_like_the_reference(activation):
     assert_same_training(*twins(REGRESS, activation=activation, regularization="L2", regularizationRate=0.003))

@@ -3,6 +3,7 @@ import dataclasses
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from nn_core.datasets import allows_classes
 from nn_core.settings import DEFAULT, HIDEABLE, SETTINGS, Config
 from nn_core.urlstate import js_number, parse_hash, to_hash
 
@@ -199,7 +200,8 @@ def _value_of(name: str) -> st.SearchStrategy:
     return st.floats(setting.lo, setting.hi, allow_nan=False)
 
 
-states = st.fixed_dictionaries({name: _value_of(name) for name in SETTINGS}).map(
+states = st.fixed_dictionaries({name: _value_of(name) for name in SETTINGS}).filter(
+    lambda values: allows_classes(values["dataset"], values["classes"])).map(
     lambda values: dataclasses.replace(DEFAULT, **{**values, "mode": "extended"}))
 
 
