@@ -68,14 +68,17 @@ def r_squared(outputs: Array, targets: Array) -> float:
     total = float(np.sum((targets - np.mean(targets)) ** 2))
     if total == 0.0:
         return float("nan")
-    return 1.0 - float(np.sum((targets - outputs) ** 2)) / total
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverged network's outputs: R² is −inf or NaN
+        residual = float(np.sum((targets - outputs) ** 2))
+    return 1.0 - residual / total
 
 
 def mean_absolute_error(outputs: Array, targets: Array) -> float:
     """The mean of |target − output| (NaN for no points)."""
     if len(targets) == 0:
         return float("nan")
-    return float(np.mean(np.abs(targets - outputs)))
+    with np.errstate(over="ignore", invalid="ignore"):
+        return float(np.mean(np.abs(targets - outputs)))
 
 
 def classification_metrics(train: tuple[Array, Array], test: tuple[Array, Array]) -> dict[str, float]:
