@@ -105,3 +105,4 @@ def test_regression_shows_r2_and_mean_absolute_error_and_no_confusion_matrix(pag
     expect(page.locator("#stop-reason")).to_contain_text("epoch 30")
     assert float(page.text_content("#metric-test_r2")) > 0.5  # the plane is learned quickly
     assert page_problems == []
+
