@@ -229,7 +229,12 @@ function togglePlay() {
   send({ type: page.playing ? "play" : "pause" });
 }
 
-const step = () => canTrain() && (clearStopReason(), send({ type: "step", n: 1 }));
+function step() {
+  if (!canTrain()) return;
+  clearStopReason();
+  send({ type: "step", n: 1 });
+}
+
 const reset = () => {
   clearStopReason();
   send({ type: "reset" });
