@@ -202,6 +202,7 @@ class Session:
             return self._stopped()
         self.phase = Phase.STEPPING
         self._steps_left = message.n
+        self._frame_started = self._clock()  # its frame's epochs begin now, not at the last play
         return []
 
     def _no_points(self) -> list[Outgoing]:
