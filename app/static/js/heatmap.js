@@ -14,6 +14,7 @@ const POINT_RADIUS = 3;
 const POINT_FILL_OPACITY = 0.9;
 export const TRAIN_OUTLINE = "rgba(255, 255, 255, 0.8)";
 export const TEST_OUTLINE = "rgba(0, 0, 0, 0.6)";
+const MARK_COLOUR = "#111"; // the ring around the points of a selected confusion cell
 
 // The three stops are defined once, as --negative, --neutral and --positive on
 // :root in playground.css (the page's other orange, grey and blue use them too).
@@ -147,5 +148,18 @@ export function drawPoints(context, points, side, outline = null) {
     context.fill();
     context.globalAlpha = 1;
     if (outline) context.stroke();
+  }
+}
+
+/** A ring around each point (the points of the confusion cell the user selected). */
+export function drawRings(context, points, side) {
+  context.lineWidth = 2;
+  context.strokeStyle = MARK_COLOUR;
+  for (const [x, y] of points) {
+    if (!inside(x, y)) continue;
+    const [px, py] = toPixel(x, y, side);
+    context.beginPath();
+    context.arc(px, py, POINT_RADIUS + 2.5, 0, 2 * Math.PI);
+    context.stroke();
   }
 }

@@ -13,6 +13,7 @@ import { networkEdits, networkLimits } from "./network-edits.js";
 import { Hovercard } from "./hovercard.js";
 import { DatasetPicker } from "./dataset-picker.js";
 import { drawOutput, drawDataPoints, drawNumbers, drawChart, drawLegend } from "./output.js";
+import { drawMetrics, wireConfusion } from "./metrics.js";
 import { showMessage } from "./notices.js";
 import { wireYourData, showLinkPointsNote } from "./your-data.js";
 import { PointEditor } from "./point-editor.js";
@@ -26,6 +27,7 @@ let controls;
 let diagram;
 let picker;
 let classroom;
+let confusion;
 const edits = networkEdits(send, scheduleRender);
 const pointEditor = new PointEditor(send);
 
@@ -60,6 +62,7 @@ const HANDLERS = {
   },
   frame: applyFrame,
   data(message) {
+    confusion.clear(); // its points are gone
     applyData(message);
     pointEditor.onData();
     if (page.config) picker.remember(datasetName(), page.data);
@@ -75,6 +78,12 @@ const HANDLERS = {
     page.playRequest = null;
     markDirty("controls");
     showMessage(`Epoch ${message.epoch}: ${message.message}`);
+  },
+  stopped(message) {
+    page.playing = false;
+    page.playRequest = null;
+    page.stopReason = message.message;
+    markDirty("controls", "metrics");
   },
   gradient_check: onGradientCheck,
   export: onExport,
@@ -122,7 +131,7 @@ function linkHash() {
 
 // The loss chart's past for a new session: finite points only, thinned to what the engine keeps.
 function pastLosses() {
-  const finite = page.history.filter((point) => point.every(Number.isFinite));
+  const finite = page.history.map((point) => point.slice(0, 3)).filter((point) => point.every(Number.isFinite));
   const stride = Math.ceil(finite.length / page.limits.max_history);
   return stride > 1 ? finite.filter((_, i) => i % stride === 0) : finite;
 }
@@ -174,6 +183,7 @@ function render() {
   if (dirty.output) drawOutput();
   if (dirty.data) drawDataPoints();
   if (dirty.chart) drawChart();
+  if (dirty.metrics) drawMetrics();
   drawNumbers();
   for (const part of Object.keys(dirty)) dirty[part] = false;
 }
@@ -205,15 +215,30 @@ function canTrain() {
   return false;
 }
 
+// Training again: the last stop's reason is old news (a new one comes if it still holds).
+function clearStopReason() {
+  page.stopReason = null;
+  markDirty("metrics");
+}
+
 function togglePlay() {
   if (!page.playing && !canTrain()) return;
+  clearStopReason();
   requestPlaying(!page.playing);
   scheduleRender();
   send({ type: page.playing ? "play" : "pause" });
 }
 
-const step = () => canTrain() && send({ type: "step", n: 1 });
-const reset = () => send({ type: "reset" });
+function step() {
+  if (!canTrain()) return;
+  clearStopReason();
+  send({ type: "step", n: 1 });
+}
+
+const reset = () => {
+  clearStopReason();
+  send({ type: "reset" });
+};
 
 function wireButtons() {
   $("play-pause-button").addEventListener("click", togglePlay);
@@ -266,7 +291,7 @@ async function start() {
   ({ settings: page.settings, limits: page.limits, hideable: page.hideable } = table);
   loadFeatureMaps().catch(() => {}); // without them, unused features just stay blank
   controls = new Controls(page.settings, { top: $("slot-top"), data: $("slot-data"), output: $("slot-output"),
-    engine: $("slot-engine") }, setSettings);
+    engine: $("slot-engine"), training: $("slot-training") }, setSettings);
   picker = new DatasetPicker($("datasets"), page.settings, setSettings, page.limits.custom_datasets);
   loadDatasetPreviews().catch(() => {}); // without them, squares stay blank until used
   const hovercard = new Hovercard($("hovercard"), $("network"), edits);
@@ -285,6 +310,7 @@ async function start() {
   pointEditor.wire();
   wireYourData({ edit: (message) => pointEditor.edit(message) });
   wireShareExport({ send });
+  confusion = wireConfusion(send);
   connection.open();
 }
 

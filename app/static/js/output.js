@@ -1,8 +1,9 @@
 // The output column: the big heatmap with its points, the loss numbers, the
 // loss chart, the colour legend, and the PNG of the output square.
 
-import { colorOf, drawGrid, drawPoints, TRAIN_OUTLINE, TEST_OUTLINE } from "./heatmap.js";
+import { colorOf, drawGrid, drawPoints, drawRings, TRAIN_OUTLINE, TEST_OUTLINE } from "./heatmap.js";
 import { drawLossChart } from "./chart.js";
+import { markedPoints } from "./metrics.js";
 import { page } from "./state.js";
 
 const heatmap = () => document.getElementById("heatmap");
@@ -22,7 +23,8 @@ export function drawOutput() {
   }
 }
 
-/** Training points (white outline) and, with "show test data", test points (black outline). */
+/** Training points (white outline) and, with "show test data", test points (black outline); a ring
+ * around the points of the selected confusion cell (test points too, even when not shown). */
 export function drawDataPoints() {
   const canvas = pointsCanvas();
   const side = canvas.clientWidth;
@@ -33,6 +35,10 @@ export function drawDataPoints() {
   context.setTransform(ratio, 0, 0, ratio, 0, 0);
   drawPoints(context, page.data.train, side, TRAIN_OUTLINE);
   if (page.config?.showTestData) drawPoints(context, page.data.test, side, TEST_OUTLINE);
+  const marked = markedPoints();
+  if (page.selectedCell?.set === "test" && !page.config?.showTestData) drawPoints(context, marked, side, TEST_OUTLINE);
+  drawRings(context, marked, side);
+  heatmap().dataset.marked = String(marked.length);
 }
 
 function formatLoss(value) {
