@@ -103,7 +103,9 @@ export class DatasetPicker {
     const button = this.buttons.get(name);
     if (!button) return;
     const canvas = button.querySelector("canvas");
-    const points = this.seen.get(name) ?? this.previews.get(name) ?? [];
+    // With K classes, the preview of K classes (`name/K`) where the dataset has one.
+    const preview = this.previews.get(`${name}/${classCount()}`) ?? this.previews.get(name);
+    const points = this.seen.get(name) ?? preview ?? [];
     const context = canvas.getContext("2d");
     context.fillStyle = colorOf(0);
     context.fillRect(0, 0, canvas.width, canvas.height);
