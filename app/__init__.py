@@ -6,10 +6,6 @@ lives in :mod:`nn_core`, which never imports this package.
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError
-from importlib.metadata import version as _version
+from nn_core import __version__  # the one place the version is written (pyproject reads it too)
 
-try:
-    __version__ = _version("neural-playground")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.1.0"
+__all__ = ["__version__"]

@@ -21,9 +21,10 @@ from nn_core.urlstate import MAX_HASH_LENGTH
 from . import __version__
 from .protocol import IDLE_CLOSE_REASON, MAX_ABS_VALUE
 
-ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES_DIR = ROOT / "templates"
-STATIC_DIR = ROOT / "static"
+# Package data beside this module, so an installed wheel serves the same page as a checkout.
+HERE = Path(__file__).resolve().parent
+TEMPLATES_DIR = HERE / "templates"
+STATIC_DIR = HERE / "static"
 
 router = APIRouter()
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))

@@ -171,10 +171,17 @@ class KeyFrameMessage(_Message):
     type: Literal["key_frame"]
 
 
+class PredictionsMessage(_Message):
+    """Whether frames carry each point's predicted class (while the page highlights a confusion cell)."""
+
+    type: Literal["predictions"]
+    on: bool
+
+
 ClientMessage = Annotated[
     HelloMessage | SetMessage | PlayMessage | PauseMessage | StepMessage | ResetMessage | RegenerateMessage
     | SetWeightMessage | SetBiasMessage | PointsMessage | GradientCheckMessage | ExportMessage
-    | LoadMessage | KeyFrameMessage,
+    | LoadMessage | KeyFrameMessage | PredictionsMessage,
     Field(discriminator="type"),
 ]
 _ADAPTER: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)

@@ -26,7 +26,9 @@ import numpy as np
 
 from nn_core import Playground
 from nn_core.grid import OUTPUT_RESOLUTION
+from nn_core.schedules import learning_rate, scheduled
 from nn_core.settings import config_to_json
+from nn_core.stopping import Stop
 
 from .grid_message import GridStream
 
@@ -82,7 +84,7 @@ def _rows(rows: Iterable[Sequence[float]]) -> list[list[float | None]]:
 
 
 def frame_message(pg: Playground, history: Sequence[HistoryPoint], history_reset: bool,
-                  playing: bool) -> Json:
+                  playing: bool, predictions: bool = False) -> Json:
     message: Json = {
         "type": "frame",
         "epoch": int(pg.epoch),
@@ -92,13 +94,35 @@ def frame_message(pg: Playground, history: Sequence[HistoryPoint], history_reset
         "weights": [array_json(w) for w in pg.weights],
         "biases": [array_json(b) for b in pg.biases],
         "playing": playing,
+        "learning_rate": finite_or_none(pg.learning_rate),
+        "metrics": {name: finite_or_none(value) for name, value in pg.metrics.items()},
     }
+    if scheduled(pg.config):  # the rate after each history point's epoch, for the chart's second axis
+        message["rates"] = [finite_or_none(learning_rate(pg.config, int(e))) for e, _, _ in history]
+    if pg.config.problem == "classification":
+        message["confusion"] = {which: pg.confusion(which).tolist() for which in ("train", "test")}
+        if predictions:
+            message["predicted"] = {which: class_digits(pg.predicted_classes(which)) for which in ("train", "test")}
     if history_reset:
         message["history_reset"] = True
     dead = [np.asarray(d, dtype=bool) for d in pg.dead]
     if any(d.any() for d in dead):
         message["dead"] = [d.tolist() for d in dead]
     return message
+
+
+# One character per point's predicted class index (0-9, then a-z): 500 points are 500 bytes.
+CLASS_DIGITS = np.array(list("0123456789abcdefghijklmnopqrstuvwxyz"))
+
+
+def class_digits(classes: np.ndarray) -> str:
+    """Class indices as one base-36 digit each, in the points' order (compact for a frame)."""
+    return "".join(CLASS_DIGITS[np.clip(classes, 0, len(CLASS_DIGITS) - 1)].tolist())
+
+
+def stopped_message(stop: Stop, epoch: int) -> Json:
+    """A stop condition paused training: which one (its setting's name), and why, for people."""
+    return {"type": "stopped", "reason": stop.reason, "epoch": epoch, "message": stop.message}
 
 
 def error_message(code: str, message: str) -> Json:
@@ -168,11 +192,12 @@ class HistoryCursor:
 
 
 def build_frame(pg: Playground, cursor: HistoryCursor, grids: GridStream, playing: bool,
-                thumbnail: int) -> Frame:
-    """Everything the page draws for the current state (CPU work: call off the event loop)."""
+                thumbnail: int, predictions: bool = False) -> Frame:
+    """Everything the page draws for the current state (CPU work: call off the event loop);
+    ``predictions``: each point's predicted class too (the page highlights a confusion cell's)."""
     maps = pg.boundaries(resolution=thumbnail, output_resolution=OUTPUT_RESOLUTION)
     history, restarted = cursor.take(pg.history)
-    text = encode(frame_message(pg, history, restarted, playing))
+    text = encode(frame_message(pg, history, restarted, playing, predictions))
     return Frame(text, grids.encode(maps, int(pg.epoch)))
 
 

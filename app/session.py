@@ -43,12 +43,16 @@ from .server_messages import (
     export_message,
     gradient_check_message,
     state_message,
+    stopped_message,
 )
 
 log = logging.getLogger("app.session")
 # A frame whose epochs are not done after this long goes out anyway (a big network at x100).
 MAX_FRAME_SECONDS = 0.1
 BUSY_RETRY = 0.002  # seconds before a training turn tries a busy session again
+# Seconds per training point before the first turn has measured it: a small first turn for a big
+# network (~0.1 ms a point), learned within a few turns for any network.
+FIRST_GUESS = 1e-4
 
 
 class Phase(enum.Enum):
@@ -79,12 +83,13 @@ class Session:
         self._cursor = HistoryCursor()
         self._grids = GridStream()  # deltas against the last frame built; restarted with every state
         self._data_version = -1
-        self._seconds_per_epoch = 0.001
+        self._seconds_per_example = FIRST_GUESS  # training one point, its share of the epoch's losses included
         self._seconds_per_frame = 0.001
         self._pace = Pace(clock)
         self._steps_left = 0  # epochs of a `step` still to train
         self._frame_started = clock()  # when the epochs of the frame being built began
-        self._frame_epoch = -1  # the epoch of the last frame built
+        self._frame_at: tuple[int, int] = (-1, 0)  # the (epoch, point) the last frame showed
+        self._send_predictions = False  # frames carry each point's predicted class (the page asked)
 
     # --- phases --------------------------------------------------------------
     @property
@@ -151,6 +156,7 @@ class Session:
         self.phase = Phase.PAUSED
         self._cursor.restart()
         self._data_version = -1
+        self._send_predictions = False
 
     def _resume(self, resume: p.Resume) -> list[Outgoing]:
         try:
@@ -174,6 +180,8 @@ class Session:
             return [encode(diverged_message(int(self.pg.epoch)))]
         if not len(self.pg.train):
             return self._no_points()
+        if self.pg.stop is not None:
+            return self._stopped()
         self.phase = Phase.PLAYING
         self._pace.start()
         self._frame_started = self._clock()
@@ -190,6 +198,8 @@ class Session:
             return [self.frame(), *self._divergence()]
         if not len(self.pg.train):
             return self._no_points()
+        if self.pg.stop is not None:
+            return self._stopped()
         self.phase = Phase.STEPPING
         self._steps_left = message.n
         return []
@@ -240,6 +250,10 @@ class Session:
         self._grids.restart()
         return [self.frame()]
 
+    def _predictions(self, message: p.PredictionsMessage) -> list[Outgoing]:
+        self._send_predictions = message.on
+        return [self.frame()]
+
     def _gradient_check(self, message: p.GradientCheckMessage) -> list[Outgoing]:
         return [encode(gradient_check_message(self.pg.gradient_check()))]
 
@@ -267,7 +281,7 @@ class Session:
         self._count_trained(chunk.epochs)
         caught_up = target is not None and chunk.epochs >= target
         slow = self._clock() - self._frame_started >= MAX_FRAME_SECONDS
-        chunk.frame_due = target is None or caught_up or slow or self.pg.diverged
+        chunk.frame_due = target is None or caught_up or slow or self.pg.diverged or self.pg.stop is not None
         if chunk.frame_due:
             self._frame_started = self._clock()
             chunk.out = self._frame_after_turn(want_frame)
@@ -281,17 +295,26 @@ class Session:
         return None if rate is None else self._pace.owed(rate)
 
     def _train_until(self, target: int | None, budget: float) -> int:
-        """Train up to ``target`` epochs (None: no limit) within ``budget`` seconds; return how many."""
-        # The frame is part of the turn: a big network's frame must not make its turns longer.
-        deadline = time.perf_counter() + budget - self._seconds_per_frame
+        """Train up to ``target`` epochs (None: no limit) within ``budget`` seconds; return how
+        many were finished.
+
+        The turn counts in training points, not epochs: an epoch longer than the
+        budget (a big network at batch size 1 on thousands of points) is cut, and
+        the next turn resumes it (``Playground.train_examples``, bit for bit the uncut epoch).
+        """
+        # The frame is part of the turn: a big network's frame must not make its turns longer,
+        # but half the turn stays for training even when its frame alone would fill the turn.
+        deadline = time.perf_counter() + max(budget - self._seconds_per_frame, budget / 2)
+        per_epoch = max(1, self.pg.trainer.examples)
         done = 0
         while not self.pg.diverged and (target is None or done < target):
-            left = None if target is None else target - done
-            n = self._epochs_that_fit(deadline - time.perf_counter(), left)
+            left = None if target is None else (target - done) * per_epoch - self.pg.position
+            n = self._examples_that_fit(deadline - time.perf_counter(), left)
             started = time.perf_counter()
-            self.pg.step(n)
+            done += self.pg.train_examples(n)  # ends early, at the very epoch, where a stop condition holds
+            if self.pg.stop is not None:
+                return done
             self._learn_speed(n, time.perf_counter() - started)
-            done += n
             if time.perf_counter() >= deadline:
                 break
         return done
@@ -306,26 +329,28 @@ class Session:
         if self.pg.diverged:
             self.phase = Phase.PAUSED
             return [self.frame(), *self._divergence()]
+        if self.pg.stop is not None:
+            return self._stopped()
         if self.phase is Phase.STEPPING and self._steps_left <= 0:
             self.phase = Phase.PAUSED  # the step's answer, even if a frame still waits
             return [self.frame()]
-        if want_frame and self.pg.epoch != self._frame_epoch:
+        if want_frame and (self.pg.epoch, self.pg.position) != self._frame_at:
             return [self.frame()]
         return []
 
-    def _epochs_that_fit(self, seconds: float, left: int | None) -> int:
-        n = max(1, int(seconds / self._seconds_per_epoch))
+    def _examples_that_fit(self, seconds: float, left: int | None) -> int:
+        n = max(1, int(seconds / self._seconds_per_example))
         return n if left is None else max(1, min(n, left))
 
-    def _learn_speed(self, epochs: int, seconds: float) -> None:
-        per_epoch = max(seconds / epochs, 1e-6)
-        self._seconds_per_epoch = 0.7 * self._seconds_per_epoch + 0.3 * per_epoch
+    def _learn_speed(self, examples: int, seconds: float) -> None:
+        per_example = max(seconds / examples, 1e-9)
+        self._seconds_per_example = 0.7 * self._seconds_per_example + 0.3 * per_example
 
     # --- messages ----------------------------------------------------------------
     def frame(self) -> Frame:
         started = time.perf_counter()
-        frame = build_frame(self.pg, self._cursor, self._grids, self.playing, self.thumbnail)
-        self._frame_epoch = self.pg.epoch
+        frame = build_frame(self.pg, self._cursor, self._grids, self.playing, self.thumbnail, self._send_predictions)
+        self._frame_at = (self.pg.epoch, self.pg.position)
         self._seconds_per_frame = 0.7 * self._seconds_per_frame + 0.3 * (time.perf_counter() - started)
         return frame
 
@@ -338,6 +363,14 @@ class Session:
             self._data_version = self.pg.data_version
             out.append(encode(data_message(self.pg)))
         return out
+
+    def _stopped(self) -> list[Outgoing]:
+        """A stop condition holds: training pauses, a frame shows it, and the page hears which one."""
+        stop = self.pg.stop
+        if stop is None:
+            return []
+        self.phase = Phase.PAUSED
+        return [self.frame(), encode(stopped_message(stop, int(self.pg.epoch)))]
 
     def _divergence(self) -> list[Outgoing]:
         if not self.pg.diverged:

@@ -18,4 +18,4 @@ from .playground import Playground  # noqa: E402 (after the thread limits above)
 from .settings import Config  # noqa: E402
 
 __all__ = ["Config", "Playground"]
-__version__ = "0.1.0"
+__version__ = "0.1.0"  # the project's one version: pyproject.toml and `nn-playground --version` read it

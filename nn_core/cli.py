@@ -1,18 +1,23 @@
 """``nn-playground train URL_OR_HASH --epochs N [--json]``: the engine from a shell.
 
 With ``--json`` stdout carries exactly one JSON object per epoch (epoch 0
-first, floats at full precision) so it pipes into other tools; warnings about
-the link and the progress bar go to stderr.
+first, floats at full precision) so it pipes into other tools: the losses, the
+metrics (``train_accuracy``/``test_accuracy``, or ``train_r2``/``test_r2``/
+``train_mae``/``test_mae``; null where undefined) and the learning rate the next
+epoch trains with. Warnings about the link, the progress bar and why training
+stopped early (a stop condition of the link) go to stderr.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
+from . import __version__
 from .playground import Playground
 
 MAX_EPOCHS = 10_000_000
@@ -31,6 +36,7 @@ def _epochs(text: str) -> int:
 
 def build_parser(extra_commands: Register | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nn-playground", description="Neural Playground")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     train = commands.add_parser("train", help="train a playground link and print its losses")
     train.add_argument("link", help="a playground URL or the part after '#'")
@@ -42,9 +48,25 @@ def build_parser(extra_commands: Register | None = None) -> argparse.ArgumentPar
     return parser
 
 
+def epoch_record(playground: Playground) -> dict[str, float | int | None]:
+    """One epoch's line of ``--json``, as a dict: the one place its keys are chosen."""
+    record: dict[str, float | int | None] = {"epoch": playground.epoch, "train_loss": playground.train_loss,
+                                             "test_loss": playground.test_loss}
+    for name, value in playground.metrics.items():
+        record[name] = value if math.isfinite(value) else None
+    record["learning_rate"] = playground.learning_rate
+    return record
+
+
 def _line(playground: Playground) -> str:
-    return json.dumps({"epoch": playground.epoch, "train_loss": playground.train_loss,
-                       "test_loss": playground.test_loss})
+    return json.dumps(epoch_record(playground))
+
+
+def _stopped(playground: Playground, stream: TextIO) -> None:
+    """Say why training ended before its epochs, if a stop condition ended it."""
+    stop = playground.stop
+    if stop is not None:
+        print(f"stopped ({stop.reason}): {stop.message}", file=stream)
 
 
 def _progress(done: int, total: int, stream: TextIO) -> None:
@@ -61,14 +83,18 @@ def run_train(args: argparse.Namespace) -> int:
     if args.json:
         print(_line(playground))
         for _ in range(args.epochs):
+            if playground.stop is not None:
+                break
             playground.step()
             print(_line(playground))
+        _stopped(playground, sys.stderr)
         return 0
     chunk = max(1, args.epochs // 100)
-    while playground.epoch < args.epochs:
+    while playground.epoch < args.epochs and playground.stop is None:
         playground.step(min(chunk, args.epochs - playground.epoch))
         _progress(playground.epoch, args.epochs, sys.stderr)
     sys.stderr.write("\n")
+    _stopped(playground, sys.stdout)
     print(f"epoch {playground.epoch}: train loss {playground.train_loss:.6f}, "
           f"test loss {playground.test_loss:.6f}")
     print(f"link: {playground.to_url()}")

@@ -19,6 +19,7 @@ import numpy as np
 from . import losses
 from .backprop import FIRST_NODE, SIZES, accumulate, backward, forward
 from .jit import inlined, kernel
+from .neuron import A
 from .optimizers import update
 
 Array = np.ndarray
@@ -39,23 +40,26 @@ def train_epoch(params: Array, dead: Array, is_weight: Array, gradient: Array, c
                 layout: Array, hidden: int, output: int, loss: int, inputs: Array, labels: Array,
                 batch_size: int, optimizer: int, learning_rate: float, regularizer: int,
                 regularization_rate: float, momentum: float, beta1: float, beta2: float,
-                moments: Array, steps: Array, neurons: Array) -> None:
-    """Train on every point once; ``count[0]`` is the number of examples in ``gradient``.
+                moments: Array, steps: Array, neurons: Array, first: int, last: int) -> None:
+    """Train on points ``first``..``last`` of the epoch once; ``count[0]`` is the number of
+    examples in ``gradient``.
 
-    The weights only change between batches, so a batch's points go through
-    the network side by side, in chunks that never straddle an update.
+    A whole epoch is ``0``..``n``. Batches are counted from the epoch's first point, and
+    the gradient of an unfinished batch stays in ``gradient``, so an epoch trained in
+    pieces (a big network's, cut to fit a server's time slice) is bit for bit the
+    epoch trained at once. The weights only change between batches, so a batch's
+    points go through the network side by side, in chunks that never straddle an update.
     """
-    n = labels.shape[0]
-    start = 0
+    start = first
     if batch_size == 1 and count[0] == 0:  # one point per update: the passes compiled for exactly one
-        for start in range(n):
+        for start in range(first, last):
             learn(params, layout, hidden, output, loss, inputs, labels, start, 1, neurons, gradient)
             update(optimizer, params, dead, is_weight, gradient, 1, learning_rate, regularizer,
                    regularization_rate, momentum, beta1, beta2, moments, steps)
         return
-    while start < n:
+    while start < last:
         batch_end = (start // batch_size + 1) * batch_size
-        stop = min(n, start + neurons.shape[2], batch_end)
+        stop = min(last, start + neurons.shape[2], batch_end)
         learn(params, layout, hidden, output, loss, inputs, labels, start, stop - start, neurons, gradient)
         count[0] += stop - start
         if stop == batch_end:
@@ -78,8 +82,13 @@ def gradient_sum(params: Array, layout: Array, hidden: int, output: int, loss: i
 
 @kernel
 def mean_loss(params: Array, layout: Array, hidden: int, output: int, loss: int, inputs: Array,
-              labels: Array, start: int, stop: int, neurons: Array) -> float:
-    """The mean loss over points ``start``..``stop`` (0 for none), summed in order."""
+              labels: Array, start: int, stop: int, neurons: Array, predictions: Array) -> float:
+    """The mean loss over points ``start``..``stop`` (0 for none), summed in order.
+
+    Each point's outputs go into its row of ``predictions`` (one column per output
+    neuron) on the way: the metrics read them, so accuracy or R² costs no forward
+    pass of its own.
+    """
     if stop <= start:
         return 0.0
     total = 0.0
@@ -90,5 +99,7 @@ def mean_loss(params: Array, layout: Array, hidden: int, output: int, loss: int,
         points = min(chunk, stop - first)
         forward(params, layout, hidden, output, inputs, first, neurons, points)
         for q in range(points):
+            for k in range(outputs):
+                predictions[first + q, k] = neurons[A, first_output + k, q]
             total += losses.point_error(loss, output, neurons, first_output, outputs, q, labels[first + q])
     return total / (stop - start)

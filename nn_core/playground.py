@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from . import datasets, grid, initializers, link_points, optimizers, rebuild
+from . import datasets, grid, initializers, link_points, metrics, optimizers, rebuild, schedules, stopping
 from .datasets import Dataset
 from .features import feature_matrix
 from .gradient_check import check_gradients
@@ -64,10 +64,12 @@ class Playground:
         self.evaluate: LossEvaluator = self._new_evaluator()
         self.hyper: Hyper = self._hyper()
         self.epoch: int = 0
+        self.position: int = 0  # training points of the epoch in progress already trained (a cut epoch)
         self.resets: int = 0  # how many times the network was drawn afresh (Reset, or a change that resets)
         self.train_loss: float
         self.test_loss: float
         self.train_loss, self.test_loss = self._losses()
+        self._best = stopping.BestTestLoss(self.epoch, self.test_loss)  # early stopping's patience
         self._history: History = self._new_history()
 
     # --- construction -----------------------------------------------------
@@ -112,6 +114,40 @@ class Playground:
         return not (math.isfinite(self.train_loss) and math.isfinite(self.test_loss))
 
     @property
+    def metrics(self) -> dict[str, float]:
+        """Classification: ``train_accuracy``, ``test_accuracy``; regression: ``train_r2``, ``test_r2``,
+        ``train_mae``, ``test_mae`` (NaN where a set has nothing to measure). See nn_core/metrics.py.
+
+        Read from the outputs the last loss evaluation computed: no forward pass of its own.
+        """
+        train, test = self._scored("train"), self._scored("test")
+        if self.config.problem == "classification":
+            return metrics.classification_metrics(train, test)
+        return metrics.regression_metrics(train, test)
+
+    def confusion(self, which: str = "test") -> np.ndarray:
+        """The K×K confusion matrix of the ``"train"`` or ``"test"`` points: rows true class, columns
+        predicted (K = 2: index 0 is the label −1, index 1 the label +1)."""
+        self._classifying("confusion")
+        return metrics.confusion_matrix(*self._scored(which))
+
+    def predicted_classes(self, which: str = "test") -> np.ndarray:
+        """Each ``"train"`` or ``"test"`` point's predicted class index, in the points' order."""
+        self._classifying("predicted_classes")
+        return metrics.predicted_classes(self._scored(which)[0])
+
+    @property
+    def learning_rate(self) -> float:
+        """The rate the next epoch trains with: the schedule's at this epoch (nn_core/schedules.py)."""
+        return schedules.learning_rate(self.config, self.epoch)
+
+    @property
+    def stop(self) -> stopping.Stop | None:
+        """The stop condition that holds now, or None; :meth:`step` trains no epoch while one does."""
+        return stopping.check(self.config, self.epoch, self.test_loss, len(self.test),
+                              lambda: metrics.accuracy(*self._scored("test")), self._best)
+
+    @property
     def loss_name(self) -> str:
         """The loss in force: cross-entropy applies to classification only."""
         return rebuild.loss_in_force(self.config)
@@ -148,16 +184,63 @@ class Playground:
 
     # --- training -----------------------------------------------------------
     def step(self, epochs: int = 1) -> None:
-        """Train ``epochs`` epochs; each records the train and test loss.
+        """Train ``epochs`` epochs (the first finishes an epoch in progress), each with its
+        scheduled learning rate; each records the train and test loss. A stop condition that
+        holds (:attr:`stop`) ends it early, at that very epoch.
 
         Overflow is an outcome here, not an error: it shows as :attr:`diverged`.
         """
+        watch = stopping.any_condition(self.config)
         with np.errstate(over="ignore", invalid="ignore"):
             for _ in range(epochs):
-                self.trainer.epoch(self.hyper)
-                self.epoch += 1
-                self.train_loss, self.test_loss = self.evaluate(self.net)
-                self._history.add(self.epoch, self.train_loss, self.test_loss)
+                if watch and self._stop_holds():
+                    return
+                self._train_to(self.trainer.examples)
+
+    def train_examples(self, examples: int) -> int:
+        """Train the next ``examples`` training points, across epochs; return the epochs finished.
+
+        This cuts an epoch that takes longer than a server's time slice (a big
+        network at batch size 1) into pieces: the next call resumes where this one
+        stopped, and the epochs come out bit for bit as :meth:`step` trains them.
+        With no training points each example is an (empty) epoch, as :meth:`step`'s.
+        """
+        finished = 0
+        watch = stopping.any_condition(self.config)
+        with np.errstate(over="ignore", invalid="ignore"):
+            while examples > 0:
+                if watch and self._stop_holds():
+                    break
+                last = min(self.trainer.examples, self.position + examples)
+                examples -= max(1, last - self.position)
+                finished += self._train_to(last)
+        return finished
+
+    def finish_epoch(self) -> None:
+        """Train the rest of an epoch in progress, if any: changes apply between epochs."""
+        if self.position:
+            with np.errstate(over="ignore", invalid="ignore"):
+                self._train_to(self.trainer.examples)
+
+    def _train_to(self, last: int) -> int:
+        """Train the epoch in progress up to point ``last``; at its end count it and record its
+        losses (return 1), else 0."""
+        if schedules.scheduled(self.config):
+            self.hyper.learning_rate = self.learning_rate
+        self.trainer.train(self.hyper, self.position, last)
+        if last < self.trainer.examples:
+            self.position = last
+            return 0
+        self.position = 0
+        self.epoch += 1
+        self.train_loss, self.test_loss = self.evaluate(self.net)
+        self._history.add(self.epoch, self.train_loss, self.test_loss)
+        self._best.observe(self.epoch, self.test_loss)
+        return 1
+
+    def _stop_holds(self) -> bool:
+        """A stop condition holds between epochs (one never cuts an epoch in progress)."""
+        return self.position == 0 and self.stop is not None
 
     def reset(self) -> None:
         """New initial weights from the continuing stream (the original's Reset); same data."""
@@ -188,7 +271,9 @@ class Playground:
         page's messages) a :class:`SettingError` raised before anything changes.
         """
         old = self.config
-        self.config, warnings = replace(old, changes, strict)
+        config, warnings = replace(old, changes, strict)  # a refused change leaves everything as it was
+        self.finish_epoch()
+        self.config = config
         stale = rebuild.plan(old, self.config)
         if stale.loss_fallback:
             warnings.append("loss: cross-entropy applies to classification; using squared error")
@@ -203,6 +288,7 @@ class Playground:
         """
         regression = self.config.problem == "regression"
         custom = datasets.CUSTOM_NAMES[regression]
+        self.finish_epoch()
         key = points_key(self.config, regression)
         current = self._own(key)
         if self.config.data_source != custom:
@@ -216,6 +302,7 @@ class Playground:
     def set_weight(self, layer: int, node: int, source: int, value: float) -> None:
         """Set one weight (and revive its link if L1 had killed it); ValueError if bad."""
         _check_finite(value)
+        self.finish_epoch()
         layer = _index(layer, self.net.depth)
         node = _index(node, self.net.sizes[layer + 1])
         source = _index(source, self.net.sizes[layer])
@@ -226,6 +313,7 @@ class Playground:
     def set_bias(self, layer: int, node: int, value: float) -> None:
         """Set one bias; ValueError if bad."""
         _check_finite(value)
+        self.finish_epoch()
         layer = _index(layer, self.net.depth)
         node = _index(node, self.net.sizes[layer + 1])
         self.net.biases[layer][node] = value
@@ -261,7 +349,8 @@ class Playground:
         return check_gradients(self.net, self.train, self.config.features, self.loss_name, self.hyper)
 
     def export(self) -> dict[str, Any]:
-        """Everything needed to rebuild this playground, as JSON-able data."""
+        """Everything needed to rebuild this playground, as JSON-able data (at an epoch's end)."""
+        self.finish_epoch()
         data: dict[str, Any] = {
             "format": EXPORT_FORMAT,
             "hash": self.to_url(),
@@ -365,6 +454,7 @@ class Playground:
     def _rebuild_trainer(self, keep_carry: bool = True) -> None:
         """New trainer and evaluator for new data, net, batch, loss or optimizer."""
         self.trainer = self._new_trainer(self.trainer if keep_carry else None)
+        self.position = 0  # new points or a new network: the next epoch starts at the first point
         self.evaluate = self._new_evaluator()
         self.hyper = self._hyper()
 
@@ -378,7 +468,24 @@ class Playground:
             return self.evaluate(self.net)
 
     def _update_losses(self) -> None:
+        """The losses after a change; early stopping's patience counts from here."""
         self.train_loss, self.test_loss = self._losses()
+        self._best = stopping.BestTestLoss(self.epoch, self.test_loss)
+
+    def _scored(self, which: str) -> tuple[np.ndarray, np.ndarray]:
+        """The ``"train"`` or ``"test"`` points' outputs (from the last loss evaluation) and labels."""
+        cut, outputs = self.evaluate.cut, self.evaluate.outputs
+        if outputs.shape[1] == 1:  # one output neuron: the (n,) form of the metrics
+            outputs = outputs[:, 0]
+        if which == "train":
+            return outputs[:cut].copy(), self.train.label
+        if which == "test":
+            return outputs[cut:].copy(), self.test.label
+        raise ValueError(f"expected 'train' or 'test', got {which!r}")
+
+    def _classifying(self, what: str) -> None:
+        if self.config.problem != "classification":
+            raise ValueError(f"{what}: a regression has no classes")
 
     def _new_history(self) -> History:
         history = History()

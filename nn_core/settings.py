@@ -97,6 +97,8 @@ def _flag(default: bool, label: str, group: str, **meta: Any) -> Any:
     return _setting(default, "bool", label, group, **meta)
 
 
+# The largest epoch count a stop condition or a schedule takes.
+MAX_STOP_EPOCH = 10_000_000
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)
 REGULARIZATION_RATES = (0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)
 
@@ -164,6 +166,29 @@ class Config:
     mode: str = _choice("classic", ("classic", "extended"), "Network limits", "engine", classic=False)
     # Off: every change that resets the network in the original resets it here too (section 8).
     keepWeights: bool = _flag(True, "Keep learned weights when settings change", "engine", classic=False)
+    # --- Stop conditions (0 = off), checked after every epoch (nn_core/stopping.py) ---
+    stopAtEpoch: int = _number(0, "Stop at epoch (0 = never)", "training", lo=0, hi=MAX_STOP_EPOCH,
+                               integer=True, classic=False)
+    stopAtTestLoss: float = _number(0.0, "Stop when the test loss is ≤ (0 = never)", "training", lo=0.0,
+                                    hi=10.0, classic=False)
+    stopAtAccuracy: float = _number(0.0, "Stop when the test accuracy is ≥ (0…1, 0 = never)", "training",
+                                    lo=0.0, hi=1.0, classic=False, depends={"problem": ("classification",)})
+    earlyStopping: int = _number(0, "Stop when the test loss has not improved for epochs (0 = never)",
+                                 "training", lo=0, hi=MAX_STOP_EPOCH, integer=True, classic=False)
+    # --- Learning-rate schedules: the rate as a pure function of the epoch (nn_core/schedules.py) ---
+    lrSchedule: str = _choice("constant", ("constant", "step", "exponential", "cosine"),
+                              "Learning-rate schedule", "training", classic=False)
+    lrStepEvery: int = _number(100, "Step: epochs between drops", "training", lo=1, hi=MAX_STOP_EPOCH,
+                               integer=True, classic=False, depends={"lrSchedule": ("step",)})
+    lrStepFactor: float = _number(0.5, "Step: factor at each drop", "training", lo=0.0, hi=1.0,
+                                  classic=False, depends={"lrSchedule": ("step",)})
+    lrDecay: float = _number(0.999, "Exponential: factor per epoch", "training", lo=0.0, hi=1.0,
+                             classic=False, depends={"lrSchedule": ("exponential",)})
+    lrCosineEpochs: int = _number(1000, "Cosine: epochs to the lowest rate", "training", lo=1,
+                                  hi=MAX_STOP_EPOCH, integer=True, classic=False,
+                                  depends={"lrSchedule": ("cosine",)})
+    lrMin: float = _number(0.0, "Cosine: lowest rate", "training", lo=0.0, hi=10.0, classic=False,
+                           depends={"lrSchedule": ("cosine",)})
     # Controls hidden with `<control>_hide=true`; serialized as those keys.
     hidden: frozenset[str] = field(default=frozenset(), metadata={"spec": None})
 

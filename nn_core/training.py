@@ -66,15 +66,24 @@ class Trainer(_Compiled):
         """A new batch size takes effect from the next epoch; the carry stays."""
         self.batch_size = batch_size
 
+    @property
+    def examples(self) -> int:
+        """The training points of one epoch."""
+        return int(self.labels.shape[0])
+
     def epoch(self, hyper: Hyper) -> None:
         """One pass over the training points, updating after each full batch."""
+        self.train(hyper, 0, self.examples)
+
+    def train(self, hyper: Hyper, first: int, last: int) -> None:
+        """Points ``first``..``last`` of an epoch; pieces trained in order make the whole epoch."""
         net, optimizer = self.net, self.optimizer
         # Plain floats and ints every time: one compiled signature serves every setting.
         train_epoch(net.params, net.dead, self.is_weight, self.carry, self._count, self.layout,
                     self.hidden, self.output, self.loss, self.inputs, self.labels, int(self.batch_size),
                     optimizer.code, float(hyper.learning_rate), hyper.regularizer,
                     float(hyper.regularization_rate), float(hyper.momentum), float(hyper.beta1),
-                    float(hyper.beta2), optimizer.moments, optimizer.steps, self.neurons)
+                    float(hyper.beta2), optimizer.moments, optimizer.steps, self.neurons, int(first), int(last))
 
     def full_batch_gradient(self) -> Array:
         """The summed gradient over the whole training set (for gradient checking)."""
@@ -95,12 +104,15 @@ class LossEvaluator(_Compiled):
         self.inputs = feature_matrix(features, both_x, both_y)
         self.labels = np.concatenate((train.label, test.label)).astype(np.float64)
         self.cut = len(train)
+        # Every point's outputs in the last evaluation (a column per output neuron): train
+        # points first, then test.
+        self.outputs = np.zeros((self.labels.shape[0], net.sizes[-1]))
 
     def __call__(self, net: Network) -> tuple[float, float]:
-        """Losses of ``net`` (this evaluator's network or a copy of it)."""
+        """Losses of ``net`` (this evaluator's network or a copy of it); its outputs go to ``outputs``."""
         n = self.labels.shape[0]
         train = mean_loss(net.params, self.layout, self.hidden, self.output, self.loss,
-                          self.inputs, self.labels, 0, self.cut, self.neurons)
+                          self.inputs, self.labels, 0, self.cut, self.neurons, self.outputs)
         test = mean_loss(net.params, self.layout, self.hidden, self.output, self.loss,
-                         self.inputs, self.labels, self.cut, n, self.neurons)
+                         self.inputs, self.labels, self.cut, n, self.neurons, self.outputs)
         return float(train), float(test)

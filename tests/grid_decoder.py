@@ -1,6 +1,6 @@
 """A client's decoder of the binary grid messages, written from docs/protocol.md.
 
-It mirrors static/js/grids.js (the page's decoder) so the tests can check what a
+It mirrors app/static/js/grids.js (the page's decoder) so the tests can check what a
 page ends up drawing: the codes after applying a session's key frame and deltas.
 """
 

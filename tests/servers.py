@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Self
@@ -145,11 +146,18 @@ class ServerProcess(LoopbackChild):
     again to restart it on the same port.
     """
 
+    # This checkout's code, run by the interpreter running the tests.
+    LAUNCHER = (sys.executable, "-c", "import sys; from app.cli import main; sys.exit(main())")
+
     def __init__(self, port: int | None = None, env: dict[str, str] | None = None,
-                 log: IO[bytes] | None = None) -> None:
+                 log: IO[bytes] | None = None, launcher: Sequence[str] = LAUNCHER, cwd: Path = ROOT) -> None:
+        """``launcher``: the command that stands for ``nn-playground`` (an installed one, say),
+        run in ``cwd``; ``env`` is added to this process's environment."""
         self.port = port or free_port()
         self.env = {**os.environ, **(env or {})}
         self.log = log
+        self.launcher = list(launcher)
+        self.cwd = cwd
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -158,9 +166,8 @@ class ServerProcess(LoopbackChild):
         return self.process.pid
 
     def start(self, seconds: float = 30) -> ServerProcess:
-        command = [sys.executable, "-c", "import sys; from app.cli import main; sys.exit(main())",
-                   "serve", "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"]
-        self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=self.log, stderr=self.log)
+        command = [*self.launcher, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"]
+        self.process = subprocess.Popen(command, cwd=self.cwd, env=self.env, stdout=self.log, stderr=self.log)
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

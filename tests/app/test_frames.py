@@ -1,6 +1,6 @@
 """Frames of a playing page: small (deltas), and exact: the page's codes are the server's.
 
-The page's side is tests/grid_decoder.py (a mirror of static/js/grids.js). The
+The page's side is tests/grid_decoder.py (a mirror of app/static/js/grids.js). The
 server's maps of a frame are recomputed here from the weights the frame's JSON
 carries (floats round-trip through JSON exactly), so the check needs nothing from
 inside the server.

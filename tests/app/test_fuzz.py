@@ -24,7 +24,7 @@ from nn_core.settings import SETTINGS
 
 from .conftest import TEST_HOSTS, hello, receive_until
 
-SERVER_TYPES = {"state", "data", "frame", "error", "diverged", "gradient_check", "export"}
+SERVER_TYPES = {"state", "data", "frame", "error", "diverged", "stopped", "gradient_check", "export"}
 ERROR_CODES = {"bad_json", "unknown_type", "invalid", "too_large", "bad_points", "bad_resume", "bad_model",
                "no_points"}
 
@@ -85,6 +85,7 @@ FIELDS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "points": {"points": points | anything, "mode": st.sampled_from(["replace", "add", "remove", "merge"]),
                "test": points | st.none() | anything},
     "load": {"model": model},
+    "predictions": {"on": st.booleans() | anything},
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import time
 from collections.abc import Sequence
 
@@ -43,10 +44,13 @@ class CountingSink:
         return len(times) / (time.monotonic() - since)
 
 
-def playing_runner(scheduler: TrainingScheduler, link: str) -> tuple[Runner, CountingSink]:
+def playing_runner(scheduler: TrainingScheduler, link: str,
+                   points: list[list[float]] | None = None) -> tuple[Runner, CountingSink]:
     sink = CountingSink()
     runner = Runner(Session(thumbnail=25), sink, scheduler.frame_interval)
     runner.control(parse_client_message(json.dumps({"type": "hello", "hash": link})))
+    if points is not None:
+        runner.control(parse_client_message(json.dumps({"type": "points", "points": points})))
     runner.control(parse_client_message('{"type": "play"}'))
     scheduler.start(runner)
     return runner, sink
@@ -76,3 +80,66 @@ def test_a_big_max_speed_session_does_not_starve_small_ones() -> None:
     assert min(shared) > 10, (alone, shared)  # a big max-speed neighbour slows them, fairly
     assert max(shared) - min(shared) < 5, shared  # and evenly
     assert big_rate > 5 and epochs > 10, (big_rate, epochs)  # while the big one still trains
+
+
+def test_sessions_that_cannot_all_get_full_frame_rate_share_it_evenly() -> None:
+    scheduler = TrainingScheduler(threads=1, max_fps=60)
+    try:
+        runners = [playing_runner(scheduler, "#speed=max&seed=0.2") for _ in range(30)]
+        time.sleep(0.5)
+        started = time.monotonic()
+        used = dict(scheduler._used)
+        time.sleep(2.0)
+        rates = sorted(sink.rate(started) for _, sink in runners)
+        compute = sorted(scheduler._used[key] - used[key] for key in used)
+    finally:
+        for runner, _ in runners:
+            runner.session.close()
+        scheduler.shutdown()
+    assert rates[-1] < 55, rates  # thirty max-speed sessions are more than one thread serves at 60 fps
+    assert rates[0] > 0.6 * rates[len(rates) // 2], rates  # and none of them starves
+    assert compute[0] > 0.6 * compute[len(compute) // 2], compute  # each gets about the same compute
+
+
+def five_thousand_points() -> list[list[float]]:
+    rng = random.Random(3)
+    return [[x, y, 1.0 if x * y > 0 else -1.0]
+            for x, y in ((rng.uniform(-6, 6), rng.uniform(-6, 6)) for _ in range(5000))]
+
+
+def test_a_big_batch_one_epoch_is_cut_into_turns_and_ten_default_pages_keep_their_frames() -> None:
+    """The big network's epoch (4,500 points one by one, ~0.3 s of compute) is cut to fit
+    its turns, so the pages beside it keep their frame rate (generous bounds: CI load)."""
+    big = "#mode=extended&networkShape=32,32,32,32,32,32&batchSize=1&percTrainData=90&xTimesY=true&seed=0.4"
+    scheduler = TrainingScheduler(threads=1, max_fps=60)
+    turns: list[float] = []
+    positions: set[int] = set()
+    try:
+        big_runner, big_sink = playing_runner(scheduler, big, five_thousand_points())
+        assert big_runner.session.pg.trainer.examples == 4500
+        whole_turn = big_runner.turn
+
+        def timed_turn(budget: float) -> float | None:
+            started = time.thread_time()  # the turn's own CPU: other load on the machine does not count
+            try:
+                return whole_turn(budget)
+            finally:
+                turns.append(time.thread_time() - started)
+                positions.add(big_runner.session.pg.position)
+
+        big_runner.turn = timed_turn  # type: ignore[method-assign]
+        small = [playing_runner(scheduler, "") for _ in range(10)]
+        time.sleep(0.5)
+        started = time.monotonic()
+        time.sleep(2.0)
+        rates = [sink.rate(started) for _, sink in small]
+        big_epoch = big_runner.session.pg.epoch
+    finally:
+        for runner, _ in [*small, (big_runner, big_sink)]:
+            runner.session.close()
+        scheduler.shutdown()
+    assert len(positions - {0}) > 5, positions  # epochs were cut, at many points
+    turns.sort()
+    assert turns[len(turns) // 2] < 0.01 and turns[-1] < 0.1, turns[-10:]  # no turn trains a whole epoch
+    assert min(rates) > 15, rates
+    assert big_epoch >= 1 or len(big_sink.frames) > 5, (big_epoch, len(big_sink.frames))  # the big one trains too

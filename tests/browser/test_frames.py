@@ -14,7 +14,7 @@ from tests.grid_decoder import GridDecoder, Grids
 
 pytestmark = pytest.mark.browser
 
-# The page's own state object (static/js/state.js): the same module instance the page uses.
+# The page's own state object (app/static/js/state.js): the same module instance the page uses.
 PAGE_STATE = """async () => {
   const { page } = await import("/static/js/state.js");
   return { hash: location.hash, epoch: page.epoch, weights: page.weights, biases: page.biases,

@@ -12,7 +12,7 @@ def test_json_lines_start_at_epoch_zero_with_full_precision(capsys):
     lines = capsys.readouterr().out.splitlines()
     rows = [json.loads(line) for line in lines]
     assert [r["epoch"] for r in rows] == [0, 1, 2, 3]
-    assert set(rows[0]) == {"epoch", "train_loss", "test_loss"}
+    assert set(rows[0]) == {"epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy", "learning_rate"}
     assert repr(rows[1]["train_loss"]) in lines[1]
 
 

@@ -1,6 +1,6 @@
 """Pages as Python WebSocket clients that behave like static/js: play, and resume after a drop.
 
-What the real page does (static/js/socket.js, main.js), mirrored here:
+What the real page does (app/static/js/socket.js, main.js), mirrored here:
 
 * on open: ``hello`` with the page's hash; after a reconnect it carries
   ``resume: {epoch, weights, biases}`` of the last frame shown, then ``play``

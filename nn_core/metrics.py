@@ -1,0 +1,89 @@
+"""Metrics: how good a network's outputs are, in words a person reads (not the loss it trains on).
+
+Two forms of classification output, both read here:
+
+- K = 2 (one tanh output neuron): outputs of shape ``(n,)`` in [−1, 1] and labels ±1.
+  The predicted class is index 1 (label +1) where the output is ≥ 0, else index 0
+  (label −1), the side of the boundary the output map draws.
+- K ≥ 3 (K output neurons with softmax): outputs of shape ``(n, K)``, each row a
+  probability per class, and integer labels 0…K−1. The predicted class is the
+  row's argmax (the first on a tie).
+
+The confusion matrix is K×K with rows = the true class and columns = the
+predicted class, so its diagonal counts the points classified right.
+
+Regression: R² = 1 − SS_res/SS_tot (SS_res = Σ(target − output)², SS_tot =
+Σ(target − mean target)²) and the mean absolute error. A metric with nothing
+to measure (no points; R² of targets that are all equal) is NaN, not a number
+that would read as a result.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+Array = np.ndarray
+BINARY = 2  # classes of one tanh output neuron
+
+
+def class_count(outputs: Array) -> int:
+    """K: two for one output neuron, else one class per output column."""
+    return BINARY if outputs.ndim == 1 else int(outputs.shape[1])
+
+
+def predicted_classes(outputs: Array) -> Array:
+    """Each point's predicted class index (int64)."""
+    if outputs.ndim == 1:
+        return (outputs >= 0.0).astype(np.int64)
+    classes: Array = np.argmax(outputs, axis=1).astype(np.int64)
+    return classes
+
+
+def true_classes(labels: Array, k: int) -> Array:
+    """Each point's true class index: ±1 labels become 0/1 when K = 2, K ≥ 3 labels are indices already."""
+    if k == BINARY:
+        return (labels > 0.0).astype(np.int64)
+    return np.asarray(labels).astype(np.int64)
+
+
+def confusion_matrix(outputs: Array, labels: Array) -> Array:
+    """Counts of points by (true class, predicted class): K×K int64, rows true, columns predicted."""
+    k = class_count(outputs)
+    cells = true_classes(labels, k) * k + predicted_classes(outputs)
+    return np.bincount(cells, minlength=k * k).reshape(k, k)
+
+
+def accuracy(outputs: Array, labels: Array) -> float:
+    """The fraction of points whose predicted class is their true class (NaN for no points)."""
+    if len(labels) == 0:
+        return float("nan")
+    right = predicted_classes(outputs) == true_classes(labels, class_count(outputs))
+    return float(np.count_nonzero(right)) / len(labels)
+
+
+def r_squared(outputs: Array, targets: Array) -> float:
+    """1 − SS_res/SS_tot: 1 is a perfect fit, 0 no better than the targets' mean (NaN if SS_tot = 0)."""
+    if len(targets) == 0:
+        return float("nan")
+    total = float(np.sum((targets - np.mean(targets)) ** 2))
+    if total == 0.0:
+        return float("nan")
+    return 1.0 - float(np.sum((targets - outputs) ** 2)) / total
+
+
+def mean_absolute_error(outputs: Array, targets: Array) -> float:
+    """The mean of |target − output| (NaN for no points)."""
+    if len(targets) == 0:
+        return float("nan")
+    return float(np.mean(np.abs(targets - outputs)))
+
+
+def classification_metrics(train: tuple[Array, Array], test: tuple[Array, Array]) -> dict[str, float]:
+    """``train_accuracy`` and ``test_accuracy`` from each set's (outputs, labels)."""
+    return {"train_accuracy": accuracy(*train), "test_accuracy": accuracy(*test)}
+
+
+def regression_metrics(train: tuple[Array, Array], test: tuple[Array, Array]) -> dict[str, float]:
+    """R² and mean absolute error of each set's (outputs, targets)."""
+    return {"train_r2": r_squared(*train), "test_r2": r_squared(*test),
+            "train_mae": mean_absolute_error(*train), "test_mae": mean_absolute_error(*test)}

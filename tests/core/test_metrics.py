@@ -1,0 +1,95 @@
+"""Metrics from hand-made outputs (both classification forms and regression), and from a playground."""
+
+import math
+
+import numpy as np
+import pytest
+
+from nn_core import Playground
+from nn_core.metrics import (
+    accuracy,
+    confusion_matrix,
+    mean_absolute_error,
+    predicted_classes,
+    r_squared,
+)
+
+
+def test_two_classes_output_at_least_zero_is_class_one():
+    outputs = np.array([0.9, 0.0, -0.1, -0.8, 0.3])
+    labels = np.array([1.0, -1.0, -1.0, 1.0, 1.0])
+    assert predicted_classes(outputs).tolist() == [1, 1, 0, 0, 1]
+    # rows = true class (0 = −1, 1 = +1), columns = predicted
+    assert confusion_matrix(outputs, labels).tolist() == [[1, 1], [1, 2]]
+    assert accuracy(outputs, labels) == pytest.approx(3 / 5)
+
+
+def test_k_classes_take_the_argmax_of_each_row_of_probabilities():
+    outputs = np.array([[0.7, 0.2, 0.1], [0.1, 0.1, 0.8], [0.3, 0.4, 0.3], [0.5, 0.25, 0.25]])
+    labels = np.array([0, 2, 0, 1])
+    assert predicted_classes(outputs).tolist() == [0, 2, 1, 0]
+    assert confusion_matrix(outputs, labels).tolist() == [[1, 1, 0], [1, 0, 0], [0, 0, 1]]
+    assert accuracy(outputs, labels) == pytest.approx(0.5)
+
+
+def test_a_confusion_matrix_counts_every_point_once():
+    rng = np.random.default_rng(3)
+    outputs = rng.dirichlet(np.ones(4), size=50)
+    labels = rng.integers(0, 4, size=50)
+    matrix = confusion_matrix(outputs, labels)
+    assert matrix.shape == (4, 4) and matrix.sum() == 50
+    assert np.trace(matrix) / 50 == pytest.approx(accuracy(outputs, labels))
+
+
+def test_r_squared_and_mean_absolute_error_by_hand():
+    targets = np.array([1.0, 2.0, 3.0, 4.0])
+    outputs = np.array([1.5, 2.0, 2.0, 4.0])
+    # SS_res = 0.25 + 0 + 1 + 0, SS_tot = 2.25 + 0.25 + 0.25 + 2.25
+    assert r_squared(outputs, targets) == pytest.approx(1 - 1.25 / 5)
+    assert mean_absolute_error(outputs, targets) == pytest.approx(1.5 / 4)
+    assert r_squared(targets, targets) == 1.0
+    assert r_squared(np.full(4, targets.mean()), targets) == 0.0
+
+
+def test_nothing_to_measure_is_nan_not_a_score():
+    empty = np.zeros(0)
+    assert math.isnan(accuracy(empty, empty))
+    assert math.isnan(r_squared(empty, empty)) and math.isnan(mean_absolute_error(empty, empty))
+    assert math.isnan(r_squared(np.array([1.0, 2.0]), np.array([3.0, 3.0])))  # SS_tot = 0
+
+
+def test_playground_metrics_match_its_outputs_on_the_grid_of_points():
+    pg = Playground.from_url("#seed=0.12345&dataset=xor")
+    pg.step(30)
+    confusion = pg.confusion("test")
+    assert confusion.sum() == len(pg.test)
+    assert pg.metrics["test_accuracy"] == pytest.approx(np.trace(confusion) / len(pg.test))
+    predicted = pg.predicted_classes("train")
+    assert np.mean(predicted == (pg.train.label > 0)) == pytest.approx(pg.metrics["train_accuracy"])
+
+
+def test_playground_r_squared_agrees_with_its_loss():
+    """The outputs the metrics read are those the loss was computed from: R² = 1 − 2·n·loss / SS_tot."""
+    pg = Playground.from_url("#seed=2&problem=regression&regDataset=reg-gauss")
+    pg.step(20)
+    for which, loss, points in (("train", pg.train_loss, pg.train), ("test", pg.test_loss, pg.test)):
+        squared_error = 2 * loss * len(points)  # the loss is ½(output − target)² per point
+        total = float(np.sum((points.label - points.label.mean()) ** 2))
+        assert pg.metrics[f"{which}_r2"] == pytest.approx(1 - squared_error / total, rel=1e-12)
+
+
+def test_metrics_follow_a_change_of_the_network_without_training():
+    pg = Playground.from_url("#seed=0.12345")
+    pg.step(50)
+    pg.set_bias(len(pg.biases) - 1, 0, 50.0)  # the output is +1 everywhere: every point is called blue
+    assert pg.predicted_classes("test").tolist() == [1] * len(pg.test)
+    assert pg.metrics["test_accuracy"] == pytest.approx(np.mean(pg.test.label > 0))
+
+
+def test_regression_has_no_confusion_matrix():
+    pg = Playground.from_url("#seed=1&problem=regression")
+    assert set(pg.metrics) == {"train_r2", "test_r2", "train_mae", "test_mae"}
+    with pytest.raises(ValueError, match="regression"):
+        pg.confusion()
+    with pytest.raises(ValueError, match="'train' or 'test'"):
+        Playground.from_url("#seed=1").confusion("validation")
