@@ -203,7 +203,8 @@ function renderControls() {
   play.setAttribute("aria-pressed", String(page.playing));
   play.setAttribute("aria-label", page.playing ? "Pause" : "Run");
   $("point-value-control").hidden = !isRegression();
-  $("point-class-control").hidden = isRegression();
+  pointEditor.updateClasses();
+  drawLegend(); // the classes, when there are K
 }
 
 // --- user input ------------------------------------------------------------------
