@@ -259,11 +259,15 @@ class Session:
         return [encode(gradient_check_message(self.pg.gradient_check()))]
 
     def _explain(self, message: p.ExplainMessage) -> list[Outgoing]:
+        """The engine's numbers; a labelled example first finishes an epoch in progress, and then
+        a frame shows the weights the explanation starts from."""
+        at = (self.pg.epoch, self.pg.position)
         try:
             explained = self.pg.explain(message.x, message.y, message.label)
         except ValueError as error:
             raise ProtocolError("invalid", f"explain: {error}") from None
-        return [encode(explain_message("explain", message.x, message.y, message.label, explained))]
+        moved = [self.frame()] if (self.pg.epoch, self.pg.position) != at else []
+        return [*moved, encode(explain_message("explain", message.x, message.y, message.label, explained))]
 
     def _apply_example(self, message: p.ApplyExampleMessage) -> list[Outgoing]:
         """The shown one-example step, performed: what it applied, then a frame of the new weights."""

@@ -70,3 +70,11 @@ def test_a_wrong_label_is_a_clear_error_and_nothing_changes(message: dict, words
 def test_malformed_examples_are_refused_at_the_edge(text: str) -> None:
     with pytest.raises(ProtocolError):
         parse_client_message(text)
+
+
+def test_a_labelled_example_mid_epoch_first_shows_the_finished_epoch() -> None:
+    session = started()
+    session.pg.train_examples(5)
+    out = session.handle(msg({"type": "explain", "x": 1.0, "y": 1.0, "label": 1}))
+    assert isinstance(out[0], Frame) and json.loads(out[0].text)["epoch"] == 1
+    assert json.loads(out[1])["type"] == "explain" and session.pg.position == 0
