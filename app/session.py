@@ -267,7 +267,8 @@ class Session:
         except ValueError as error:
             raise ProtocolError("invalid", f"explain: {error}") from None
         moved = [self.frame()] if (self.pg.epoch, self.pg.position) != at else []
-        return [*moved, encode(explain_message("explain", message.x, message.y, message.label, explained))]
+        answer = explain_message("explain", message.x, message.y, message.label, explained, self.pg.learning_rate)
+        return [*moved, encode(answer)]
 
     def _apply_example(self, message: p.ApplyExampleMessage) -> list[Outgoing]:
         """The shown one-example step, performed: what it applied, then a frame of the new weights."""
@@ -275,7 +276,9 @@ class Session:
             applied = self.pg.apply_example(message.x, message.y, message.label)
         except ValueError as error:
             raise ProtocolError("invalid", f"apply_example: {error}") from None
-        return [encode(explain_message("applied", message.x, message.y, message.label, applied)), self.frame()]
+        # the rate of this epoch (the step counts no epoch): the one the update used
+        answer = explain_message("applied", message.x, message.y, message.label, applied, self.pg.learning_rate)
+        return [encode(answer), self.frame()]
 
     def _export(self, message: p.ExportMessage) -> list[Outgoing]:
         return [encode(export_message(self.pg.export()))]

@@ -30,7 +30,7 @@ def test_explain_answers_the_engines_numbers_and_changes_nothing() -> None:
     out = session.handle(msg({"type": "explain", "x": 1.5, "y": -2.0, "label": 1}))
     assert len(out) == 1 and isinstance(out[0], str)
     answer = json.loads(out[0])
-    assert answer == {"type": "explain", "x": 1.5, "y": -2.0, "label": 1.0,
+    assert answer == {"type": "explain", "x": 1.5, "y": -2.0, "label": 1.0, "learning_rate": 0.03,
                       **Playground.from_url(LINK).explain(1.5, -2.0, 1)}
     assert (session.pg.net.params == before).all()
     hover = json.loads(session.handle(msg({"type": "explain", "x": 0, "y": 0}))[0])

@@ -18,6 +18,8 @@ import { wireYourData, showLinkPointsNote } from "./your-data.js";
 import { PointEditor } from "./point-editor.js";
 import { wireShareExport, onGradientCheck, onExport } from "./share-export.js";
 import { wireKeyboard } from "./keyboard.js";
+import { ExplainHover } from "./explain.js";
+import { BackpropSteps } from "./backprop-steps.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -26,6 +28,8 @@ let controls;
 let diagram;
 let picker;
 let classroom;
+let explainer; // hovering the output square: one example through the network
+let backprop; // "Step through backprop"
 const edits = networkEdits(send, scheduleRender);
 const pointEditor = new PointEditor(send);
 
@@ -52,6 +56,7 @@ function focusNeuron(index) {
 
 const HANDLERS = {
   state(message) {
+    if (message.layer_sizes.join() !== page.layerSizes.join()) backprop.leave(); // another network
     applyState(message);
     history.replaceState(null, "", message.hash);
     noteState(message.config);
@@ -78,6 +83,8 @@ const HANDLERS = {
   },
   gradient_check: onGradientCheck,
   export: onExport,
+  explain: (message) => explainer.onAnswer(message),
+  applied: (message) => backprop.onApplied(message),
 };
 
 function onMessage(message) {
@@ -168,6 +175,7 @@ function render() {
       applyHidden(); // the rebuilt neuron buttons are hidable too
     } else diagram.update();
     diagram.updateLayerButtons(networkLimits().neurons);
+    backprop.redraw(); // a frame restyled the links: the stage shown draws on them again
     if (focused && !document.activeElement?.id) $(focused)?.focus();
   }
   if (dirty.maps) diagram.drawMaps(page.config.discretize);
@@ -280,6 +288,10 @@ async function start() {
   classroom = new ClassroomPanel($("classroom-choices"), $("classroom-link"), setSettings);
   wireButtons();
   wireKeyboard({ togglePlay, step, reset });
+  explainer = new ExplainHover(diagram, send);
+  explainer.wire();
+  backprop = new BackpropSteps(explainer, send, togglePlay);
+  backprop.wire();
   connection = new Connection(socketUrl(location), { message: onMessage, grids: onGrids, status: onStatus, hello },
     protocol.idle_close_reason);
   pointEditor.wire();
