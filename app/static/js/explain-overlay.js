@@ -52,7 +52,7 @@ export class ExplainOverlay {
         const values = output ? layer.a.map(short).join(", ") : short(layer.a[j]);
         const lines = [output && layer.z.length > 1 ? `a ${values}` : `z ${short(layer.z[j])} a ${values}`];
         if (show.deltas.has(l)) lines.push(`δ ${output ? layer.delta.map(short).join(", ") : short(layer.delta[j])}`);
-        this.added.push(tag(element, "explain-value", lines.join("\n")));
+        this.added.push(tag(element, output ? "explain-value explain-output" : "explain-value", lines.join("\n")));
       }
     });
     if (show.links) this.drawLinks(explained, show);
