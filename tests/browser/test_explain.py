@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from playwright.sync_api import expect
@@ -127,4 +129,32 @@ def test_leaving_the_steps_changes_nothing(page, base_url, page_problems):
     pg.step(1)
     assert np.allclose(np.concatenate([np.ravel(w) for w in page.evaluate(FRAME)["weights"]]),
                        np.concatenate([w.ravel() for w in pg.weights]), rtol=0, atol=0)
+    assert page_problems == []
+
+
+def test_biases_show_their_gradient_and_update_and_a_refused_explain_frees_the_hover(page, base_url,
+                                                                                    page_problems):
+    open_playground(page, base_url, LINK)
+    page.click("#backprop-start-button")
+    expect(page.locator("#backprop-stage")).to_have_text("Stage 1 of 8")
+    explained = shown(page)
+    for _ in range(7):
+        page.keyboard.press("n")
+    output_bias = page.locator("#network .output-node .bias")
+    old, new = page.evaluate(FRAME)["biases"][2][0], explained["layers"][2]["new_biases"][0]
+    expect(output_bias).to_have_attribute("title", re.compile("^bias .* → "))
+    shown_old, shown_new = output_bias.get_attribute("title").removeprefix("bias ").split(" → ")
+    assert (float(shown_old), float(shown_new)) == (old, new) and old != new
+    page.keyboard.press("Escape")
+    expect(output_bias).not_to_have_attribute("title", re.compile("."))
+    # A point the server refuses (a label two classes cannot have) is an error; hovering still works.
+    page.evaluate("""async () => {
+      const { page } = await import("/static/js/state.js");
+      page.data.train.unshift([0, 0, 0.5]);
+    }""")
+    page.click("#backprop-start-button")
+    expect(page.locator("#messages")).to_contain_text("labelled -1 and 1")
+    expect(page.locator("#backprop-controls")).to_be_hidden()
+    hover_square(page, 0.8, 0.8)
+    wait_until(page, lambda: (shown(page) or {}).get("x", 0) > 1)
     assert page_problems == []

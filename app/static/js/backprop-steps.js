@@ -119,6 +119,11 @@ export class BackpropSteps {
       + `${short(applied.y)}) with label ${applied.label}.`;
   }
 
+  /** A refused request: a start still waiting for its explanation gets none. */
+  onError() {
+    if (this.active && !this.explained) this.leave();
+  }
+
   leave() {
     this.hover.listener = null;
     this.explained = null;

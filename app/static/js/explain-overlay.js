@@ -35,6 +35,7 @@ export class ExplainOverlay {
     this.diagram = diagram;
     this.added = []; // elements to remove when leaving
     this.restyled = []; // links whose colour and width the overlay set
+    this.titled = []; // biases given a title
   }
 
   /** Draw `explained` up to what `show` asks: {layers: weight layers with values, deltas: weight
@@ -55,7 +56,10 @@ export class ExplainOverlay {
         this.added.push(tag(element, output ? "explain-value explain-output" : "explain-value", lines.join("\n")));
       }
     });
-    if (show.links) this.drawLinks(explained, show);
+    if (show.links) {
+      this.drawLinks(explained, show);
+      this.titleBiases(explained, show);
+    }
   }
 
   // The example on every map: a dot where (x, y) lies on the neuron's square.
@@ -95,8 +99,22 @@ export class ExplainOverlay {
     }
   }
 
+  // Each bias of the layers shown: its gradient dE/db, or its update, on hover.
+  titleBiases(explained, show) {
+    for (const bias of this.diagram.biases) {
+      if (!show.linkLayers.has(bias.layer)) continue;
+      const layer = explained.layers[bias.layer];
+      bias.element.title = show.links === "update"
+        ? `bias ${page.biases[bias.layer][bias.node]} → ${layer.new_biases[bias.node]}`
+        : `dE/db = ${layer.bias_grad[bias.node]}`;
+      this.titled.push(bias.element);
+    }
+  }
+
   /** Back to the plain diagram. */
   clear() {
+    for (const element of this.titled) element.removeAttribute("title");
+    this.titled = [];
     for (const element of this.added) element.remove();
     for (const link of this.restyled) link.path.classList.remove("explained");
     const restyled = this.restyled.length > 0;

@@ -93,6 +93,12 @@ export class ExplainHover {
         + `the output is ${output}.`;
   }
 
+  /** A refused request or a new connection: no answer is coming. */
+  forget() {
+    this.inFlight = false;
+    this.next = null;
+  }
+
   leave() {
     if (this.listener) return;
     this.active = false;

@@ -71,6 +71,8 @@ const HANDLERS = {
   },
   error(message) {
     showMessage(`Error (${message.code}): ${message.message}`);
+    explainer.forget(); // an explain it may answer gets no other answer
+    backprop.onError();
     controls.forgetPending(); // a refused change must not stay on screen
     // An edit of the points refused for any reason made no step of the undo history.
     if (POINTS_REFUSALS.has(message.code)) pointEditor.onRefused();
@@ -99,6 +101,7 @@ function onGrids(grids) {
 }
 
 function onStatus(status, reason = "") {
+  if (status === "connected") explainer.forget(); // a new session: the old one's answers are gone
   const element = $("connection-status");
   element.dataset.status = status;
   const text = { connecting: "Connecting…", connected: "Connected", disconnected: "Disconnected",
