@@ -218,12 +218,13 @@ function canTrain() {
 
 function togglePlay() {
   if (!page.playing && !canTrain()) return;
+  if (!page.playing) backprop.leave(); // training moves the weights the steps explain
   requestPlaying(!page.playing);
   scheduleRender();
   send({ type: page.playing ? "play" : "pause" });
 }
 
-const step = () => canTrain() && send({ type: "step", n: 1 });
+const step = () => canTrain() && (backprop.leave(), send({ type: "step", n: 1 }));
 const reset = () => send({ type: "reset" });
 
 function wireButtons() {
