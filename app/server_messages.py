@@ -152,6 +152,14 @@ def gradient_check_message(result: dict[str, Any]) -> Json:
     return {"type": "gradient_check", "max_relative_error": errors, "ok": bool(result["ok"])}
 
 
+def explain_message(kind: str, x: float, y: float, label: float | None, explained: dict[str, Any],
+                    rate: float) -> Json:
+    """``explain`` (or ``applied``): the example asked about, the engine's numbers for it and the
+    learning rate its update uses."""
+    return {"type": kind, "x": x, "y": y, "label": label, "learning_rate": finite_or_none(rate),
+            **_finite_json(explained)}
+
+
 def export_message(model: dict[str, Any]) -> Json:
     """The export as strict JSON: a diverged network's NaN weights and losses become null."""
     return {"type": "export", "model": _finite_json(model)}

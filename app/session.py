@@ -40,6 +40,7 @@ from .server_messages import (
     diverged_message,
     encode,
     error_message,
+    explain_message,
     export_message,
     gradient_check_message,
     state_message,
@@ -260,6 +261,28 @@ class Session:
 
     def _gradient_check(self, message: p.GradientCheckMessage) -> list[Outgoing]:
         return [encode(gradient_check_message(self.pg.gradient_check()))]
+
+    def _explain(self, message: p.ExplainMessage) -> list[Outgoing]:
+        """The engine's numbers; a labelled example first finishes an epoch in progress, and then
+        a frame shows the weights the explanation starts from."""
+        at = (self.pg.epoch, self.pg.position)
+        try:
+            explained = self.pg.explain(message.x, message.y, message.label)
+        except ValueError as error:
+            raise ProtocolError("invalid", f"explain: {error}") from None
+        moved = [self.frame()] if (self.pg.epoch, self.pg.position) != at else []
+        answer = explain_message("explain", message.x, message.y, message.label, explained, self.pg.learning_rate)
+        return [*moved, encode(answer)]
+
+    def _apply_example(self, message: p.ApplyExampleMessage) -> list[Outgoing]:
+        """The shown one-example step, performed: what it applied, then a frame of the new weights."""
+        try:
+            applied = self.pg.apply_example(message.x, message.y, message.label)
+        except ValueError as error:
+            raise ProtocolError("invalid", f"apply_example: {error}") from None
+        # the rate of this epoch (the step counts no epoch): the one the update used
+        answer = explain_message("applied", message.x, message.y, message.label, applied, self.pg.learning_rate)
+        return [encode(answer), self.frame()]
 
     def _export(self, message: p.ExportMessage) -> list[Outgoing]:
         return [encode(export_message(self.pg.export()))]

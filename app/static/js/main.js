@@ -19,6 +19,8 @@ import { wireYourData, showLinkPointsNote } from "./your-data.js";
 import { PointEditor } from "./point-editor.js";
 import { wireShareExport, onGradientCheck, onExport } from "./share-export.js";
 import { wireKeyboard } from "./keyboard.js";
+import { ExplainHover } from "./explain.js";
+import { BackpropSteps } from "./backprop-steps.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -28,6 +30,8 @@ let diagram;
 let picker;
 let classroom;
 let confusion;
+let explainer; // hovering the output square: one example through the network
+let backprop; // "Step through backprop"
 const edits = networkEdits(send, scheduleRender);
 const pointEditor = new PointEditor(send);
 
@@ -54,6 +58,7 @@ function focusNeuron(index) {
 
 const HANDLERS = {
   state(message) {
+    if (message.layer_sizes.join() !== page.layerSizes.join()) backprop.leave(); // another network
     applyState(message);
     history.replaceState(null, "", message.hash);
     noteState(message.config);
@@ -69,6 +74,8 @@ const HANDLERS = {
   },
   error(message) {
     showMessage(`Error (${message.code}): ${message.message}`);
+    explainer.forget(); // an explain it may answer gets no other answer
+    backprop.onError();
     controls.forgetPending(); // a refused change must not stay on screen
     // An edit of the points refused for any reason made no step of the undo history.
     if (POINTS_REFUSALS.has(message.code)) pointEditor.onRefused();
@@ -87,6 +94,8 @@ const HANDLERS = {
   },
   gradient_check: onGradientCheck,
   export: onExport,
+  explain: (message) => explainer.onAnswer(message),
+  applied: (message) => backprop.onApplied(message),
 };
 
 function onMessage(message) {
@@ -101,6 +110,7 @@ function onGrids(grids) {
 }
 
 function onStatus(status, reason = "") {
+  if (status === "connected") explainer.forget(); // a new session: the old one's answers are gone
   const element = $("connection-status");
   element.dataset.status = status;
   const text = { connecting: "Connecting…", connected: "Connected", disconnected: "Disconnected",
@@ -177,6 +187,7 @@ function render() {
       applyHidden(); // the rebuilt neuron buttons are hidable too
     } else diagram.update();
     diagram.updateLayerButtons(networkLimits().neurons);
+    backprop.redraw(); // a frame restyled the links: the stage shown draws on them again
     if (focused && !document.activeElement?.id) $(focused)?.focus();
   }
   if (dirty.maps) diagram.drawMaps(page.config.discretize);
@@ -225,6 +236,7 @@ function clearStopReason() {
 function togglePlay() {
   if (!page.playing && !canTrain()) return;
   clearStopReason();
+  if (!page.playing) backprop.leave(); // training moves the weights the steps explain
   requestPlaying(!page.playing);
   scheduleRender();
   send({ type: page.playing ? "play" : "pause" });
@@ -233,6 +245,7 @@ function togglePlay() {
 function step() {
   if (!canTrain()) return;
   clearStopReason();
+  backprop.leave(); // training moves the weights the steps explain
   send({ type: "step", n: 1 });
 }
 
@@ -306,6 +319,10 @@ async function start() {
   classroom = new ClassroomPanel($("classroom-choices"), $("classroom-link"), setSettings);
   wireButtons();
   wireKeyboard({ togglePlay, step, reset });
+  explainer = new ExplainHover(diagram, send);
+  explainer.wire();
+  backprop = new BackpropSteps(explainer, send, togglePlay);
+  backprop.wire();
   connection = new Connection(socketUrl(location), { message: onMessage, grids: onGrids, status: onStatus, hello },
     protocol.idle_close_reason);
   pointEditor.wire();
