@@ -105,6 +105,23 @@ class Playground:
         return [d.copy() for d in self.net.dead_links]
 
     @property
+    def gradients(self) -> list[np.ndarray]:
+        """The last update's mean gradient of the loss (Σ over its batch / the batch's count) per
+        weight, in the orientation of :attr:`weights`; zeros before the first update.
+
+        Kept by the compiled update itself (nn_core/optimizers.py), so it is the very gradient
+        training applied, without the regularizer's penalty.
+        """
+        return [g.copy() for g in self.net.weight_views(self.optimizer.last_gradient)]
+
+    @property
+    def gradient_sizes(self) -> list[float]:
+        """Per weight layer (first hidden first, output last), the root mean square of
+        :attr:`gradients`: a vanishing gradient shows as a first layer's size far below the
+        output's, an exploding one as sizes that grow without bound."""
+        return [float(np.sqrt(np.mean(np.square(g)))) for g in self.net.weight_views(self.optimizer.last_gradient)]
+
+    @property
     def history(self) -> list[tuple[int, float, float]]:
         """``(epoch, train_loss, test_loss)`` since the last reset, thinned when long."""
         return self._history.points()
