@@ -18,6 +18,8 @@ import { wireYourData, showLinkPointsNote } from "./your-data.js";
 import { PointEditor } from "./point-editor.js";
 import { wireShareExport, onGradientCheck, onExport } from "./share-export.js";
 import { wireKeyboard } from "./keyboard.js";
+import { applyGradients, drawGradientChart, wireGradientToggle } from "./gradients.js";
+import { addActivationPlot, drawActivationPlot } from "./activation-plot.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -26,6 +28,7 @@ let controls;
 let diagram;
 let picker;
 let classroom;
+let activationPlot;
 const edits = networkEdits(send, scheduleRender);
 const pointEditor = new PointEditor(send);
 
@@ -58,7 +61,10 @@ const HANDLERS = {
     showLinkPointsNote(message.points_left_out);
     if (page.warnings.length) showMessage(page.warnings.join(" · "));
   },
-  frame: applyFrame,
+  frame(message) {
+    applyFrame(message);
+    applyGradients(message);
+  },
   data(message) {
     applyData(message);
     pointEditor.onData();
@@ -142,6 +148,7 @@ function hello(reconnected) {
   if (reconnected && usesCustomData() && train.length + test.length) {
     messages.push({ type: "points", points: train, test, mode: "replace" });
   }
+  if (page.showGradients) messages.push({ type: "gradients", on: true }); // a new session starts without
   if (reconnected && page.playing) messages.push({ type: "play" });
   return messages;
 }
@@ -174,6 +181,7 @@ function render() {
   if (dirty.output) drawOutput();
   if (dirty.data) drawDataPoints();
   if (dirty.chart) drawChart();
+  if (dirty.gradients && page.showGradients) drawGradientChart($("gradient-chart"));
   drawNumbers();
   for (const part of Object.keys(dirty)) dirty[part] = false;
 }
@@ -181,6 +189,7 @@ function render() {
 function renderControls() {
   const config = page.config;
   controls.update(config);
+  drawActivationPlot(activationPlot, page.activations, config.activation);
   picker.update(config, page.datasetKey);
   classroom.update(config);
   const shape = config.networkShape;
@@ -263,10 +272,12 @@ async function loadDatasetPreviews() {
 
 async function start() {
   const { protocol, ...table } = await loadSettings();
-  ({ settings: page.settings, limits: page.limits, hideable: page.hideable } = table);
+  ({ settings: page.settings, limits: page.limits, hideable: page.hideable, activations: page.activations } = table);
   loadFeatureMaps().catch(() => {}); // without them, unused features just stay blank
   controls = new Controls(page.settings, { top: $("slot-top"), data: $("slot-data"), output: $("slot-output"),
     engine: $("slot-engine") }, setSettings);
+  activationPlot = addActivationPlot(document.querySelector(".control.ui-activation"));
+  wireGradientToggle($("show-gradients"), $("gradient-chart-box"), send);
   picker = new DatasetPicker($("datasets"), page.settings, setSettings, page.limits.custom_datasets);
   loadDatasetPreviews().catch(() => {}); // without them, squares stay blank until used
   const hovercard = new Hovercard($("hovercard"), $("network"), edits);
