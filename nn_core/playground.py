@@ -119,7 +119,7 @@ class Playground:
         """Per weight layer (first hidden first, output last), the root mean square of
         :attr:`gradients`: a vanishing gradient shows as a first layer's size far below the
         output's, an exploding one as sizes that grow without bound."""
-        return [float(np.sqrt(np.mean(np.square(g)))) for g in self.net.weight_views(self.optimizer.last_gradient)]
+        return [_root_mean_square(g) for g in self.net.weight_views(self.optimizer.last_gradient)]
 
     @property
     def history(self) -> list[tuple[int, float, float]]:
@@ -521,6 +521,15 @@ def _earlier(rows: Any, epoch: int) -> list[Any]:
         return []
     return [row for row in rows if isinstance(row, (list, tuple)) and row and isinstance(row[0], (int, float))
             and not isinstance(row[0], bool) and row[0] < epoch]
+
+
+def _root_mean_square(values: np.ndarray) -> float:
+    """sqrt(mean(v²)), scaled by the largest |v| first so an exploding gradient's square cannot
+    overflow (a NaN or infinite entry makes it NaN or infinite, as it should)."""
+    largest = float(np.max(np.abs(values), initial=0.0))  # NaN if any is; 0 for a layer of no weights
+    if largest == 0.0 or not math.isfinite(largest):
+        return largest
+    return largest * float(np.sqrt(np.mean(np.square(values / largest))))
 
 
 def _check_finite(value: Any) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import warnings
+
 import numpy as np
 import pytest
 
@@ -61,3 +64,16 @@ def test_the_update_keeps_the_mean_and_still_clears_the_sum() -> None:
     np.testing.assert_allclose(optimizer.last_gradient, [1.0, -2.0, 3.0], rtol=1e-15)
     np.testing.assert_array_equal(summed, [0.0, 0.0, 0.0])
     np.testing.assert_array_equal(params, [-0.5, 1.0, -1.5])
+
+
+def test_a_high_learning_rates_gradients_explode_and_their_size_does_not_overflow() -> None:
+    pg = Playground.from_url("#seed=0.5&problem=regression&regDataset=reg-plane&networkShape=4,4"
+                             "&activation=linear&learningRate=3&batchSize=10")
+    sizes = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the RMS of a 1e200 gradient is no overflow
+        for _ in range(4):
+            pg.train_examples(10)  # one update each
+            sizes.append(pg.gradient_sizes[0])
+    assert sizes == sorted(sizes) and sizes[-1] > 1e40 * sizes[0]
+    assert all(math.isfinite(size) for size in sizes)
