@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
 
+from nn_core.activations import curves
 from nn_core.datasets import CUSTOM_NAMES, MAX_USER_POINTS, previews
 from nn_core.features import EXTENT
 from nn_core.grid import feature_thumbnails, quantize
@@ -45,8 +46,9 @@ async def settings_table() -> JSONResponse:
 @lru_cache(maxsize=1)
 def page_settings() -> dict[str, Any]:
     """The settings table, the limits the page checks before it sends, the controls a
-    classroom link can hide and the protocol's close reasons, each defined once in Python:
-    the page's JavaScript repeats none of these values."""
+    classroom link can hide, the protocol's close reasons and every activation's curve and
+    derivative (sampled by the engine, for the plot beside the activation control), each
+    defined once in Python: the page's JavaScript repeats none of these values."""
     limits = {
         "extent": EXTENT,
         "max_points": MAX_USER_POINTS,
@@ -58,7 +60,8 @@ def page_settings() -> dict[str, Any]:
         "custom_datasets": sorted(CUSTOM_NAMES.values()),
     }
     protocol = {"idle_close_reason": IDLE_CLOSE_REASON}
-    return {"settings": settings_json(), "limits": limits, "hideable": hideable_json(), "protocol": protocol}
+    return {"settings": settings_json(), "limits": limits, "hideable": hideable_json(), "protocol": protocol,
+            "activations": curves()}
 
 
 @router.get("/feature-maps.json")

@@ -197,10 +197,19 @@ class ApplyExampleMessage(_Message):
     label: Finite
 
 
+class GradientsMessage(_Message):
+    """Whether frames carry every link's gradient of the last update (while the page's "Show
+    gradients" is on; each layer's gradient size comes in every frame anyway)."""
+
+    type: Literal["gradients"]
+    on: bool
+
+
 ClientMessage = Annotated[
     HelloMessage | SetMessage | PlayMessage | PauseMessage | StepMessage | ResetMessage | RegenerateMessage
     | SetWeightMessage | SetBiasMessage | PointsMessage | GradientCheckMessage | ExportMessage
-    | LoadMessage | KeyFrameMessage | PredictionsMessage | ExplainMessage | ApplyExampleMessage,
+    | LoadMessage | KeyFrameMessage | PredictionsMessage | ExplainMessage | ApplyExampleMessage
+    | GradientsMessage,
     Field(discriminator="type"),
 ]
 _ADAPTER: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)

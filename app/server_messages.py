@@ -84,7 +84,7 @@ def _rows(rows: Iterable[Sequence[float]]) -> list[list[float | None]]:
 
 
 def frame_message(pg: Playground, history: Sequence[HistoryPoint], history_reset: bool,
-                  playing: bool, predictions: bool = False) -> Json:
+                  playing: bool, predictions: bool = False, gradients: bool = False) -> Json:
     message: Json = {
         "type": "frame",
         "epoch": int(pg.epoch),
@@ -95,7 +95,10 @@ def frame_message(pg: Playground, history: Sequence[HistoryPoint], history_reset
         "playing": playing,
         "learning_rate": finite_or_none(pg.learning_rate),
         "metrics": {name: finite_or_none(value) for name, value in pg.metrics.items()},
+        "gradient_sizes": [finite_or_none(size) for size in pg.gradient_sizes],
     }
+    if gradients:  # every link's, only while the page shows them: as many numbers as the weights
+        message["gradients"] = [array_json(g) for g in pg.gradients]
     if scheduled(pg.config):  # the rate after each history point's epoch, for the chart's second axis
         message["rates"] = [finite_or_none(learning_rate(pg.config, int(e))) for e, _, _ in history]
     if pg.config.problem == "classification":
@@ -209,12 +212,13 @@ class HistoryCursor:
 
 
 def build_frame(pg: Playground, cursor: HistoryCursor, grids: GridStream, playing: bool,
-                thumbnail: int, predictions: bool = False) -> Frame:
+                thumbnail: int, predictions: bool = False, gradients: bool = False) -> Frame:
     """Everything the page draws for the current state (CPU work: call off the event loop);
-    ``predictions``: each point's predicted class too (the page highlights a confusion cell's)."""
+    ``predictions``: each point's predicted class too (the page highlights a confusion cell's);
+    ``gradients``: every link's last gradient too (the page's "Show gradients")."""
     maps = pg.boundaries(resolution=thumbnail, output_resolution=OUTPUT_RESOLUTION)
     history, restarted = cursor.take(pg.history)
-    text = encode(frame_message(pg, history, restarted, playing, predictions))
+    text = encode(frame_message(pg, history, restarted, playing, predictions, gradients))
     return Frame(text, grids.encode(maps, int(pg.epoch)))
 
 

@@ -93,6 +93,8 @@ class Session:
         self._frame_at: tuple[int, int] = (-1, 0)  # the (epoch, point) the last frame showed
         self._layout: tuple[tuple[int, ...], tuple[str, ...]] = ((), ())  # the shape the last state showed
         self._send_predictions = False  # frames carry each point's predicted class (the page asked)
+        # Frames carry every link's last gradient (the page's toggle, kept across playgrounds).
+        self._send_gradients = False
 
     # --- phases --------------------------------------------------------------
     @property
@@ -259,6 +261,10 @@ class Session:
         self._send_predictions = message.on
         return [self.frame()]
 
+    def _gradients(self, message: p.GradientsMessage) -> list[Outgoing]:
+        self._send_gradients = message.on
+        return [self.frame()]
+
     def _gradient_check(self, message: p.GradientCheckMessage) -> list[Outgoing]:
         return [encode(gradient_check_message(self.pg.gradient_check()))]
 
@@ -382,7 +388,8 @@ class Session:
     # --- messages ----------------------------------------------------------------
     def frame(self) -> Frame:
         started = time.perf_counter()
-        frame = build_frame(self.pg, self._cursor, self._grids, self.playing, self.thumbnail, self._send_predictions)
+        frame = build_frame(self.pg, self._cursor, self._grids, self.playing, self.thumbnail, self._send_predictions,
+                            self._send_gradients)
         self._frame_at = (self.pg.epoch, self.pg.position)
         self._seconds_per_frame = 0.7 * self._seconds_per_frame + 0.3 * (time.perf_counter() - started)
         return frame

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -182,3 +183,30 @@ def forward_for(activation: Activation, size: int, dtype: np.dtype) -> Callable[
     made: tanh's fastest form depends on the size, and the training loop calls it per batch."""
     return activation.sized_forward(size, dtype) if activation.sized_forward else activation.forward
 
+
+
+CURVE_RANGE = (-5.0, 5.0)  # wide enough to show sigmoid's and tanh's flat tails
+CURVE_SAMPLES = 81
+CURVE_DECIMALS = 4  # a plot a few dozen pixels high needs no more; keeps the page's table small
+
+
+def curves(low: float = CURVE_RANGE[0], high: float = CURVE_RANGE[1],
+           samples: int = CURVE_SAMPLES) -> dict[str, Any]:
+    """Every activation f and its derivative f' sampled at ``samples`` points ``z`` of [low, high],
+    computed by the very functions training uses, so the page's plot repeats no maths:
+    ``{"z": [...], "curves": {name: {"value": [...], "derivative": [...]}}}``.
+
+    >>> curves(-1.0, 1.0, 3)["curves"]["relu"]
+    {'value': [0.0, 0.0, 1.0], 'derivative': [0.0, 0.0, 1.0]}
+    """
+    z = np.linspace(low, high, samples)
+    table = {}
+    for name, activation in ACTIVATIONS.items():
+        value = activation.forward(z, np.empty_like(z))
+        derivative = activation.derivative(z, value, np.empty_like(z))
+        table[name] = {"value": _rounded(value), "derivative": _rounded(derivative)}
+    return {"z": _rounded(z), "curves": table}
+
+
+def _rounded(values: Array) -> list[float]:
+    return [float(v) + 0.0 for v in np.round(values, CURVE_DECIMALS)]  # + 0.0: no "-0.0" in JSON

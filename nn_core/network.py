@@ -90,6 +90,11 @@ class Network:
         """Per layer, ``(n_out,)`` views of the biases (writable)."""
         return [block[:, -1] for block in self.blocks]
 
+    def weight_views(self, flat: Array) -> list[Array]:
+        """Per layer, ``(n_out, n_in)`` views of the weights' entries of any array laid out
+        like ``params`` (the last update's gradient, say)."""
+        return [block[:, :-1] for block in self._views(flat)]
+
     @property
     def dead_links(self) -> list[Array]:
         return [block[:, :-1] for block in self.dead_blocks]

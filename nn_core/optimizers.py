@@ -8,7 +8,9 @@ order of operations: bias − lr·Σ/count; for a live link w − (lr/count)·Σ
 then the regularizer's step taken with its derivative at the OLD weight; with
 L1 a weight whose sign flips is set to 0 and its link dies for good.
 ``momentum`` and ``adam`` treat the penalty's derivative as part of the
-gradient, as is usual for them. Every update clears the accumulated gradient.
+gradient, as is usual for them. Every update clears the accumulated gradient,
+keeping its mean (Σ/count, the loss's gradient alone, without the penalty) in
+``last``: the page draws "the last update's gradient" from it.
 """
 
 from __future__ import annotations
@@ -50,24 +52,27 @@ class Hyper:
 
 @dataclass
 class Optimizer:
-    """An optimizer's name and state: ``moments`` (2 rows, one column per parameter), ``steps``."""
+    """An optimizer's name and state: ``moments`` (2 rows, one column per parameter), ``steps``,
+    and ``last_gradient``, the mean gradient its last update applied (zeros before the first)."""
 
     name: str
     size: int
     moments: Array = field(init=False, repr=False)
     steps: Array = field(init=False, repr=False)  # one int64: Adam's bias correction
+    last_gradient: Array = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.code = CODES[self.name]
         self.moments = np.zeros((2, self.size))
         self.steps = np.zeros(1, dtype=np.int64)
+        self.last_gradient = np.zeros(self.size)
 
     def update(self, params: Array, dead: Array, gradient: Array, count: int, hyper: Hyper,
                is_weight: Array) -> None:
         """Apply ``gradient`` (a SUM over ``count`` examples) to ``params`` and clear it."""
         update(self.code, params, dead, is_weight.astype(np.bool_), gradient, count, hyper.learning_rate,
                hyper.regularizer, hyper.regularization_rate, hyper.momentum, hyper.beta1, hyper.beta2,
-               self.moments, self.steps)
+               self.moments, self.steps, self.last_gradient)
 
 
 def make(name: str, size: int) -> Optimizer:
@@ -77,8 +82,9 @@ def make(name: str, size: int) -> Optimizer:
 @inlined
 def update(code: int, params: Array, dead: Array, is_weight: Array, gradient: Array, count: int,
            learning_rate: float, regularizer: int, regularization_rate: float,
-           momentum: float, beta1: float, beta2: float, moments: Array, steps: Array) -> None:
-    """One update of every parameter from the gradient summed over ``count`` examples."""
+           momentum: float, beta1: float, beta2: float, moments: Array, steps: Array, last: Array) -> None:
+    """One update of every parameter from the gradient summed over ``count`` examples; the
+    sum is cleared for the next batch and its mean kept in ``last``."""
     if code == SGD:
         classic_step(params, dead, is_weight, gradient, count, learning_rate, regularizer, regularization_rate)
     elif code == MOMENTUM:
@@ -88,7 +94,9 @@ def update(code: int, params: Array, dead: Array, is_weight: Array, gradient: Ar
         steps[0] += 1
         adam_step(params, dead, is_weight, gradient, count, learning_rate, regularizer, regularization_rate,
                   beta1, beta2, moments[FIRST], moments[SECOND], steps[0])
+    per_example = 1.0 / count  # a product per parameter: cheaper than a division
     for k in range(gradient.shape[0]):
+        last[k] = gradient[k] * per_example
         gradient[k] = 0.0
 
 

@@ -106,6 +106,23 @@ class Playground:
         return [d.copy() for d in self.net.dead_links]
 
     @property
+    def gradients(self) -> list[np.ndarray]:
+        """The last update's mean gradient of the loss (Σ over its batch / the batch's count) per
+        weight, in the orientation of :attr:`weights`; zeros before the first update.
+
+        Kept by the compiled update itself (nn_core/optimizers.py), so it is the very gradient
+        training applied, without the regularizer's penalty.
+        """
+        return [g.copy() for g in self.net.weight_views(self.optimizer.last_gradient)]
+
+    @property
+    def gradient_sizes(self) -> list[float]:
+        """Per weight layer (first hidden first, output last), the root mean square of
+        :attr:`gradients`: a vanishing gradient shows as a first layer's size far below the
+        output's, an exploding one as sizes that grow without bound."""
+        return [_root_mean_square(g) for g in self.net.weight_views(self.optimizer.last_gradient)]
+
+    @property
     def history(self) -> list[tuple[int, float, float]]:
         """``(epoch, train_loss, test_loss)`` since the last reset, thinned when long."""
         return self._history.points()
@@ -555,6 +572,15 @@ def _earlier(rows: Any, epoch: int) -> list[Any]:
         return []
     return [row for row in rows if isinstance(row, (list, tuple)) and row and isinstance(row[0], (int, float))
             and not isinstance(row[0], bool) and row[0] < epoch]
+
+
+def _root_mean_square(values: np.ndarray) -> float:
+    """sqrt(mean(v²)), scaled by the largest |v| first so an exploding gradient's square cannot
+    overflow (a NaN or infinite entry makes it NaN or infinite, as it should)."""
+    largest = float(np.max(np.abs(values), initial=0.0))  # NaN if any is; 0 for a layer of no weights
+    if largest == 0.0 or not math.isfinite(largest):
+        return largest
+    return largest * float(np.sqrt(np.mean(np.square(values / largest))))
 
 
 def _check_finite(value: Any) -> None:

@@ -91,6 +91,7 @@ FIELDS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
                 "label": st.sampled_from([1, -1, 0, 0.5, 2, None]) | anything},
     "apply_example": {"x": small_floats | anything, "y": small_floats | anything,
                       "label": st.sampled_from([1, -1, 0, 0.5, 2]) | anything},
+    "gradients": {"on": st.booleans() | anything},
 }
 
 

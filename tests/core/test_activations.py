@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from nn_core.activations import ACTIVATIONS, LEAKY_SLOPE
+from nn_core.activations import ACTIVATIONS, LEAKY_SLOPE, curves
 
 H = 1e-6  # central-difference step: error ~H² from curvature, ~1e-16/H from rounding
 # Where a derivative jumps; elsewhere every activation is smooth.
@@ -63,3 +63,14 @@ def test_both_forms_of_tanh_agree():
     small, big = Z[:500], Z  # below and above the size where tanh switches to its exp form
     np.testing.assert_allclose(forward("tanh", big)[:500], forward("tanh", small), rtol=0, atol=1e-15)
     np.testing.assert_allclose(forward("tanh", big), np.tanh(big), rtol=0, atol=1e-15)
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_the_pages_curves_are_the_training_functions_samples(name: str) -> None:
+    table = curves(-2.0, 2.0, 9)
+    z = np.linspace(-2.0, 2.0, 9)
+    value = ACTIVATIONS[name].forward(z, np.empty_like(z))
+    derivative = ACTIVATIONS[name].derivative(z, value, np.empty_like(z))
+    assert table["z"] == pytest.approx(z.tolist())
+    np.testing.assert_allclose(table["curves"][name]["value"], value, atol=1e-4)
+    np.testing.assert_allclose(table["curves"][name]["derivative"], derivative, atol=1e-4)

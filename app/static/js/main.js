@@ -21,6 +21,8 @@ import { wireShareExport, onGradientCheck, onExport } from "./share-export.js";
 import { wireKeyboard } from "./keyboard.js";
 import { ExplainHover } from "./explain.js";
 import { BackpropSteps } from "./backprop-steps.js";
+import { applyGradients, drawGradientChart, wireGradientToggle } from "./gradients.js";
+import { addActivationPlot, drawActivationPlot } from "./activation-plot.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -32,6 +34,7 @@ let classroom;
 let confusion;
 let explainer; // hovering the output square: one example through the network
 let backprop; // "Step through backprop"
+let activationPlot;
 const edits = networkEdits(send, scheduleRender);
 const pointEditor = new PointEditor(send);
 
@@ -65,7 +68,10 @@ const HANDLERS = {
     showLinkPointsNote(message.points_left_out);
     if (page.warnings.length) showMessage(page.warnings.join(" · "));
   },
-  frame: applyFrame,
+  frame(message) {
+    applyFrame(message);
+    applyGradients(message);
+  },
   data(message) {
     confusion.clear(); // its points are gone
     applyData(message);
@@ -161,6 +167,7 @@ function hello(reconnected) {
   if (reconnected && usesCustomData() && train.length + test.length) {
     messages.push({ type: "points", points: train, test, mode: "replace" });
   }
+  if (page.showGradients) messages.push({ type: "gradients", on: true }); // a new session starts without
   if (reconnected && page.playing) messages.push({ type: "play" });
   return messages;
 }
@@ -195,6 +202,7 @@ function render() {
   if (dirty.data) drawDataPoints();
   if (dirty.chart) drawChart();
   if (dirty.metrics) drawMetrics();
+  if (dirty.gradients && page.showGradients) drawGradientChart($("gradient-chart"));
   drawNumbers();
   for (const part of Object.keys(dirty)) dirty[part] = false;
 }
@@ -202,6 +210,7 @@ function render() {
 function renderControls() {
   const config = page.config;
   controls.update(config);
+  drawActivationPlot(activationPlot, page.activations, config.activation);
   picker.update(config, page.datasetKey);
   classroom.update(config);
   const shape = config.networkShape;
@@ -302,10 +311,12 @@ async function loadDatasetPreviews() {
 
 async function start() {
   const { protocol, ...table } = await loadSettings();
-  ({ settings: page.settings, limits: page.limits, hideable: page.hideable } = table);
+  ({ settings: page.settings, limits: page.limits, hideable: page.hideable, activations: page.activations } = table);
   loadFeatureMaps().catch(() => {}); // without them, unused features just stay blank
   controls = new Controls(page.settings, { top: $("slot-top"), data: $("slot-data"), output: $("slot-output"),
     engine: $("slot-engine"), training: $("slot-training") }, setSettings);
+  activationPlot = addActivationPlot(document.querySelector(".control.ui-activation"));
+  wireGradientToggle($("show-gradients"), $("gradient-chart-box"), send);
   picker = new DatasetPicker($("datasets"), page.settings, setSettings, page.limits.custom_datasets);
   loadDatasetPreviews().catch(() => {}); // without them, squares stay blank until used
   const hovercard = new Hovercard($("hovercard"), $("network"), edits);

@@ -24,8 +24,22 @@ function rowStep(tallest) {
 }
 
 // The original's link width scale: |w| in [0, 5] → [1, 10] px, clamped.
+const WIDEST_WEIGHT = 5;
+
 function linkWidth(weight) {
-  return 1 + (Math.min(Math.abs(weight), 5) / 5) * (MAX_LINK_WIDTH - 1);
+  return 1 + (Math.min(Math.abs(weight), WIDEST_WEIGHT) / WIDEST_WEIGHT) * (MAX_LINK_WIDTH - 1);
+}
+
+// With "Show gradients", a link's value is its gradient over the network's largest |gradient|:
+// the steepest link is drawn widest and fullest, and a vanishing layer's links go thin and pale.
+function gradientValues(gradients) {
+  let largest = 0;
+  for (const value of gradients.flat(2)) if (Number.isFinite(value)) largest = Math.max(largest, Math.abs(value));
+  return (layer, node, source) => {
+    const value = gradients[layer]?.[node]?.[source];
+    if (value === undefined) return undefined;
+    return largest > 0 && value !== null ? value / largest : 0;
+  };
 }
 
 export class NetworkDiagram {
@@ -251,14 +265,17 @@ export class NetworkDiagram {
     // The links' dashes move a third of a dash unit per epoch, toward the output, as in the
     // original (playground.css keeps them still for prefers-reduced-motion).
     this.container.style.setProperty("--dash-offset", String(-page.epoch / 3));
+    const gradient = page.showGradients && page.gradients ? gradientValues(page.gradients) : null;
+    this.container.classList.toggle("showing-gradients", gradient !== null);
     for (const link of this.links) {
       const weight = page.weights[link.layer]?.[link.node]?.[link.source];
-      if (weight === undefined) continue;
+      const shown = gradient ? gradient(link.layer, link.node, link.source) : weight;
+      if (shown === undefined) continue;
       const dead = Boolean(page.dead?.[link.layer]?.[link.node]?.[link.source]);
       // Writing the DOM only on change keeps big networks cheap: most weights
       // move less than a shade or a tenth of a pixel per frame.
-      const colour = colorOf(weight);
-      const width = linkWidth(weight).toFixed(1);
+      const colour = colorOf(shown);
+      const width = linkWidth(gradient ? shown * WIDEST_WEIGHT : weight).toFixed(1);
       if (colour !== link.colour) link.path.setAttribute("stroke", (link.colour = colour));
       if (width !== link.width) link.path.setAttribute("stroke-width", (link.width = width));
       if (dead !== link.dead) link.path.classList.toggle("dead", (link.dead = dead));

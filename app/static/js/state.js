@@ -26,12 +26,17 @@ export const page = {
   weights: null, // [layer][node][source]
   biases: null, // [layer][node]
   dead: null,
+  gradients: null, // [layer][node][source]: the last update's, while "Show gradients" is on
+  gradientHistory: [], // [{epoch, sizes}]: each weight layer's gradient RMS per frame (bounded)
+  showGradients: false, // the links show gradients instead of weights
+  activations: null, // GET /settings.json's activations: {z, curves: {name: {value, derivative}}}
   data: { train: [], test: [] },
   grids: null, // the last binary grid message, decoded
   featureMaps: null, // {size, maps: {name: Uint8Array}}: every feature's map, input or not
   focusNeuron: null, // index into grids.thumbnails shown in the big square
   playRequest: null, // {playing, at}: the user's play/pause, until a frame agrees
-  dirty: { network: false, maps: false, output: false, chart: false, controls: false, data: false, metrics: false },
+  dirty: { network: false, maps: false, output: false, chart: false, controls: false, data: false, metrics: false,
+    gradients: false },
 };
 
 export function markDirty(...parts) {
