@@ -32,6 +32,7 @@ Array = np.ndarray
 SNAPSHOT_BUDGET = 2 * 1024 * 1024  # bytes of snapshots per playground, whatever the network
 SNAPSHOT_OVERHEAD = 600  # bytes a snapshot's Python objects take besides its arrays (measured, rounded up)
 KEPT_ENDS = ("oldest", "newest")  # never thinned while another snapshot can go
+THINNING = 0.125  # the share of the budget one thinning frees
 DENSITY = 64  # the stride is 1 up to a capacity of 2·DENSITY snapshots, then doubles with it
 
 
@@ -104,8 +105,8 @@ class SnapshotStore:
         self.truncate(snapshot.epoch - 1)
         self._snapshots.append(snapshot)
         self._bytes += snapshot.nbytes
-        while self._bytes > self.budget and len(self._snapshots) > 1:
-            self._drop(self._least_needed())
+        if self._bytes > self.budget:
+            self._thin()
 
     def nearest(self, epoch: int) -> Snapshot | None:
         """The latest snapshot at or before ``epoch``."""
@@ -133,17 +134,26 @@ class SnapshotStore:
     def _drop(self, index: int) -> None:
         self._bytes -= self._snapshots.pop(index).nbytes
 
-    def _least_needed(self) -> int:
-        """The snapshot to drop: of those between the oldest and the newest and no anchor, the one
-        whose going leaves the smallest gap for its age; with none such, the oldest."""
+    def _thin(self) -> None:
+        """Drop the snapshots least needed until a ``THINNING`` share of the budget is free again
+        (in one pass, so a small network's thousands of snapshots cost little per epoch): of those
+        between the oldest and the newest and no anchor, the ones whose going leaves the smallest
+        gap for their age. With none such (anchors alone fill the budget), the oldest go."""
         snapshots = self._snapshots
         epochs = np.array([s.epoch for s in snapshots], dtype=np.float64)
-        if epochs.size < len(KEPT_ENDS) + 1:
-            return 0
-        gap = epochs[2:] - epochs[:-2]
-        age = epochs[-1] - epochs[1:-1]
-        score = gap / np.maximum(age, 1.0)
-        anchors = np.array([s.anchor for s in snapshots[1:-1]])
-        score[anchors] = np.inf
-        best = int(np.argmin(score))
-        return best + 1 if np.isfinite(score[best]) else 0
+        score = np.full(epochs.size, np.inf)
+        if epochs.size > len(KEPT_ENDS):
+            score[1:-1] = (epochs[2:] - epochs[:-2]) / np.maximum(epochs[-1] - epochs[1:-1], 1.0)
+            score[1:-1][[s.anchor for s in snapshots[1:-1]]] = np.inf
+        goal = self.budget * (1.0 - THINNING)
+        going: set[int] = set()
+        freed = 0
+        for index in np.argsort(score, kind="stable"):
+            if self._bytes - freed <= goal or not np.isfinite(score[index]):
+                break
+            going.add(int(index))
+            freed += snapshots[index].nbytes
+        self._snapshots = [s for i, s in enumerate(snapshots) if i not in going]
+        self._bytes -= freed
+        while self._bytes > self.budget and len(self._snapshots) > 1:
+            self._drop(0)
