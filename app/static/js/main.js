@@ -18,6 +18,7 @@ import { wireYourData, showLinkPointsNote } from "./your-data.js";
 import { PointEditor } from "./point-editor.js";
 import { wireShareExport, onGradientCheck, onExport } from "./share-export.js";
 import { wireKeyboard } from "./keyboard.js";
+import { TimeTravel } from "./time-travel.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -28,6 +29,7 @@ let picker;
 let classroom;
 const edits = networkEdits(send, scheduleRender);
 const pointEditor = new PointEditor(send);
+const timeTravel = new TimeTravel(send);
 
 // The errors that answer a `points` message: the edit did not happen.
 const POINTS_REFUSALS = new Set(["bad_points", "invalid", "too_large"]);
@@ -53,12 +55,16 @@ function focusNeuron(index) {
 const HANDLERS = {
   state(message) {
     applyState(message);
+    timeTravel.onState();
     history.replaceState(null, "", message.hash);
     noteState(message.config);
     showLinkPointsNote(message.points_left_out);
     if (page.warnings.length) showMessage(page.warnings.join(" · "));
   },
-  frame: applyFrame,
+  frame(message) {
+    applyFrame(message);
+    timeTravel.onFrame(message.epoch);
+  },
   data(message) {
     applyData(message);
     pointEditor.onData();
@@ -75,6 +81,7 @@ const HANDLERS = {
     page.playRequest = null;
     markDirty("controls");
     showMessage(`Epoch ${message.epoch}: ${message.message}`);
+    timeTravel.offerRecover(message.recover);
   },
   gradient_check: onGradientCheck,
   export: onExport,
