@@ -67,6 +67,7 @@ class SnapshotStore:
         self.budget = budget
         self._snapshots: list[Snapshot] = []
         self._bytes = 0
+        self._stride = 1  # worked out once per snapshot: `due` runs after every epoch
 
     @property
     def nbytes(self) -> int:
@@ -89,13 +90,7 @@ class SnapshotStore:
         """Snapshot every ``stride``-th epoch: a power of two that grows with the store's capacity
         (from the last snapshot's size), so that a small network's thousands of snapshots cost
         little per epoch (thinning looks at them all), while a big one snapshots every epoch."""
-        if not self._snapshots:
-            return 1
-        capacity = self.budget // self._snapshots[-1].nbytes
-        stride = 1
-        while stride * 2 * DENSITY <= capacity:
-            stride *= 2
-        return stride
+        return self._stride
 
     def due(self, epoch: int) -> bool:
         return epoch % self.stride == 0
@@ -105,6 +100,10 @@ class SnapshotStore:
         self.truncate(snapshot.epoch - 1)
         self._snapshots.append(snapshot)
         self._bytes += snapshot.nbytes
+        capacity = self.budget // snapshot.nbytes
+        self._stride = 1
+        while self._stride * 2 * DENSITY <= capacity:
+            self._stride *= 2
         if self._bytes > self.budget:
             self._thin()
 
@@ -128,7 +127,7 @@ class SnapshotStore:
     def copy(self) -> SnapshotStore:
         """An independent store sharing the (immutable) snapshots."""
         other = SnapshotStore(self.budget)
-        other._snapshots, other._bytes = list(self._snapshots), self._bytes
+        other._snapshots, other._bytes, other._stride = list(self._snapshots), self._bytes, self._stride
         return other
 
     def _drop(self, index: int) -> None:

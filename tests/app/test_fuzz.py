@@ -86,6 +86,7 @@ FIELDS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
                "test": points | st.none() | anything},
     "load": {"model": model},
     "predictions": {"on": st.booleans() | anything},
+    "seek": {"epoch": st.integers(-5, 30) | anything}, "continue": {}, "recover": {},
 }
 
 
