@@ -139,7 +139,8 @@ def diverged_message(pg: Playground) -> Json:
                            "Lower the learning rate and press reset."}
     return {"type": "diverged", "epoch": int(pg.epoch), "explained": found.to_json(),
             "recover": {"epoch": found.last_good, "learningRate": pg.config.learningRate / 10},
-            "message": f"{found.message} Training was paused."}
+            "message": f"{found.message} Training was paused: lower the learning rate, or go back to epoch "
+                       f"{found.last_good} with a tenth of it."}
 
 
 def gradient_check_message(result: dict[str, Any]) -> Json:
