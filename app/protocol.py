@@ -158,6 +158,25 @@ class ExportMessage(_Message):
     type: Literal["export"]
 
 
+class SeekMessage(_Message):
+    """Look at a past epoch of the branch in use (frames of it); the future stays until a change."""
+
+    type: Literal["seek"]
+    epoch: Annotated[int, Field(ge=0, le=MAX_EPOCH)]
+
+
+class ContinueMessage(_Message):
+    """Make the epoch being looked at the present: training goes on from it, a new branch."""
+
+    type: Literal["continue"]
+
+
+class RecoverMessage(_Message):
+    """After a divergence: back to the last good epoch with the learning rate divided by 10."""
+
+    type: Literal["recover"]
+
+
 class LoadMessage(_Message):
     """An exported model (the page's "Import model"): the engine's ``Playground.load`` checks it."""
 
@@ -209,7 +228,7 @@ ClientMessage = Annotated[
     HelloMessage | SetMessage | PlayMessage | PauseMessage | StepMessage | ResetMessage | RegenerateMessage
     | SetWeightMessage | SetBiasMessage | PointsMessage | GradientCheckMessage | ExportMessage
     | LoadMessage | KeyFrameMessage | PredictionsMessage | ExplainMessage | ApplyExampleMessage
-    | GradientsMessage,
+    | GradientsMessage | SeekMessage | ContinueMessage | RecoverMessage,
     Field(discriminator="type"),
 ]
 _ADAPTER: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)

@@ -141,13 +141,18 @@ def error_message(code: str, message: str) -> Json:
     return {"type": "error", "code": code, "message": message}
 
 
-def diverged_message(epoch: int) -> Json:
-    return {
-        "type": "diverged",
-        "epoch": epoch,
-        "message": "The loss became NaN or infinite, so training was paused. "
-                   "Lower the learning rate and press reset.",
-    }
+def diverged_message(pg: Playground) -> Json:
+    """Training paused on a divergence: where it started and, when it can be told, the one way
+    back the page offers (a ``recover``: the last good epoch, the learning rate divided by 10)."""
+    found = pg.divergence
+    if found is None:
+        return {"type": "diverged", "epoch": int(pg.epoch), "explained": None,
+                "message": "The loss became NaN or infinite, so training was paused. "
+                           "Lower the learning rate and press reset."}
+    return {"type": "diverged", "epoch": int(pg.epoch), "explained": found.to_json(),
+            "recover": {"epoch": found.last_good, "learningRate": pg.config.learningRate / 10},
+            "message": f"{found.message} Training was paused: lower the learning rate, or go back to epoch "
+                       f"{found.last_good} with a tenth of it."}
 
 
 def gradient_check_message(result: dict[str, Any]) -> Json:

@@ -51,6 +51,9 @@ log = logging.getLogger("app.session")
 # A frame whose epochs are not done after this long goes out anyway (a big network at x100).
 MAX_FRAME_SECONDS = 0.1
 BUSY_RETRY = 0.002  # seconds before a training turn tries a busy session again
+# Messages that only look: while the page looks at a past epoch they keep the future; any other
+# message first makes that epoch the present (a new branch), then applies.
+LOOKS = frozenset({"seek", "pause", "key_frame", "predictions", "export", "gradient_check"})
 # Seconds per training point before the first turn has measured it: a small first turn for a big
 # network (~0.1 ms a point), learned within a few turns for any network.
 FIRST_GUESS = 1e-4
@@ -95,6 +98,7 @@ class Session:
         self._send_predictions = False  # frames carry each point's predicted class (the page asked)
         # Frames carry every link's last gradient (the page's toggle, kept across playgrounds).
         self._send_gradients = False
+        self._view: Playground | None = None  # the past epoch the page looks at (a `seek`), if any
 
     # --- phases --------------------------------------------------------------
     @property
@@ -137,6 +141,8 @@ class Session:
         if self._pg is None:
             raise ProtocolError("invalid", "send hello first")
         handler: Callable[[Any], list[Outgoing]] = getattr(self, "_" + message.type)
+        if self._view is not None and message.type not in LOOKS:
+            self._continue_from_view()  # a change while looking at the past makes a new branch there
         return handler(message)
 
     def _hello(self, message: p.HelloMessage) -> list[Outgoing]:
@@ -158,6 +164,7 @@ class Session:
     def _open(self, playground: Playground) -> None:
         """Start over with ``playground``: paused, and everything it shows sent afresh."""
         self._pg = playground
+        self._view = None
         self.phase = Phase.PAUSED
         self._cursor.restart()
         self._grids.restart()
@@ -183,7 +190,7 @@ class Session:
 
     def _play(self, message: p.PlayMessage) -> list[Outgoing]:
         if self.pg.diverged:
-            return [encode(diverged_message(int(self.pg.epoch)))]
+            return [encode(diverged_message(self.pg))]
         if not len(self.pg.train):
             return self._no_points()
         if self.pg.stop is not None:
@@ -293,6 +300,46 @@ class Session:
     def _export(self, message: p.ExportMessage) -> list[Outgoing]:
         return [encode(export_message(self.pg.export()))]
 
+    # --- time travel ---------------------------------------------------------------
+    def _seek(self, message: p.SeekMessage) -> list[Outgoing]:
+        """Frames of a past epoch (or of the present again, at the epoch in use), training paused."""
+        self.phase = Phase.PAUSED
+        self.pg.finish_epoch()
+        if message.epoch >= self.pg.epoch:
+            self._view = None
+            self._cursor.restart()
+            return [self.frame()]
+        try:
+            self._view = self.pg.at(message.epoch)
+        except ValueError as error:
+            raise ProtocolError("invalid", f"seek: {error}") from None
+        return [self._view_frame(self._view)]
+
+    def _continue(self, message: p.ContinueMessage) -> list[Outgoing]:
+        """``handle`` already made the epoch looked at the present."""
+        return [*self._state([]), self.frame()]
+
+    def _recover(self, message: p.RecoverMessage) -> list[Outgoing]:
+        try:
+            self.pg.recover()
+        except ValueError as error:
+            raise ProtocolError("invalid", f"recover: {error}") from None
+        self.phase = Phase.PAUSED
+        return [*self._state([]), self.frame()]
+
+    def _continue_from_view(self) -> None:
+        view, self._view = self._view, None
+        if view is not None:
+            self.pg.rewind(view.epoch)  # the same epoch of the same branch: it cannot be refused
+            self._cursor.restart()
+
+    def _view_frame(self, view: Playground) -> Frame:
+        """A frame of the past: its whole history (the chart redrawn to that epoch), then the
+        present's frames send the whole history again."""
+        frame = build_frame(view, HistoryCursor(), self._grids, False, self.thumbnail, self._send_predictions)
+        self._cursor.restart()
+        return frame
+
     # --- training --------------------------------------------------------------
     def train(self, budget: float, want_frame: bool) -> Chunk:
         """One turn: train the epochs owed (by the pace, or a step's) until ``budget`` runs out.
@@ -387,6 +434,8 @@ class Session:
 
     # --- messages ----------------------------------------------------------------
     def frame(self) -> Frame:
+        if self._view is not None:
+            return self._view_frame(self._view)
         started = time.perf_counter()
         frame = build_frame(self.pg, self._cursor, self._grids, self.playing, self.thumbnail, self._send_predictions,
                             self._send_gradients)
@@ -424,7 +473,7 @@ class Session:
         if not self.pg.diverged:
             return []
         self.phase = Phase.PAUSED
-        return [encode(diverged_message(int(self.pg.epoch)))]
+        return [encode(diverged_message(self.pg))]
 
 
 class Runner:

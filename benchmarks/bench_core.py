@@ -2,9 +2,10 @@
 original counts an epoch) and the time to compute every neuron's 100×100 grid.
 
 Cases: (a) the default link, (b) spiral-deep, (c) xor-l1-batch1, (d) four
-classes (softmax outputs, cross-entropy), and the grid of (b). Each figure is
-the median of several runs, and each case is divided by a baseline measured
-in the same run, interleaved with it: the plain NumPy reference of the
+classes (softmax outputs, cross-entropy), and the grid of (b); then the cost
+of time travel's snapshots on (a), with against without. Each figure is the
+median of several runs, and each case is divided by a baseline measured in
+the same run, interleaved with it: the plain NumPy reference of the
 training rule kept in the tests (tests/core/reference_training.py;
 for the grid, its whole-array forward pass over the 100×100 grid). Times are
 the benchmark thread's CPU time, so the neighbours' load on a shared machine
@@ -53,9 +54,28 @@ def rate(epoch: Callable[[], object], seconds: float) -> float:
     return epochs / (time.thread_time() - start)
 
 
-def engine_rate(link: str) -> float:
+def engine_rate(link: str, snapshots: bool = True) -> float:
+    """Epochs/s; without ``snapshots`` the time-travel store takes none (to price them)."""
     playground = Playground.from_url(link)
+    if not snapshots:
+        playground._snapshots.due = lambda epoch: False  # type: ignore[method-assign]
     return rate(lambda: playground.step(10), 0.5) * 10
+
+
+def snapshot_cost(link: str, runs: int) -> str:
+    """The time-travel snapshots' share of an epoch at max speed, from interleaved runs with and
+    without them (10,000 epochs first, so the store is full and thinning)."""
+    with_store, without = [], []
+    for _ in range(runs):
+        with_store.append(engine_rate(link))
+        without.append(engine_rate(link, snapshots=False))
+    ours, bare = statistics.median(with_store), statistics.median(without)
+    long_run = Playground.from_url(link)
+    long_run.step(10_000)
+    full = rate(lambda: long_run.step(10), 0.5) * 10
+    return (f"snapshots for time travel: {ours:,.0f} epochs/s with, {bare:,.0f} without "
+            f"({(bare - ours) / bare:+.1%} of an epoch); after 10,000 epochs {full:,.0f} epochs/s, "
+            f"{len(long_run.snapshot_epochs)} snapshots in {long_run.snapshot_bytes / 1e6:.2f} MB")
 
 
 def reference_rate(link: str) -> float:
@@ -101,6 +121,7 @@ def main() -> None:
         elsewhere = MEASURED_ELSEWHERE.get(key)
         original = f" (the original, measured elsewhere: {elsewhere:,})" if elsewhere else ""
         print(f"({key}) {label}: {ours:,.0f} epochs/s; reference {base:,.1f} epochs/s, x{ours / base:,.0f}{original}")
+    print(snapshot_cost(DEFAULT_LINK, runs))
     grids, reference_grids = [], []
     for _ in range(runs):
         grids.append(grid_milliseconds(golden_link("spiral-deep")))

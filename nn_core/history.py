@@ -30,6 +30,11 @@ class History:
             self._points = self._points[::2]
             self.stride *= 2
 
+    def truncate(self, epoch: int) -> None:
+        """Forget the points after ``epoch`` (going back in time); the stride stays."""
+        while self._points and self._points[-1][0] > epoch:
+            self._points.pop()
+
     def points(self) -> list[Point]:
         return list(self._points)
 

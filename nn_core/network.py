@@ -16,6 +16,7 @@ into class probabilities by softmax over the layer (``output_activation`` "softm
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -122,6 +123,13 @@ class Network:
     def copy(self) -> Network:
         return Network(self.sizes, self.hidden_activation, self.output_activation,
                        self.params.copy(), self.dead.copy())
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Network:
+        """A copy whose blocks are views of ITS flat arrays (a plain deep copy would copy the views
+        apart from them, and a restore of the flat parameters would not show in the weights)."""
+        other = self.copy()
+        memo[id(self)] = other
+        return other
 
 
 def _offsets(sizes: tuple[int, ...]) -> list[int]:

@@ -5,6 +5,7 @@ This is the one object the CLI, the server and a Python user hold.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import math
 from collections.abc import Mapping, Sequence
@@ -15,6 +16,7 @@ import numpy as np
 from . import datasets, grid, initializers, link_points, metrics, optimizers, rebuild, schedules, stopping
 from . import explain as one_example  # the module; Playground.explain is the method
 from .datasets import Dataset
+from .divergence import Divergence, explain
 from .features import feature_matrix
 from .gradient_check import check_gradients
 from .history import History
@@ -24,11 +26,14 @@ from .optimizers import Hyper
 from .rebuild import Rebuild
 from .rng import SeededRandom, new_seed
 from .settings import Config, config_to_json, replace
+from .snapshots import Snapshot, SnapshotStore
 from .training import LossEvaluator, Trainer
 from .urlstate import parse_hash, to_hash
 from .user_points import UserPoints, edited
 
 EXPORT_FORMAT = "neural-playground/1"
+MAX_BRANCHES = 4  # abandoned branches kept for the loss chart
+MOMENT_ROWS = {"sgd": 0, "momentum": 1, "adam": 2}  # rows of Optimizer.moments each optimizer uses
 
 
 class Playground:
@@ -72,6 +77,9 @@ class Playground:
         self.train_loss, self.test_loss = self._losses()
         self._best = stopping.BestTestLoss(self.epoch, self.test_loss)  # early stopping's patience
         self._history: History = self._new_history()
+        self._snapshots = SnapshotStore()  # the branch in use, for rewind (nn_core/snapshots.py)
+        self._abandoned: list[list[tuple[int, float, float]]] = []  # branches left by a rewind
+        self._capture(anchor=True)
 
     # --- construction -----------------------------------------------------
     @classmethod
@@ -124,8 +132,31 @@ class Playground:
 
     @property
     def history(self) -> list[tuple[int, float, float]]:
-        """``(epoch, train_loss, test_loss)`` since the last reset, thinned when long."""
+        """``(epoch, train_loss, test_loss)`` since the last reset, thinned when long: the branch in
+        use (after :meth:`rewind`, the epochs up to where it went back, then the new ones)."""
         return self._history.points()
+
+    @property
+    def branches(self) -> list[list[tuple[int, float, float]]]:
+        """The abandoned branches' losses, oldest first (each from the epoch it left the branch in
+        use), until a reset: what the loss chart shows faded."""
+        return [list(points) for points in self._abandoned]
+
+    @property
+    def earliest_epoch(self) -> int:
+        """The first epoch :meth:`rewind` can still go back to (the snapshot budget thins old ones;
+        a change of network, data, optimizer or batch size starts afresh from its epoch)."""
+        return self._snapshots.earliest
+
+    @property
+    def snapshot_epochs(self) -> list[int]:
+        """The epochs snapshots hold, oldest first (others are replayed from the nearest before)."""
+        return self._snapshots.epochs
+
+    @property
+    def snapshot_bytes(self) -> int:
+        """Bytes the snapshots for :meth:`rewind` hold (at most :data:`nn_core.snapshots.SNAPSHOT_BUDGET`)."""
+        return self._snapshots.nbytes
 
     @property
     def diverged(self) -> bool:
@@ -254,14 +285,104 @@ class Playground:
         self.train_loss, self.test_loss = self.evaluate(self.net)
         self._history.add(self.epoch, self.train_loss, self.test_loss)
         self._best.observe(self.epoch, self.test_loss)
+        if self._snapshots.due(self.epoch):
+            self._capture()
         return 1
 
     def _stop_holds(self) -> bool:
         """A stop condition holds between epochs (one never cuts an epoch in progress)."""
         return self.position == 0 and self.stop is not None
 
+    # --- time travel --------------------------------------------------------
+    def rewind(self, epoch: int) -> None:
+        """Go back to ``epoch`` of the branch in use and make it the present: training on from
+        here gives, bit for bit, the losses it gave the first time (with the same settings).
+
+        The epochs after it become an abandoned branch (:attr:`branches`); an epoch between two
+        snapshots is replayed from the nearest one before it. ValueError outside
+        :attr:`earliest_epoch`..:attr:`epoch`. An epoch in progress is dropped.
+        """
+        if isinstance(epoch, bool) or not isinstance(epoch, int) or not self.earliest_epoch <= epoch <= self.epoch:
+            raise ValueError(f"epoch: expected a whole number from {self.earliest_epoch} to {self.epoch}, "
+                             f"got {epoch!r}")
+        left = [point for point in self._history.points() if point[0] >= epoch]
+        if len(left) > 1:
+            self._abandoned = [*self._abandoned, left][-MAX_BRANCHES:]
+        snapshot = self._snapshots.nearest(epoch)
+        assert snapshot is not None  # the store is never empty and epoch ≥ its oldest
+        self._restore(snapshot)
+        with np.errstate(over="ignore", invalid="ignore"):
+            while self.epoch < epoch:
+                self._train_to(self.trainer.examples)
+
+    def at(self, epoch: int) -> Playground:
+        """A separate playground at ``epoch`` of this one's branch, this one untouched: a look at the
+        past (its network, maps and losses) that keeps the future. ValueError as :meth:`rewind`."""
+        past = self._copy()
+        past.rewind(epoch)
+        past._abandoned = []
+        return past
+
+    def fork(self, **changes: Any) -> Playground:
+        """A second playground on the same data with the same current weights and training state,
+        then ``changes`` applied to it alone (forgiving, as :meth:`set`; its warnings in ``warnings``)."""
+        self.finish_epoch()
+        other = self._copy()
+        other.warnings = other.set(**changes)
+        return other
+
+    @property
+    def divergence(self) -> Divergence | None:
+        """Where the loss blew up (NaN/inf, or ×100 within a few epochs) and which layer's weights
+        grew first; None while it has not. See nn_core/divergence.py."""
+        return explain(self)
+
+    def recover(self) -> Divergence:
+        """Rewind to the last good epoch before the divergence with the learning rate divided by 10
+        (a new branch); ValueError when the loss has not diverged."""
+        found = self.divergence
+        if found is None:
+            raise ValueError("the loss has not diverged")
+        self.rewind(found.last_good)
+        self.set(learningRate=self.config.learningRate / 10)
+        return found
+
+    def _copy(self) -> Playground:
+        """A deep copy whose snapshot store shares the (immutable) snapshots."""
+        store = self._snapshots
+        other: Playground = copy.deepcopy(self, {id(store): store.copy()})
+        return other
+
+    def _capture(self, anchor: bool = False) -> None:
+        """Snapshot the state at this epoch's end (an anchor: a change was made here)."""
+        net, trainer, optimizer = self.net, self.trainer, self.optimizer
+        count = trainer.carry_count
+        self._snapshots.add(Snapshot(
+            self.epoch, self.config, net.params.copy(), net.dead.copy() if net.dead.any() else None,
+            trainer.carry.copy() if count else None, count, optimizer.moments[:MOMENT_ROWS[optimizer.name]].copy(),
+            int(optimizer.steps[0]), self._best.epoch, self._best.loss, self.train_loss, self.test_loss, anchor))
+
+    def _restore(self, snapshot: Snapshot) -> None:
+        """Put the state of ``snapshot`` back (same network, data, optimizer and trainer kind)."""
+        self._snapshots.truncate(snapshot.epoch)
+        self._history.truncate(snapshot.epoch)
+        self.config = snapshot.config
+        self.hyper = self._hyper()
+        net, trainer, optimizer = self.net, self.trainer, self.optimizer
+        net.params[:] = snapshot.params
+        net.dead[:] = False if snapshot.dead is None else snapshot.dead
+        trainer.carry[:] = 0.0 if snapshot.carry is None else snapshot.carry
+        trainer.carry_count = snapshot.carry_count
+        optimizer.moments[:] = 0.0
+        optimizer.moments[:snapshot.moments.shape[0]] = snapshot.moments
+        optimizer.steps[0] = snapshot.steps
+        self.epoch, self.position = snapshot.epoch, 0
+        self._best = stopping.BestTestLoss(snapshot.best_epoch, snapshot.best_loss)
+        self.train_loss, self.test_loss = self._losses()  # the same values, and the metrics' outputs
+
     def reset(self) -> None:
         """New initial weights from the continuing stream (the original's Reset); same data."""
+        self._abandoned = []
         self.net = self._new_network(keep=None)
         self.optimizer = self._new_optimizer()
         self._rebuild_trainer()
@@ -461,6 +582,8 @@ class Playground:
             self.reset()
         else:
             self._keep_what_fits(stale, old_features)
+        if stale.data or stale.network or stale.optimizer or stale.trainer:
+            self._snapshots.clear()  # a snapshot restores into this network, data and trainer only
         self.hyper = self._hyper()
         self._update_losses()
 
@@ -536,9 +659,11 @@ class Playground:
             return self.evaluate(self.net)
 
     def _update_losses(self) -> None:
-        """The losses after a change; early stopping's patience counts from here."""
+        """The losses after a change; early stopping's patience and a new branch start here."""
         self.train_loss, self.test_loss = self._losses()
         self._best = stopping.BestTestLoss(self.epoch, self.test_loss)
+        self._snapshots.truncate(self.epoch)
+        self._capture(anchor=True)
 
     def _scored(self, which: str) -> tuple[np.ndarray, np.ndarray]:
         """The ``"train"`` or ``"test"`` points' outputs (from the last loss evaluation) and labels."""
@@ -562,6 +687,7 @@ class Playground:
 
     def _restart_history(self, epoch: int = 0) -> None:
         self.epoch = epoch
+        self._snapshots.clear()
         self._update_losses()
         self._history = self._new_history()
 

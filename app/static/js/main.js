@@ -23,6 +23,7 @@ import { ExplainHover } from "./explain.js";
 import { BackpropSteps } from "./backprop-steps.js";
 import { applyGradients, drawGradientChart, wireGradientToggle } from "./gradients.js";
 import { addActivationPlot, drawActivationPlot } from "./activation-plot.js";
+import { TimeTravel } from "./time-travel.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -37,6 +38,7 @@ let backprop; // "Step through backprop"
 let activationPlot;
 const edits = networkEdits(send, scheduleRender);
 const pointEditor = new PointEditor(send);
+const timeTravel = new TimeTravel(send);
 
 // The errors that answer a `points` message: the edit did not happen.
 const POINTS_REFUSALS = new Set(["bad_points", "invalid", "too_large"]);
@@ -63,6 +65,7 @@ const HANDLERS = {
   state(message) {
     if (message.layer_sizes.join() !== page.layerSizes.join()) backprop.leave(); // another network
     applyState(message);
+    timeTravel.onState();
     history.replaceState(null, "", message.hash);
     noteState(message.config);
     showLinkPointsNote(message.points_left_out);
@@ -71,6 +74,7 @@ const HANDLERS = {
   frame(message) {
     applyFrame(message);
     applyGradients(message);
+    timeTravel.onFrame(message.epoch);
   },
   data(message) {
     confusion.clear(); // its points are gone
@@ -91,6 +95,7 @@ const HANDLERS = {
     page.playRequest = null;
     markDirty("controls");
     showMessage(`Epoch ${message.epoch}: ${message.message}`);
+    timeTravel.offerRecover(message.recover);
   },
   stopped(message) {
     page.playing = false;

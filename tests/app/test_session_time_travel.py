@@ -1,0 +1,76 @@
+"""The session's time travel: `seek` shows a past epoch and keeps the future, `continue` (or any
+change while looking) branches there, `recover` goes back after a divergence."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from app.protocol import ProtocolError
+from app.session import Phase, Session
+from tests.app.test_session import frames_in, msg, started
+
+LINK = "#seed=0.5&dataset=xor&networkShape=3&batchSize=7"
+DIVERGING = "#seed=0.5&networkShape=4,2&activation=relu&learningRate=10&problem=regression&regDataset=reg-plane"
+
+
+def trained(epochs: int, link: str = LINK) -> Session:
+    session, _ = started(link)
+    session.pg.step(epochs)
+    return session
+
+
+def kinds(out: list) -> list[str]:
+    return [json.loads(o)["type"] if isinstance(o, str) else "frame" for o in out]
+
+
+def test_seek_shows_the_past_and_keeps_the_future() -> None:
+    session = trained(30)
+    future = session.pg.history
+    (frame,) = frames_in(session.handle(msg({"type": "seek", "epoch": 12})))
+    assert frame["epoch"] == 12 and frame["history_reset"] and frame["history"][-1][0] == 12
+    assert session.pg.epoch == 30 and session.pg.history == future
+    (frame,) = frames_in(session.handle(msg({"type": "pause"})))  # only looks: still the past, future kept
+    assert frame["epoch"] == 12 and session.pg.epoch == 30
+    (frame,) = frames_in(session.handle(msg({"type": "seek", "epoch": 30})))  # back to the present
+    assert frame["epoch"] == 30 and frame["history"][-1][0] == 30
+
+
+def test_continue_branches_at_the_epoch_looked_at() -> None:
+    session = trained(30)
+    session.handle(msg({"type": "seek", "epoch": 12}))
+    out = session.handle(msg({"type": "continue"}))
+    assert kinds(out) == ["state", "frame"] and session.pg.epoch == 12
+    assert session.pg.branches and session.pg.branches[0][-1][0] == 30
+
+
+def test_a_change_while_looking_at_the_past_branches_there() -> None:
+    session = trained(30)
+    session.handle(msg({"type": "seek", "epoch": 12}))
+    session.handle(msg({"type": "set", "changes": {"learningRate": 0.1}}))
+    assert session.pg.epoch == 12 and session.pg.config.learningRate == 0.1
+    session.handle(msg({"type": "play"}))
+    assert session.phase is Phase.PLAYING
+
+
+def test_a_seek_outside_the_run_is_refused_and_changes_nothing() -> None:
+    session = trained(10)
+    session.handle(msg({"type": "set", "changes": {"networkShape": [4]}}))  # a new timeline from 10
+    with pytest.raises(ProtocolError, match="seek: epoch"):
+        session.handle(msg({"type": "seek", "epoch": 3}))
+    assert session.pg.epoch == 10
+    with pytest.raises(ProtocolError, match="epoch"):
+        session.handle(msg({"type": "seek", "epoch": -1}))
+
+
+def test_a_divergence_is_explained_and_recover_goes_back_with_a_tenth_of_the_rate() -> None:
+    session = trained(5, DIVERGING)
+    out = session.handle(msg({"type": "play"}))
+    (diverged,) = [json.loads(o) for o in out]
+    assert diverged["type"] == "diverged" and diverged["explained"]["layer"] == 1
+    assert "hidden layer 2" in diverged["message"] and diverged["recover"] == {"epoch": 0, "learningRate": 1.0}
+    out = session.handle(msg({"type": "recover"}))
+    assert kinds(out) == ["state", "frame"] and session.pg.epoch == 0 and session.pg.config.learningRate == 1.0
+    with pytest.raises(ProtocolError, match="recover: the loss has not diverged"):
+        session.handle(msg({"type": "recover"}))
