@@ -55,4 +55,4 @@ bench: deps
 	$(BIN)/python benchmarks/bench_server.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info test-results
+	rm -rf $(VENV) build dist *.egg-info test-results

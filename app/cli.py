@@ -1,4 +1,4 @@
-"""``nn-playground``: the engine's ``train`` command plus ``serve`` for the web app.
+"""``nn-playground``: the engine's commands (``train``, ``export``, ``sweep``) plus ``serve`` for the web app.
 
 The engine owns the parser (:func:`nn_core.cli.main`); this module only adds
 the ``serve`` subcommand, so ``nn_core`` never has to know the server exists.

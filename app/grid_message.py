@@ -9,6 +9,10 @@ run-length strategy packs into a few hundred bytes at a few microseconds a
 kilobyte. Every frame built is sent, in order (app/outbox.py skips frames only
 before building them), so the page always holds the delta's base; the header's
 sequence number lets it check, and drop what it cannot apply.
+
+A K-class network (K ≥ 3) has K output maps, one per class, and its output
+neurons' thumbnails are class probabilities too: a probability p travels as the
+code of 2p − 1, so the page reads p = code / 255.
 """
 
 from __future__ import annotations
@@ -22,11 +26,11 @@ import numpy as np
 from nn_core.grid import Boundaries, quantize
 
 KIND_GRIDS = 1
-VERSION = 2
+VERSION = 3
 KEY_FRAME = 0  # the payload holds the codes themselves
 DELTA_FRAME = 1  # the payload holds (codes − the previous message's codes) mod 256
-# kind, version, encoding, –, N, R, M, –, epoch, sequence: 20 bytes, little-endian
-HEADER = struct.Struct("<BBBxHHHxxII")
+# kind, version, encoding, K output maps, N, R, M, –, epoch, sequence: 20 bytes, little-endian
+HEADER = struct.Struct("<BBBBHHHxxII")
 MAX_U32 = 2**32 - 1
 # Deltas are runs of zeros: Z_RLE finds them as well as the default search, several times faster.
 _DELTA_STRATEGY = zlib.Z_RLE
@@ -38,15 +42,16 @@ _MEMORY_LEVEL = 9
 
 @dataclass(frozen=True)
 class GridShape:
-    """Output resolution N, thumbnail resolution R, number of thumbnails M."""
+    """Output resolution N, thumbnail resolution R, number of thumbnails M, output maps K (1 or classes)."""
 
     resolution: int
     thumbnail: int
     count: int
+    outputs: int = 1
 
     @property
     def cells(self) -> int:
-        return self.resolution**2 + self.count * self.thumbnail**2
+        return self.outputs * self.resolution**2 + self.count * self.thumbnail**2
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,7 @@ class GridHeader:
     kind: int
     version: int
     encoding: int
+    outputs: int
     resolution: int
     thumbnail: int
     count: int
@@ -64,7 +70,7 @@ class GridHeader:
 
     @property
     def shape(self) -> GridShape:
-        return GridShape(self.resolution, self.thumbnail, self.count)
+        return GridShape(self.resolution, self.thumbnail, self.count, self.outputs)
 
 
 def decode_header(data: bytes) -> GridHeader:
@@ -78,15 +84,23 @@ def payload_cells(data: bytes) -> int:
 
 
 def grid_codes(maps: Boundaries) -> tuple[GridShape, np.ndarray]:
-    """A frame's grids quantized into one byte array: the output's N·N cells, then the thumbnails."""
-    n = maps.output.shape[0]
-    count = len(maps.thumbnails)
-    r = maps.thumbnails.shape[1] if count else 0
-    shape = GridShape(n, r, count)
+    """A frame's grids quantized into one byte array: the output's N·N cells (K maps of them
+    with K classes), then the thumbnails."""
+    classes = maps.output.shape[0] if maps.output.ndim == 3 else 0  # noqa: PLR2004 (K maps of N × N)
+    outputs = maps.output.reshape(-1, *maps.output.shape[-2:])
+    n = outputs.shape[-1]
+    thumbnails = maps.thumbnails
+    if classes:  # probabilities p as the codes of 2p − 1 (the output maps and the output neurons' thumbnails)
+        outputs = outputs * 2.0 - 1.0
+        thumbnails = thumbnails.copy()
+        thumbnails[-classes:] = thumbnails[-classes:] * 2.0 - 1.0
+    count = len(thumbnails)
+    r = thumbnails.shape[1] if count else 0
+    shape = GridShape(n, r, count, len(outputs))
     codes = np.empty(shape.cells, dtype=np.uint8)
-    quantize(maps.output, out=codes[: n * n].reshape(n, n))
+    quantize(outputs, out=codes[: outputs.size].reshape(outputs.shape))
     if count:
-        quantize(maps.thumbnails, out=codes[n * n :].reshape(maps.thumbnails.shape))
+        quantize(thumbnails, out=codes[outputs.size :].reshape(thumbnails.shape))
     return shape, codes
 
 
@@ -118,7 +132,7 @@ class GridStream:
         # uint8 subtraction wraps: the differences mod 256
         body = _deflate(codes, _KEY_STRATEGY) if key else _deflate(codes - self._previous, _DELTA_STRATEGY)
         sequence = (self._sequence + 1) & MAX_U32
-        header = HEADER.pack(KIND_GRIDS, VERSION, KEY_FRAME if key else DELTA_FRAME, shape.resolution,
+        header = HEADER.pack(KIND_GRIDS, VERSION, KEY_FRAME if key else DELTA_FRAME, shape.outputs, shape.resolution,
                              shape.thumbnail, shape.count, min(max(epoch, 0), MAX_U32), sequence)
         # Only a finished message moves the base: a failure above leaves the stream as it was.
         self._previous, self._shape, self._sequence = codes, shape, sequence

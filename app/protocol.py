@@ -186,10 +186,29 @@ class GradientsMessage(_Message):
     on: bool
 
 
+class ExplainMessage(_Message):
+    """One example through the network: z and a of every neuron; with a label also δ, the
+    gradients and the update one training step on it would give (nothing changes)."""
+
+    type: Literal["explain"]
+    x: Finite
+    y: Finite
+    label: Finite | None = None
+
+
+class ApplyExampleMessage(_Message):
+    """Perform the one-example training step ``explain`` showed for this labelled point."""
+
+    type: Literal["apply_example"]
+    x: Finite
+    y: Finite
+    label: Finite
+
+
 ClientMessage = Annotated[
     HelloMessage | SetMessage | PlayMessage | PauseMessage | StepMessage | ResetMessage | RegenerateMessage
     | SetWeightMessage | SetBiasMessage | PointsMessage | GradientCheckMessage | ExportMessage
-    | LoadMessage | KeyFrameMessage | PredictionsMessage | GradientsMessage,
+    | LoadMessage | KeyFrameMessage | PredictionsMessage | ExplainMessage | ApplyExampleMessage | GradientsMessage,
     Field(discriminator="type"),
 ]
 _ADAPTER: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)

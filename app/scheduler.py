@@ -107,13 +107,16 @@ class TrainingScheduler:
     def _work(self) -> None:
         while (runner := self._next()) is not None:
             due = None
-            started = time.perf_counter()
+            # CPU time of this thread, not the clock: a turn the OS preempted (other work on
+            # the machine) or that waited for the GIL must not count as compute used, or its
+            # session would fall behind the others for as long as the preemption lasted.
+            started = time.thread_time()
             try:
                 due = runner.turn(self.slice_seconds()) if runner.training else None
             except Exception:  # one session's failure must not stop this thread for everyone
                 log.exception("a training turn failed")
             finally:
-                self._requeue(runner, due, time.perf_counter() - started)
+                self._requeue(runner, due, time.thread_time() - started)
 
     def _next(self) -> Runner | None:
         """The due session that has used the least compute; waits while none is due."""

@@ -91,8 +91,7 @@ def frame_message(pg: Playground, history: Sequence[HistoryPoint], history_reset
         "train_loss": finite_or_none(pg.train_loss),
         "test_loss": finite_or_none(pg.test_loss),
         "history": [[int(e), finite_or_none(tr), finite_or_none(te)] for e, tr, te in history],
-        "weights": [array_json(w) for w in pg.weights],
-        "biases": [array_json(b) for b in pg.biases],
+        **_parameters_json(pg),
         "playing": playing,
         "learning_rate": finite_or_none(pg.learning_rate),
         "metrics": {name: finite_or_none(value) for name, value in pg.metrics.items()},
@@ -108,10 +107,20 @@ def frame_message(pg: Playground, history: Sequence[HistoryPoint], history_reset
             message["predicted"] = {which: class_digits(pg.predicted_classes(which)) for which in ("train", "test")}
     if history_reset:
         message["history_reset"] = True
-    dead = [np.asarray(d, dtype=bool) for d in pg.dead]
-    if any(d.any() for d in dead):
-        message["dead"] = [d.tolist() for d in dead]
+    if pg.net.dead.any():
+        message["dead"] = [d.tolist() for d in pg.net.dead_links]
     return message
+
+
+def _parameters_json(pg: Playground) -> Json:
+    """``weights`` and ``biases`` per layer. Every frame carries them, so the usual case (all
+    finite) checks the flat parameters once and converts each layer's block with one
+    ``tolist``; a diverged network goes the slow way, with ``None`` for what is not finite."""
+    if not np.isfinite(pg.net.params).all():
+        return {"weights": [array_json(w) for w in pg.net.weights], "biases": [array_json(b) for b in pg.net.biases]}
+    blocks = [block.tolist() for block in pg.net.blocks]  # rows: a neuron's incoming weights, then its bias
+    return {"weights": [[row[:-1] for row in block] for block in blocks],
+            "biases": [[row[-1] for row in block] for block in blocks]}
 
 
 # One character per point's predicted class index (0-9, then a-z): 500 points are 500 bytes.
@@ -144,6 +153,14 @@ def diverged_message(epoch: int) -> Json:
 def gradient_check_message(result: dict[str, Any]) -> Json:
     errors = [finite_or_none(e) for e in result["max_relative_error"]]
     return {"type": "gradient_check", "max_relative_error": errors, "ok": bool(result["ok"])}
+
+
+def explain_message(kind: str, x: float, y: float, label: float | None, explained: dict[str, Any],
+                    rate: float) -> Json:
+    """``explain`` (or ``applied``): the example asked about, the engine's numbers for it and the
+    learning rate its update uses."""
+    return {"type": kind, "x": x, "y": y, "label": label, "learning_rate": finite_or_none(rate),
+            **_finite_json(explained)}
 
 
 def export_message(model: dict[str, Any]) -> Json:

@@ -40,6 +40,7 @@ from .server_messages import (
     diverged_message,
     encode,
     error_message,
+    explain_message,
     export_message,
     gradient_check_message,
     state_message,
@@ -53,6 +54,7 @@ BUSY_RETRY = 0.002  # seconds before a training turn tries a busy session again
 # Seconds per training point before the first turn has measured it: a small first turn for a big
 # network (~0.1 ms a point), learned within a few turns for any network.
 FIRST_GUESS = 1e-4
+SHORT_EPOCH = 0.001  # seconds: an epoch this short is never cut (the scheduler's smallest slice)
 
 
 class Phase(enum.Enum):
@@ -89,6 +91,7 @@ class Session:
         self._steps_left = 0  # epochs of a `step` still to train
         self._frame_started = clock()  # when the epochs of the frame being built began
         self._frame_at: tuple[int, int] = (-1, 0)  # the (epoch, point) the last frame showed
+        self._layout: tuple[tuple[int, ...], tuple[str, ...]] = ((), ())  # the shape the last state showed
         self._send_predictions = False  # frames carry each point's predicted class (the page asked)
         # Frames carry every link's last gradient (the page's toggle, kept across playgrounds).
         self._send_gradients = False
@@ -157,6 +160,7 @@ class Session:
         self._pg = playground
         self.phase = Phase.PAUSED
         self._cursor.restart()
+        self._grids.restart()
         self._data_version = -1
         self._send_predictions = False
 
@@ -204,6 +208,7 @@ class Session:
             return self._stopped()
         self.phase = Phase.STEPPING
         self._steps_left = message.n
+        self._frame_started = self._clock()  # as play: the step's first frame is due when it is done, or slow
         return []
 
     def _no_points(self) -> list[Outgoing]:
@@ -262,6 +267,28 @@ class Session:
 
     def _gradient_check(self, message: p.GradientCheckMessage) -> list[Outgoing]:
         return [encode(gradient_check_message(self.pg.gradient_check()))]
+
+    def _explain(self, message: p.ExplainMessage) -> list[Outgoing]:
+        """The engine's numbers; a labelled example first finishes an epoch in progress, and then
+        a frame shows the weights the explanation starts from."""
+        at = (self.pg.epoch, self.pg.position)
+        try:
+            explained = self.pg.explain(message.x, message.y, message.label)
+        except ValueError as error:
+            raise ProtocolError("invalid", f"explain: {error}") from None
+        moved = [self.frame()] if (self.pg.epoch, self.pg.position) != at else []
+        answer = explain_message("explain", message.x, message.y, message.label, explained, self.pg.learning_rate)
+        return [*moved, encode(answer)]
+
+    def _apply_example(self, message: p.ApplyExampleMessage) -> list[Outgoing]:
+        """The shown one-example step, performed: what it applied, then a frame of the new weights."""
+        try:
+            applied = self.pg.apply_example(message.x, message.y, message.label)
+        except ValueError as error:
+            raise ProtocolError("invalid", f"apply_example: {error}") from None
+        # the rate of this epoch (the step counts no epoch): the one the update used
+        answer = explain_message("applied", message.x, message.y, message.label, applied, self.pg.learning_rate)
+        return [encode(answer), self.frame()]
 
     def _export(self, message: p.ExportMessage) -> list[Outgoing]:
         return [encode(export_message(self.pg.export()))]
@@ -345,7 +372,13 @@ class Session:
         return []
 
     def _examples_that_fit(self, seconds: float, left: int | None) -> int:
+        """Training points for ``seconds``; whole epochs (at least the rest of this one) when an
+        epoch is short, so a small network's frame takes one turn and shows a finished epoch."""
         n = max(1, int(seconds / self._seconds_per_example))
+        epoch = self.pg.trainer.examples
+        if epoch and self._seconds_per_example * epoch <= SHORT_EPOCH:
+            rest = epoch - self.pg.position
+            n = rest + max(0, n - rest) // epoch * epoch
         return n if left is None else max(1, min(n, left))
 
     def _learn_speed(self, examples: int, seconds: float) -> None:
@@ -362,9 +395,17 @@ class Session:
         return frame
 
     def _state(self, warnings: list[str]) -> list[Outgoing]:
-        """The ``state`` (and ``data`` when the points changed); the next frame is a key frame,
-        since a page that sees a new network's shape drops the grids it holds."""
-        self._grids.restart()
+        """The ``state`` (and ``data`` when the points changed).
+
+        When the network's shape or its features changed, the next frame is a key
+        frame, since a page that sees a new shape drops the grids it holds. Any other
+        change (a learning rate dragged on a slider, a reset) keeps the deltas: a key
+        frame costs ten times a delta's deflate and bytes, for every ``set``.
+        """
+        layout = (self.pg.config.layer_sizes, self.pg.config.features)
+        if layout != self._layout:
+            self._layout = layout
+            self._grids.restart()
         out: list[Outgoing] = [encode(state_message(self.pg, warnings, self.playing, self.thumbnail))]
         if self.pg.data_version != self._data_version:
             self._data_version = self.pg.data_version

@@ -15,12 +15,16 @@ N sessions, plays them and measures for a few seconds each:
 The client is kept light (it reads a frame's epoch without parsing its JSON)
 so that on a small machine it leaves the cores to the server; its own CPU is
 printed too. Each (N, speed) is run ``--runs`` times and the median run is
-printed. ``--largest`` then searches for the largest N at classic speed where
-every page still gets ``--fps`` frames a second. The whole benchmark is bounded
-in time and stops the server by itself.
+printed. The default plan is issue 10's table: one page at max speed, then 10,
+50 and 150 pages at classic speed; then it searches for the largest N at classic
+speed where every page still gets ``--fps`` frames a second (at most
+``--probes`` sizes; ``--no-largest`` skips it). The machine's load average is
+printed before and after, since other work on the machine changes frames/s (not
+CPU/frame). The whole benchmark is bounded in time (about 5 minutes by default)
+and stops the server by itself.
 
-    .venv/bin/python benchmarks/bench_server.py [--seconds 5] [--runs 3] [--sessions 1,10,50,150]
-                                                [--largest] [--fps 20]
+    .venv/bin/python benchmarks/bench_server.py [--seconds 5] [--runs 3] [--plan 1:max,10,50,150]
+                                                [--no-largest] [--fps 20] [--threads 2]
 """
 
 from __future__ import annotations
@@ -173,15 +177,15 @@ def _percentile(values: list[float], p: float) -> float:
     return values[index]
 
 
-HEADER = (f"{'sessions':>8} {'speed':>7} {'frames/s':>9} {'median':>7} {'min f/s':>8} {'epochs/s':>9} "
-          f"{'bytes/frame':>11} {'lat p50':>8} {'lat p95':>8} {'RSS/sess':>9} {'srv CPU':>7} "
+HEADER = (f"{'pages':>8} {'speed':>7} {'frames/s':>9} {'median':>7} {'min f/s':>8} {'epochs/s':>9} "
+          f"{'bytes/frame':>11} {'lat p50':>8} {'lat p95':>8} {'RSS/page':>9} {'cores':>7} "
           f"{'CPU/frame':>9} {'cli CPU':>7}")
 
 
 def row(r: RunResult) -> str:
     return (f"{r.sessions:>8} {r.speed:>7} {r.fps:>9.1f} {r.median_fps:>7.1f} {r.min_fps:>8.1f} "
             f"{r.epochs_per_s:>9.0f} {r.bytes_per_frame:>11.0f} {r.latency_p50_ms:>6.0f}ms "
-            f"{r.latency_p95_ms:>6.0f}ms {r.rss_per_session_mb:>7.2f}MB {r.server_cpu:>6.0%} "
+            f"{r.latency_p95_ms:>6.0f}ms {r.rss_per_session_mb:>7.2f}MB {r.server_cpu:>7.2f} "
             f"{r.cpu_ms_per_frame:>7.2f}ms {r.client_cpu:>6.0%}")
 
 
@@ -194,7 +198,9 @@ def largest(url: str, pid: int, baseline: float, args: argparse.Namespace) -> in
     """The largest N (to within 10%) at classic speed where every page gets ``args.fps``."""
     good, bad = 0, None
     n = 50
-    while bad is None or bad - good > max(5, good // 10):
+    for _ in range(args.probes):
+        if bad is not None and bad - good <= max(5, good // 10):
+            break
         result = median_run(url, pid, baseline, n, "classic", args)
         print(row(result), flush=True)
         if result.min_fps >= args.fps:
@@ -211,25 +217,44 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--sessions", default="1,10,50,150")
-    parser.add_argument("--speeds", default="max,classic")
-    parser.add_argument("--largest", action="store_true", help="search the largest N at --fps (classic)")
+    parser.add_argument("--plan", default="1:max,10,50,150",
+                        help="pages[:speed] to measure, comma-separated (speed: classic unless given)")
+    parser.add_argument("--largest", action=argparse.BooleanOptionalAction, default=True,
+                        help="search the largest N at --fps (classic)")
+    parser.add_argument("--probes", type=int, default=6, help="at most this many sizes in the search")
     parser.add_argument("--fps", type=float, default=20.0)
     parser.add_argument("--max-sessions", type=int, default=800)
+    parser.add_argument("--threads", type=int, help="the server's training threads (its default if not given)")
     args = parser.parse_args(argv)
+    print(f"load average before: {_load()}")
     print(HEADER)
     # Every benchmark page comes from 127.0.0.1: the per-address limits must let them all in.
     limit = str(args.max_sessions + 10)
     env = {"NNP_MAX_SESSIONS": limit, "NNP_MAX_SESSIONS_PER_CLIENT": limit, "NNP_MAX_WAITING_PER_CLIENT": limit}
+    if args.threads is not None:
+        env["NNP_TRAIN_THREADS"] = str(args.threads)
     with ServerProcess(env=env, log=subprocess.DEVNULL) as server:
         url = server.url.replace("http", "ws", 1) + "/ws"
         baseline = rss_mb(server.pid)
-        for n in (int(x) for x in args.sessions.split(",") if x):
-            for speed in args.speeds.split(","):
-                print(row(median_run(url, server.pid, baseline, n, speed, args)), flush=True)
+        for n, speed in _plan(args.plan):
+            print(row(median_run(url, server.pid, baseline, n, speed, args)), flush=True)
         if args.largest:
             print(f"largest N with every page at >= {args.fps:g} frames/s: {largest(url, server.pid, baseline, args)}")
+    print(f"load average after: {_load()}")
     return 0
+
+
+def _plan(plan: str) -> list[tuple[int, str]]:
+    """``"1:max,10"`` → ``[(1, "max"), (10, "classic")]``."""
+    entries = []
+    for entry in filter(None, plan.split(",")):
+        pages, _, speed = entry.partition(":")
+        entries.append((int(pages), speed or "classic"))
+    return entries
+
+
+def _load() -> str:
+    return " ".join(f"{value:.1f}" for value in os.getloadavg()) + f" (on {os.cpu_count()} cores)"
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 from .playground import Playground  # noqa: E402 (after the thread limits above)
 from .settings import Config  # noqa: E402
+from .sweeps import sweep  # noqa: E402
 
-__all__ = ["Config", "Playground"]
+__all__ = ["Config", "Playground", "sweep"]
 __version__ = "0.1.0"  # the project's one version: pyproject.toml and `nn-playground --version` read it

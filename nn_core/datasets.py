@@ -327,15 +327,28 @@ def generate(name: str, rng: SeededRandom, noise_percent: float, regression: boo
 PREVIEW_SEED = "preview"
 
 
+PREVIEW_DECIMALS = 2  # a 38-pixel square shows no finer detail
+
+
 def previews(points: int = 250) -> dict[str, list[list[float]]]:
     """A few points of every generated dataset, for the page's dataset picker
-    (so its little squares show the engine's own shapes, not a copy of them)."""
+    (so its little squares show the engine's own shapes, not a copy of them);
+    the datasets of K classes also as ``name/K`` for every K ≥ 3, half as many points."""
     result = {}
     for name in CLASSIFICATION_DATASETS + REGRESSION_DATASETS:
         if not is_custom(name):
             data = generate(name, SeededRandom(PREVIEW_SEED), 0, regression=name in REGRESSION_DATASETS)
-            result[name] = data.slice(0, points).rows()
+            result[name] = _rounded(data.slice(0, points))
+    for name in CLASS_GENERATORS:
+        for classes in range(MIN_CLASSES + 1, MAX_CLASSES + 1):
+            data = generate(name, SeededRandom(PREVIEW_SEED), 0, regression=False, classes=classes)
+            result[f"{name}/{classes}"] = _rounded(data.slice(0, points // 2))
     return result
+
+
+def _rounded(data: Dataset) -> list[list[float]]:
+    rows: list[list[float]] = np.round(np.column_stack((data.x, data.y, data.label)), PREVIEW_DECIMALS).tolist()
+    return rows
 
 
 def shuffle(data: Dataset, rng: SeededRandom) -> Dataset:

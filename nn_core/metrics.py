@@ -68,22 +68,26 @@ def r_squared(outputs: Array, targets: Array) -> float:
     total = float(np.sum((targets - np.mean(targets)) ** 2))
     if total == 0.0:
         return float("nan")
-    return 1.0 - float(np.sum((targets - outputs) ** 2)) / total
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverged network's outputs: R² is −inf or NaN
+        residual = float(np.sum((targets - outputs) ** 2))
+    return 1.0 - residual / total
 
 
 def mean_absolute_error(outputs: Array, targets: Array) -> float:
     """The mean of |target − output| (NaN for no points)."""
     if len(targets) == 0:
         return float("nan")
-    return float(np.mean(np.abs(targets - outputs)))
+    with np.errstate(over="ignore", invalid="ignore"):
+        return float(np.mean(np.abs(targets - outputs)))
 
 
 def classification_metrics(train: tuple[Array, Array], test: tuple[Array, Array]) -> dict[str, float]:
-    """``train_accuracy`` and ``test_accuracy`` from each set's (outputs, labels)."""
-    return {"train_accuracy": accuracy(*train), "test_accuracy": accuracy(*test)}
+    """``test_accuracy`` and ``train_accuracy`` from each set's (outputs, labels) (test first, as the
+    page lists the losses)."""
+    return {"test_accuracy": accuracy(*test), "train_accuracy": accuracy(*train)}
 
 
 def regression_metrics(train: tuple[Array, Array], test: tuple[Array, Array]) -> dict[str, float]:
     """R² and mean absolute error of each set's (outputs, targets)."""
-    return {"train_r2": r_squared(*train), "test_r2": r_squared(*test),
-            "train_mae": mean_absolute_error(*train), "test_mae": mean_absolute_error(*test)}
+    return {"test_r2": r_squared(*test), "train_r2": r_squared(*train),
+            "test_mae": mean_absolute_error(*test), "train_mae": mean_absolute_error(*train)}

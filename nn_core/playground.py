@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from . import datasets, grid, initializers, link_points, metrics, optimizers, rebuild, schedules, stopping
+from . import explain as one_example  # the module; Playground.explain is the method
 from .datasets import Dataset
 from .features import feature_matrix
 from .gradient_check import check_gradients
@@ -355,6 +356,56 @@ class Playground:
             self._history = History.from_points(_earlier(history, epoch) + self._history.points(),
                                                 self._history.points())
 
+    # --- one example, one step ------------------------------------------------
+    def predict(self, points: Any) -> np.ndarray:
+        """The network's outputs for an array of ``(x, y)`` points: ``(n,)`` with one output,
+        ``(n, K)`` class probabilities with K classes (as :meth:`outputs`); ValueError if bad."""
+        xy = _points_array(points)
+        with np.errstate(over="ignore", invalid="ignore"):
+            values = self.net.forward(feature_matrix(self.config.features, xy[:, 0], xy[:, 1]))
+        return values[:, 0].copy() if values.shape[1] == 1 else values
+
+    def explain(self, x: float, y: float, label: float | None = None) -> dict[str, Any]:
+        """One example through the network, by the kernels that train (nn_core/explain.py).
+
+        ``{"inputs", "output", "loss", "layers": [{"z", "a"} per layer after the inputs]}``;
+        with a ``label`` (the convention of :meth:`labels`) each layer also has ``delta``
+        (dE/dz), ``weight_grad`` (``[j][i]``: the link from node i below to node j, as
+        :attr:`weights`), ``bias_grad``, and ``new_weights``/``new_biases``: what one
+        training step of batch size 1 on this example would make of them at the current
+        optimizer, scheduled learning rate and regularization (:meth:`apply_example`
+        performs exactly that step). A label means a step is being explained, so an
+        epoch in progress is finished first, as every change does. ValueError if bad.
+        """
+        example = self._example(x, y, label)
+        if example.gradient is None:
+            return one_example.report(example)
+        after = one_example.step_update(example, self.optimizer, self.hyper, self.learning_rate)
+        return one_example.report(example, after)
+
+    def apply_example(self, x: float, y: float, label: float) -> dict[str, Any]:
+        """Perform the training step :meth:`explain` shows for this example; return that explanation.
+
+        The optimizer's state advances (momentum, Adam's step count); the carried gradient of
+        an unfinished batch is left alone. It is no epoch: like a weight edited by hand it
+        changes the weights (which the export and a resumed session carry) and the losses.
+        """
+        shown = self.explain(x, y, label)
+        example = self._example(x, y, label)
+        assert example.gradient is not None  # a label was checked
+        one_example.apply_step(self.net, example.gradient, self.optimizer, self.hyper, self.learning_rate)
+        self._update_losses()
+        return shown
+
+    def _example(self, x: Any, y: Any, label: Any) -> one_example.Example:
+        _check_finite(x)
+        _check_finite(y)
+        if label is not None:
+            label = one_example.check_label(label, self.config.problem, self.config.classes,
+                                         self.config.multiclass)
+            self.finish_epoch()
+        return one_example.run(self.net, self.config.features, self.loss_name, x, y, label)
+
     # --- views for drawing and checking --------------------------------------
     def boundaries(self, resolution: int = grid.THUMBNAIL_RESOLUTION,
                    output_resolution: int = grid.OUTPUT_RESOLUTION) -> grid.Boundaries:
@@ -535,6 +586,17 @@ def _root_mean_square(values: np.ndarray) -> float:
 def _check_finite(value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise ValueError(f"expected a finite number, got {value!r}")
+
+
+def _points_array(points: Any) -> np.ndarray:
+    """``(n, 2)`` finite floats, or ValueError."""
+    try:
+        xy = np.asarray(points, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError("points: expected (x, y) pairs of numbers") from None
+    if xy.shape[1:] != (2,) or not np.isfinite(xy).all():
+        raise ValueError(f"points: expected finite (x, y) pairs, shape (n, 2), got shape {xy.shape}")
+    return xy
 
 
 def _index(value: Any, size: int) -> int:

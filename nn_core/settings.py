@@ -259,6 +259,7 @@ ORIGINAL_HIDEABLE = {
 }
 PAGE_PARTS_HIDEABLE = {
     "regenerateButton": "Regenerate button", "enginePanel": "More: Engine panel",
+    "trainingPanel": "More: Stop & learning rate panel", "confusionMatrix": "Confusion matrix",
     "yourDataPanel": "More: Your data panel", "sharePanel": "More: Share & export panel",
 }
 

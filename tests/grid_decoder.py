@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-HEADER = struct.Struct("<BBBxHHHxxII")  # docs/protocol.md, "Binary grid message"
+HEADER = struct.Struct("<BBBBHHHxxII")  # docs/protocol.md, "Binary grid message"
 KEY, DELTA = 0, 1
 
 
@@ -22,7 +22,7 @@ class Grids:
 
     epoch: int
     sequence: int
-    output: np.ndarray  # (N, N) uint8
+    output: np.ndarray  # (N, N) uint8, or (K, N, N) with K classes
     thumbnails: np.ndarray  # (M, R, R) uint8
 
 
@@ -31,20 +31,21 @@ class GridDecoder:
 
     def __init__(self) -> None:
         self.codes: np.ndarray | None = None
-        self.layout: tuple[int, int, int] | None = None
+        self.layout: tuple[int, int, int, int] | None = None
         self.sequence = -1
 
     def decode(self, data: bytes) -> Grids | None:
-        kind, version, encoding, n, r, m, epoch, sequence = HEADER.unpack_from(data, 0)
-        assert (kind, version) == (1, 2), (kind, version)
+        kind, version, encoding, k, n, r, m, epoch, sequence = HEADER.unpack_from(data, 0)
+        assert (kind, version) == (1, 3), (kind, version)
         payload = np.frombuffer(zlib.decompress(data[HEADER.size :]), dtype=np.uint8)
-        assert payload.size == n * n + m * r * r
+        assert payload.size == k * n * n + m * r * r
         if encoding == KEY:
             codes = payload.copy()
-        elif self.codes is None or self.layout != (n, r, m) or sequence != (self.sequence + 1) % 2**32:
+        elif self.codes is None or self.layout != (k, n, r, m) or sequence != (self.sequence + 1) % 2**32:
             self.codes = None  # no base: wait for a key frame
             return None
         else:
             codes = self.codes + payload  # uint8: mod 256
-        self.codes, self.layout, self.sequence = codes, (n, r, m), sequence
-        return Grids(epoch, sequence, codes[: n * n].reshape(n, n), codes[n * n :].reshape(m, r, r))
+        self.codes, self.layout, self.sequence = codes, (k, n, r, m), sequence
+        output = codes[: k * n * n].reshape((k, n, n) if k > 1 else (n, n))
+        return Grids(epoch, sequence, output, codes[k * n * n :].reshape(m, r, r))

@@ -65,16 +65,25 @@ def test_playing_the_default_link_sends_small_frames_the_page_decodes_exactly(cl
     assert average <= MAX_BYTES_PER_FRAME
 
 
-def test_every_state_and_key_frame_request_restarts_the_deltas(client: TestClient) -> None:
+def test_a_new_shape_and_a_key_frame_request_restart_the_deltas_other_changes_do_not(client: TestClient) -> None:
+    decoder = GridDecoder()
     with client.websocket_connect("/ws") as ws:
         ws.send_json({"type": "hello", "hash": ""})
         _, first, _ = next_frame(ws)
         ws.send_json({"type": "step", "n": 1})
         _, delta, _ = next_frame(ws)
+        ws.send_json({"type": "set", "changes": {"learningRate": 0.1}})
+        _, same_shape, _ = next_frame(ws)
+        ws.send_json({"type": "reset"})
+        _, after_reset, _ = next_frame(ws)
         ws.send_json({"type": "set", "changes": {"networkShape": [3]}})
-        _, after_state, _ = next_frame(ws)
+        _, new_shape, _ = next_frame(ws)
+        ws.send_json({"type": "set", "changes": {"x": False}})  # a feature less: new inputs
+        _, new_features, _ = next_frame(ws)
         ws.send_json({"type": "key_frame"})
         _, requested, _ = next_frame(ws)
-    assert [data[2] for data in (first, delta, after_state, requested)] == [0, 1, 0, 0]
+    messages = (first, delta, same_shape, after_reset, new_shape, new_features, requested)
+    assert [data[2] for data in messages] == [0, 1, 1, 1, 0, 0, 0]
+    assert all(decoder.decode(data) is not None for data in messages)  # the page follows every one
     fresh = GridDecoder()  # a page that missed everything before gets going again
     assert fresh.decode(delta) is None and fresh.decode(requested) is not None

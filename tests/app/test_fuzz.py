@@ -24,7 +24,8 @@ from nn_core.settings import SETTINGS
 
 from .conftest import TEST_HOSTS, hello, receive_until
 
-SERVER_TYPES = {"state", "data", "frame", "error", "diverged", "stopped", "gradient_check", "export"}
+SERVER_TYPES = {"state", "data", "frame", "error", "diverged", "stopped", "gradient_check", "export",
+                "explain", "applied"}
 ERROR_CODES = {"bad_json", "unknown_type", "invalid", "too_large", "bad_points", "bad_resume", "bad_model",
                "no_points"}
 
@@ -87,6 +88,10 @@ FIELDS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "load": {"model": model},
     "predictions": {"on": st.booleans() | anything},
     "gradients": {"on": st.booleans() | anything},
+    "explain": {"x": small_floats | anything, "y": small_floats | anything,
+                "label": st.sampled_from([1, -1, 0, 0.5, 2, None]) | anything},
+    "apply_example": {"x": small_floats | anything, "y": small_floats | anything,
+                      "label": st.sampled_from([1, -1, 0, 0.5, 2]) | anything},
 }
 
 

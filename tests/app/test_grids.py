@@ -19,9 +19,24 @@ def maps(output: np.ndarray, thumbnails: list[np.ndarray] | None = None) -> Boun
 def test_header_is_twenty_little_endian_bytes() -> None:
     data = key_frame(maps(np.zeros((100, 100)), [np.zeros((25, 25))] * 9), epoch=70_000)
     assert HEADER.size == 20
-    assert struct.unpack("<BBBxHHHxxII", data[:20]) == (1, 2, 0, 100, 25, 9, 70_000, 1)
+    assert struct.unpack("<BBBBHHHxxII", data[:20]) == (1, 3, 0, 1, 100, 25, 9, 70_000, 1)
     header = decode_header(data)
     assert header.shape.cells == 100 * 100 + 9 * 25 * 25
+
+
+def test_k_classes_send_k_output_maps_of_probabilities() -> None:
+    """p travels as the code of 2p − 1: the page reads p = code / 255 (output maps and output thumbnails)."""
+    probabilities = np.zeros((3, 4, 4))
+    probabilities[0], probabilities[1, 0, 0], probabilities[2, 0, 0] = 1.0, 0.5, 0.5
+    probabilities[0, 0, 0] = 0.0
+    thumbnails = [np.full((2, 2), -1.0), np.full((2, 2), 0.2), np.full((2, 2), 0.6), np.full((2, 2), 0.2)]
+    data = key_frame(maps(probabilities, thumbnails), epoch=1)
+    assert decode_header(data).outputs == 3 and decode_header(data).shape.cells == 3 * 16 + 4 * 4
+    grids = GridDecoder().decode(data)
+    assert grids is not None and grids.output.shape == (3, 4, 4)
+    assert grids.output[:, 0, 0].tolist() == [0, 128, 128] and grids.output[0, 1, 1] == 255
+    np.testing.assert_allclose(grids.thumbnails[1:, 0, 0] / 255, [0.2, 0.6, 0.2], atol=0.5 / 255)
+    assert grids.thumbnails[0, 0, 0] == 0  # a hidden neuron's thumbnail keeps its [−1, 1] code
 
 
 def test_values_map_to_bytes_and_keep_row_major_order() -> None:

@@ -111,9 +111,12 @@ def test_dataset_previews_are_the_engines_own_points(client: TestClient) -> None
     from nn_core.datasets import CLASSIFICATION_DATASETS, REGRESSION_DATASETS, is_custom
 
     body = client.get("/dataset-previews.json").json()
-    assert set(body) == {n for n in CLASSIFICATION_DATASETS + REGRESSION_DATASETS if not is_custom(n)}
+    two = {n for n in CLASSIFICATION_DATASETS + REGRESSION_DATASETS if not is_custom(n)}
+    k_classes = {f"{n}/{k}" for n in ("blobs", "spiral", "rings") for k in range(3, 7)}
+    assert set(body) == two | k_classes
     assert len(body["spiral"]) == 250 and all(len(row) == 3 for row in body["spiral"])
     assert {row[2] for row in body["xor"]} == {-1.0, 1.0}
+    assert len(body["rings/5"]) == 125 and {row[2] for row in body["rings/5"]} == {0, 1, 2, 3, 4}
 
 
 def test_index_shows_the_engines_extent_on_the_square(client: TestClient) -> None:

@@ -38,7 +38,7 @@ def test_valid_messages_parse_into_their_models() -> None:
 
 def test_every_documented_type_is_known() -> None:
     for kind in ("hello", "set", "play", "pause", "step", "reset", "regenerate", "set_weight",
-                 "set_bias", "points", "gradient_check", "export", "load"):
+                 "set_bias", "points", "gradient_check", "export", "load", "explain", "apply_example"):
         assert kind in MESSAGE_TYPES
 
 

@@ -71,6 +71,16 @@ def test_step_trains_in_turns_then_pauses_with_a_frame() -> None:
     assert frames_in(chunk.out)[0]["epoch"] == 2 and frames_in(chunk.out)[0]["playing"] is False
 
 
+def test_a_step_long_after_opening_sends_no_frame_before_its_epochs_or_the_frame_time() -> None:
+    session, clock = started()
+    clock.advance(60)  # the page sat paused for a minute
+    session.handle(msg({"type": "step", "n": 5}))
+    first = session.train(1e-9, want_frame=True)  # a turn too short for 5 epochs
+    assert first.epochs < 5 and frames_in(first.out) == []  # no half-done step shown as its answer
+    rest = session.train(1.0, want_frame=True)
+    assert [frame["epoch"] for frame in frames_in(rest.out)] == [5]
+
+
 def test_a_long_step_spreads_over_turns_and_shows_progress() -> None:
     session, clock = started()
     session.handle(msg({"type": "step", "n": 50}))
@@ -266,3 +276,21 @@ def test_training_stops_with_a_reason_when_the_points_go_while_playing() -> None
     chunk = session.train(0.05, want_frame=True)
     assert session.phase is Phase.PAUSED and chunk.epochs == 0
     assert json.loads(chunk.out[0])["code"] == "no_points"
+
+
+def test_k_classes_state_points_and_frames() -> None:
+    """classes=3: three output neurons in the state, class points 0..2, three output maps a frame."""
+    from app.grid_message import decode_header
+
+    session, _ = started("#seed=1&classes=3&dataset=spiral&networkShape=4")
+    session.handle(msg({"type": "set", "changes": {"classes": 4}}))
+    out = session.handle(msg({"type": "points", "points": [[1, 1, 3], [-2, 2, 0]], "mode": "replace"}))
+    states = [json.loads(o) for o in out if isinstance(o, str) and json.loads(o)["type"] == "state"]
+    assert states[-1]["layer_sizes"] == [2, 4, 4] and states[-1]["config"]["dataset"] == "custom"
+    frame = [o for o in out if isinstance(o, Frame)][-1]
+    assert decode_header(frame.grids).outputs == 4
+    with pytest.raises(ProtocolError, match="label must be a class 0 to 3"):
+        session.handle(msg({"type": "points", "points": [[1, 1, 4]], "mode": "add"}))
+    with pytest.raises(ProtocolError, match="dataset: xor has two classes, not 4"):
+        session.handle(msg({"type": "set", "changes": {"dataset": "xor"}}))
+    assert session.pg.config.dataset == "custom" and len(session.pg.train) + len(session.pg.test) == 2

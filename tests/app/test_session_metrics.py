@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from app.server_messages import frame_message
 from app.session import Phase
 from nn_core import Playground
 
@@ -92,3 +93,14 @@ def test_a_regression_frame_has_r2_and_no_confusion_matrix() -> None:
     frame = frames_in(session.handle(msg({"type": "predictions", "on": True})))[0]
     assert set(frame["metrics"]) == {"train_r2", "test_r2", "train_mae", "test_mae"}
     assert "confusion" not in frame and "predicted" not in frame and "rates" not in frame
+
+
+def test_a_three_class_frame_message_carries_a_three_by_three_matrix_and_class_digits() -> None:
+    pg = Playground.from_url("#seed=1&classes=3&dataset=blobs")
+    pg.step(3)
+    message = frame_message(pg, pg.history, True, False, predictions=True)
+    assert [len(row) for row in message["confusion"]["test"]] == [3, 3, 3]
+    assert sum(map(sum, message["confusion"]["test"])) == len(pg.test)
+    assert set(message["predicted"]["test"]) <= {"0", "1", "2"}
+    assert message["predicted"]["train"] == "".join(str(c) for c in pg.predicted_classes("train"))
+    assert set(message["metrics"]) == {"test_accuracy", "train_accuracy"}

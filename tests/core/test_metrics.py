@@ -1,6 +1,7 @@
 """Metrics from hand-made outputs (both classification forms and regression), and from a playground."""
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -93,3 +94,12 @@ def test_regression_has_no_confusion_matrix():
         pg.confusion()
     with pytest.raises(ValueError, match="'train' or 'test'"):
         Playground.from_url("#seed=1").confusion("validation")
+
+
+def test_a_diverged_regression_reads_as_no_fit_without_warnings():
+    targets = np.array([0.0, 1.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert r_squared(np.array([1e200, -1e200]), targets) == -math.inf
+        assert math.isnan(r_squared(np.array([np.nan, 0.0]), targets))
+        assert mean_absolute_error(np.array([np.inf, 0.0]), targets) == math.inf

@@ -1,8 +1,12 @@
 // The loss chart: training loss (grey) and test loss (black) per epoch, as the
 // original's line chart, drawn on a canvas scaled for the screen's pixel ratio.
+// With a learning-rate schedule the rate is drawn faintly on a second axis
+// (0 at the bottom, its largest value at the top, labelled at the right).
 
 const TRAIN_COLOUR = "#777";
 const TEST_COLOUR = "#000";
+const RATE_COLOUR = "rgba(30, 110, 200, 0.35)";
+const RATE_FONT = "9px sans-serif";
 const MAX_DRAWN_POINTS = 1500; // more than the chart is wide: thin out, never block
 
 export function drawLossChart(canvas, history) {
@@ -28,8 +32,22 @@ export function drawLossChart(canvas, history) {
   }
   const x = (epoch) => ((epoch - first) / Math.max(1, last - first)) * (width - 2) + 1;
   const y = (loss) => height - 1 - ((loss - low) / Math.max(1e-12, high - low)) * (height - 2);
+  drawRates(context, points, x, width, height);
   line(context, points, x, (p) => y(p[1]), TRAIN_COLOUR);
   line(context, points, x, (p) => y(p[2]), TEST_COLOUR);
+}
+
+// The second axis: each point's scheduled rate (its fourth value), when every point has one.
+function drawRates(context, points, x, width, height) {
+  if (!points.every((p) => Number.isFinite(p[3]))) return;
+  const top = Math.max(...points.map((p) => p[3]));
+  if (!(top > 0)) return;
+  line(context, points, x, (p) => height - 1 - (p[3] / top) * (height - 2), RATE_COLOUR);
+  context.fillStyle = RATE_COLOUR;
+  context.font = RATE_FONT;
+  context.textAlign = "right";
+  context.textBaseline = "top";
+  context.fillText(`rate ${Number(top.toPrecision(2))}`, width - 2, 1);
 }
 
 function thin(points) {

@@ -21,7 +21,8 @@ const ORIGINAL_ORDER = ["learningRate", "activation", "regularization", "regular
 const SPECIAL_WIDGETS = new Set(["dataset", "regDataset", "networkShape"]);
 
 // Where each group's controls go; "features" are neurons drawn by network.js.
-const SLOT_OF_GROUP = { top: "top", data: "data", output: "output", engine: "engine", network: "engine" };
+const SLOT_OF_GROUP = { top: "top", data: "data", output: "output", engine: "engine", network: "engine",
+  training: "training" };
 
 export function controlId(name) {
   return ORIGINAL_IDS[name] || name;

@@ -3,6 +3,7 @@
 // limits (docs/protocol.md `points`; limits of /settings.json).
 
 import { page } from "./state.js";
+import { classCount } from "./classes.js";
 
 export class CsvError extends Error {}
 
@@ -16,7 +17,12 @@ function rowProblem(values, regression) {
   const [x, y, label] = values;
   const extent = page.limits.extent;
   if (Math.abs(x) > extent || Math.abs(y) > extent) return `x and y must lie within ±${extent}`;
-  if (!regression && label !== 1 && label !== -1) return "label must be 1 or -1 for classification";
+  if (regression) return null;
+  const classes = classCount(); // K ≥ 3: labels 0…K−1; two classes: ±1
+  if (classes && !(Number.isInteger(label) && label >= 0 && label < classes)) {
+    return `label must be a class 0 to ${classes - 1}`;
+  }
+  if (!classes && label !== 1 && label !== -1) return "label must be 1 or -1 for classification";
   return null;
 }
 

@@ -4,6 +4,7 @@
 
 import { colorOf, drawPoints } from "./heatmap.js";
 import { choiceText } from "./state.js";
+import { classCount, labelColour } from "./classes.js";
 
 const SIDE = 38; // CSS px, as .dataset canvas in playground.css
 
@@ -32,11 +33,23 @@ export class DatasetPicker {
   /** Show the choices of `setting` (the state's dataset key), marking the one in use. */
   update(config, setting) {
     if (setting !== this.setting) this.build(setting);
+    this.followClasses();
+    const multiclass = this.settings.find((r) => r.name === setting)?.multiclass;
     for (const [name, button] of this.buttons) {
       const selected = name === config[setting];
       button.classList.toggle("selected", selected);
       button.setAttribute("aria-checked", String(selected));
+      // With K ≥ 3 classes only the datasets of K classes can be picked (the server refuses the others).
+      button.disabled = Boolean(classCount() && multiclass && !multiclass.includes(name));
     }
+  }
+
+  /** Points remembered under another number of classes have other labels: forget them. */
+  followClasses() {
+    if (this.classes === classCount()) return;
+    this.classes = classCount();
+    this.seen.clear();
+    for (const name of this.buttons.keys()) this.draw(name);
   }
 
   build(setting) {
@@ -79,6 +92,7 @@ export class DatasetPicker {
 
   /** Remember the points of the dataset in use and redraw its square. */
   remember(name, data) {
+    this.followClasses();
     const points = [...data.train, ...data.test];
     if (points.length) this.seen.set(name, points);
     else this.seen.delete(name);
@@ -89,14 +103,16 @@ export class DatasetPicker {
     const button = this.buttons.get(name);
     if (!button) return;
     const canvas = button.querySelector("canvas");
-    const points = this.seen.get(name) ?? this.previews.get(name) ?? [];
+    // With K classes, the preview of K classes (`name/K`) where the dataset has one.
+    const preview = this.previews.get(`${name}/${classCount()}`) ?? this.previews.get(name);
+    const points = this.seen.get(name) ?? preview ?? [];
     const context = canvas.getContext("2d");
     context.fillStyle = colorOf(0);
     context.fillRect(0, 0, canvas.width, canvas.height);
     context.save();
     const scale = canvas.width / 100;
     context.scale(scale, scale);
-    drawPoints(context, points.slice(0, 400), 100);
+    drawPoints(context, points.slice(0, 400), 100, null, labelColour);
     context.restore();
   }
 }

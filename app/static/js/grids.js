@@ -1,9 +1,10 @@
 // Decoding the binary grid messages (docs/protocol.md, "Binary grid message"):
 // a key frame carries every cell's code, a delta the mod-256 differences
-// against the previous message's codes; both are zlib-deflated.
+// against the previous message's codes; both are zlib-deflated. With K classes
+// the message holds K output maps (class probabilities), one after the other.
 
 const GRID_KIND = 1;
-const GRID_VERSION = 2;
+const GRID_VERSION = 3;
 const HEADER_BYTES = 20;
 const KEY_FRAME = 0;
 const DELTA_FRAME = 1;
@@ -21,6 +22,7 @@ function readHeader(buffer) {
   if (kind !== GRID_KIND || version !== GRID_VERSION) throw new Error(`unknown grid message ${kind}/${version}`);
   return {
     encoding: view.getUint8(2),
+    outputs: view.getUint8(3),
     size: view.getUint16(4, true),
     thumbSize: view.getUint16(6, true),
     count: view.getUint16(8, true),
@@ -32,13 +34,14 @@ function readHeader(buffer) {
 /** Views of one message's grids on the codes (no copying). */
 function gridViews(header, codes) {
   const { size, thumbSize, count, epoch } = header;
+  const outputs = Array.from({ length: header.outputs }, (_, k) => codes.subarray(k * size * size, (k + 1) * size * size));
   const thumbnails = [];
-  let offset = size * size;
+  let offset = header.outputs * size * size;
   for (let i = 0; i < count; i++) {
     thumbnails.push(codes.subarray(offset, offset + thumbSize * thumbSize));
     offset += thumbSize * thumbSize;
   }
-  return { epoch, size, thumbSize, output: codes.subarray(0, size * size), thumbnails };
+  return { epoch, size, thumbSize, output: outputs[0], outputs, thumbnails };
 }
 
 /**
@@ -55,7 +58,7 @@ export class GridDecoder {
   async decode(buffer) {
     const header = readHeader(buffer);
     const payload = await inflate(new Uint8Array(buffer, HEADER_BYTES));
-    const cells = header.size * header.size + header.count * header.thumbSize * header.thumbSize;
+    const cells = header.outputs * header.size * header.size + header.count * header.thumbSize * header.thumbSize;
     if (payload.length !== cells) throw new Error(`grid message of ${payload.length} cells, expected ${cells}`);
     if (header.encoding === KEY_FRAME) {
       this.codes = payload;
@@ -74,7 +77,8 @@ export class GridDecoder {
   follows(header) {
     const last = this.header;
     return this.codes !== null && header.sequence === (last.sequence + 1) % SEQUENCE_MODULUS
-      && header.size === last.size && header.thumbSize === last.thumbSize && header.count === last.count;
+      && header.size === last.size && header.thumbSize === last.thumbSize && header.count === last.count
+      && header.outputs === last.outputs;
   }
 
   forget() {

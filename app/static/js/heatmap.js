@@ -8,16 +8,17 @@ import { page } from "./state.js";
 const SHADES = 30;
 // Maps are the scale's colour at alpha 160 of 255 over the page's white (the
 // original's heatmap), so they look pastel and the data points stay visible.
-const MAP_ALPHA = 160;
+export const MAP_ALPHA = 160;
 // Points: the label's colour at 0.9, a white ring (training) or a black one (test).
 const POINT_RADIUS = 3;
 const POINT_FILL_OPACITY = 0.9;
 export const TRAIN_OUTLINE = "rgba(255, 255, 255, 0.8)";
 export const TEST_OUTLINE = "rgba(0, 0, 0, 0.6)";
+const MARK_COLOUR = "#111"; // the ring around the points of a selected confusion cell
 
 // The three stops are defined once, as --negative, --neutral and --positive on
 // :root in playground.css (the page's other orange, grey and blue use them too).
-function stopColour(name) {
+export function stopColour(name) {
   const value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
   if (!value) throw new Error(`playground.css defines no ${name}`);
   const probe = document.createElement("canvas").getContext("2d");
@@ -86,7 +87,16 @@ function mapColourOf(value) {
  * Draw a size×size byte grid into a canvas of the same pixel size (CSS scales it).
  * Reuses the canvas's ImageData between frames.
  */
-export function drawGrid(canvas, bytes, size, discretize = false) {
+export function drawGrid(canvas, bytes, size, discretize = false, table = null) {
+  const { context, image, pixels } = gridImage(canvas, size);
+  const colours = table ?? (discretize ? colourScale().discrete : colourScale().smooth);
+  const count = size * size;
+  for (let i = 0; i < count; i++) pixels[i] = colours[bytes[i]];
+  context.putImageData(image, 0, 0);
+}
+
+/** The canvas at `size`×`size` pixels and its reused ImageData, as packed RGBA words. */
+export function gridImage(canvas, size) {
   if (canvas.width !== size || canvas.height !== size) {
     canvas.width = size;
     canvas.height = size;
@@ -95,11 +105,7 @@ export function drawGrid(canvas, bytes, size, discretize = false) {
   const context = canvas.getContext("2d");
   if (!canvas.imageCache) canvas.imageCache = context.createImageData(size, size);
   const image = canvas.imageCache;
-  const pixels = new Uint32Array(image.data.buffer);
-  const table = discretize ? colourScale().discrete : colourScale().smooth;
-  const count = size * size;
-  for (let i = 0; i < count; i++) pixels[i] = table[bytes[i]];
-  context.putImageData(image, 0, 0);
+  return { context, image, pixels: new Uint32Array(image.data.buffer) };
 }
 
 /** Clear a grid canvas to the neutral colour (a neuron without a map yet). */
@@ -130,11 +136,11 @@ function inside(x, y) {
 }
 
 /**
- * Draw points as the original does: filled with their label's colour,
+ * Draw points as the original does: filled with their label's colour (`colourOfLabel`),
  * TRAIN_OUTLINE or TEST_OUTLINE around them (or none); points outside the
  * square are not drawn.
  */
-export function drawPoints(context, points, side, outline = null) {
+export function drawPoints(context, points, side, outline = null, colourOfLabel = colorOf) {
   context.lineWidth = 1;
   context.strokeStyle = outline ?? "transparent";
   for (const [x, y, label] of points) {
@@ -142,10 +148,23 @@ export function drawPoints(context, points, side, outline = null) {
     const [px, py] = toPixel(x, y, side);
     context.beginPath();
     context.arc(px, py, POINT_RADIUS, 0, 2 * Math.PI);
-    context.fillStyle = colorOf(label);
+    context.fillStyle = colourOfLabel(label);
     context.globalAlpha = POINT_FILL_OPACITY;
     context.fill();
     context.globalAlpha = 1;
     if (outline) context.stroke();
+  }
+}
+
+/** A ring around each point (the points of the confusion cell the user selected). */
+export function drawRings(context, points, side) {
+  context.lineWidth = 2;
+  context.strokeStyle = MARK_COLOUR;
+  for (const [x, y] of points) {
+    if (!inside(x, y)) continue;
+    const [px, py] = toPixel(x, y, side);
+    context.beginPath();
+    context.arc(px, py, POINT_RADIUS + 2.5, 0, 2 * Math.PI);
+    context.stroke();
   }
 }

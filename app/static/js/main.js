@@ -13,6 +13,7 @@ import { networkEdits, networkLimits } from "./network-edits.js";
 import { Hovercard } from "./hovercard.js";
 import { DatasetPicker } from "./dataset-picker.js";
 import { drawOutput, drawDataPoints, drawNumbers, drawChart, drawLegend } from "./output.js";
+import { drawMetrics, wireConfusion } from "./metrics.js";
 import { showMessage } from "./notices.js";
 import { wireYourData, showLinkPointsNote } from "./your-data.js";
 import { PointEditor } from "./point-editor.js";
@@ -20,6 +21,8 @@ import { wireShareExport, onGradientCheck, onExport } from "./share-export.js";
 import { wireKeyboard } from "./keyboard.js";
 import { applyGradients, drawGradientChart, wireGradientToggle } from "./gradients.js";
 import { addActivationPlot, drawActivationPlot } from "./activation-plot.js";
+import { ExplainHover } from "./explain.js";
+import { BackpropSteps } from "./backprop-steps.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -29,6 +32,9 @@ let diagram;
 let picker;
 let classroom;
 let activationPlot;
+let confusion;
+let explainer; // hovering the output square: one example through the network
+let backprop; // "Step through backprop"
 const edits = networkEdits(send, scheduleRender);
 const pointEditor = new PointEditor(send);
 
@@ -55,6 +61,7 @@ function focusNeuron(index) {
 
 const HANDLERS = {
   state(message) {
+    if (message.layer_sizes.join() !== page.layerSizes.join()) backprop.leave(); // another network
     applyState(message);
     history.replaceState(null, "", message.hash);
     noteState(message.config);
@@ -66,12 +73,15 @@ const HANDLERS = {
     applyGradients(message);
   },
   data(message) {
+    confusion.clear(); // its points are gone
     applyData(message);
     pointEditor.onData();
     if (page.config) picker.remember(datasetName(), page.data);
   },
   error(message) {
     showMessage(`Error (${message.code}): ${message.message}`);
+    explainer.forget(); // an explain it may answer gets no other answer
+    backprop.onError();
     controls.forgetPending(); // a refused change must not stay on screen
     // An edit of the points refused for any reason made no step of the undo history.
     if (POINTS_REFUSALS.has(message.code)) pointEditor.onRefused();
@@ -82,8 +92,16 @@ const HANDLERS = {
     markDirty("controls");
     showMessage(`Epoch ${message.epoch}: ${message.message}`);
   },
+  stopped(message) {
+    page.playing = false;
+    page.playRequest = null;
+    page.stopReason = message.message;
+    markDirty("controls", "metrics");
+  },
   gradient_check: onGradientCheck,
   export: onExport,
+  explain: (message) => explainer.onAnswer(message),
+  applied: (message) => backprop.onApplied(message),
 };
 
 function onMessage(message) {
@@ -98,6 +116,7 @@ function onGrids(grids) {
 }
 
 function onStatus(status, reason = "") {
+  if (status === "connected") explainer.forget(); // a new session: the old one's answers are gone
   const element = $("connection-status");
   element.dataset.status = status;
   const text = { connecting: "Connecting…", connected: "Connected", disconnected: "Disconnected",
@@ -128,7 +147,7 @@ function linkHash() {
 
 // The loss chart's past for a new session: finite points only, thinned to what the engine keeps.
 function pastLosses() {
-  const finite = page.history.filter((point) => point.every(Number.isFinite));
+  const finite = page.history.map((point) => point.slice(0, 3)).filter((point) => point.every(Number.isFinite));
   const stride = Math.ceil(finite.length / page.limits.max_history);
   return stride > 1 ? finite.filter((_, i) => i % stride === 0) : finite;
 }
@@ -175,6 +194,7 @@ function render() {
       applyHidden(); // the rebuilt neuron buttons are hidable too
     } else diagram.update();
     diagram.updateLayerButtons(networkLimits().neurons);
+    backprop.redraw(); // a frame restyled the links: the stage shown draws on them again
     if (focused && !document.activeElement?.id) $(focused)?.focus();
   }
   if (dirty.maps) diagram.drawMaps(page.config.discretize);
@@ -182,6 +202,7 @@ function render() {
   if (dirty.data) drawDataPoints();
   if (dirty.chart) drawChart();
   if (dirty.gradients && page.showGradients) drawGradientChart($("gradient-chart"));
+  if (dirty.metrics) drawMetrics();
   drawNumbers();
   for (const part of Object.keys(dirty)) dirty[part] = false;
 }
@@ -202,7 +223,8 @@ function renderControls() {
   play.setAttribute("aria-pressed", String(page.playing));
   play.setAttribute("aria-label", page.playing ? "Pause" : "Run");
   $("point-value-control").hidden = !isRegression();
-  $("point-class-control").hidden = isRegression();
+  pointEditor.updateClasses();
+  drawLegend(); // the classes, when there are K
 }
 
 // --- user input ------------------------------------------------------------------
@@ -214,15 +236,32 @@ function canTrain() {
   return false;
 }
 
+// Training again: the last stop's reason is old news (a new one comes if it still holds).
+function clearStopReason() {
+  page.stopReason = null;
+  markDirty("metrics");
+}
+
 function togglePlay() {
   if (!page.playing && !canTrain()) return;
+  clearStopReason();
+  if (!page.playing) backprop.leave(); // training moves the weights the steps explain
   requestPlaying(!page.playing);
   scheduleRender();
   send({ type: page.playing ? "play" : "pause" });
 }
 
-const step = () => canTrain() && send({ type: "step", n: 1 });
-const reset = () => send({ type: "reset" });
+function step() {
+  if (!canTrain()) return;
+  clearStopReason();
+  backprop.leave(); // training moves the weights the steps explain
+  send({ type: "step", n: 1 });
+}
+
+const reset = () => {
+  clearStopReason();
+  send({ type: "reset" });
+};
 
 function wireButtons() {
   $("play-pause-button").addEventListener("click", togglePlay);
@@ -275,7 +314,7 @@ async function start() {
   ({ settings: page.settings, limits: page.limits, hideable: page.hideable, activations: page.activations } = table);
   loadFeatureMaps().catch(() => {}); // without them, unused features just stay blank
   controls = new Controls(page.settings, { top: $("slot-top"), data: $("slot-data"), output: $("slot-output"),
-    engine: $("slot-engine") }, setSettings);
+    engine: $("slot-engine"), training: $("slot-training") }, setSettings);
   activationPlot = addActivationPlot(document.querySelector(".control.ui-activation"));
   wireGradientToggle($("show-gradients"), $("gradient-chart-box"), send);
   picker = new DatasetPicker($("datasets"), page.settings, setSettings, page.limits.custom_datasets);
@@ -291,11 +330,16 @@ async function start() {
   classroom = new ClassroomPanel($("classroom-choices"), $("classroom-link"), setSettings);
   wireButtons();
   wireKeyboard({ togglePlay, step, reset });
+  explainer = new ExplainHover(diagram, send);
+  explainer.wire();
+  backprop = new BackpropSteps(explainer, send, togglePlay);
+  backprop.wire();
   connection = new Connection(socketUrl(location), { message: onMessage, grids: onGrids, status: onStatus, hello },
     protocol.idle_close_reason);
   pointEditor.wire();
   wireYourData({ edit: (message) => pointEditor.edit(message) });
   wireShareExport({ send });
+  confusion = wireConfusion(send);
   connection.open();
 }
 

@@ -4,6 +4,7 @@
 // network's shape changes; frames just restyle what is there.
 
 import { colorOf, drawGrid, clearGrid } from "./heatmap.js";
+import { classCount, classTable } from "./classes.js";
 import { page, neuronIndex } from "./state.js";
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -69,7 +70,7 @@ export class NetworkDiagram {
   geometry() {
     const features = this.featureRows();
     const hidden = page.layerSizes.slice(1, -1);
-    const tallest = Math.max(features.length, ...hidden, 1);
+    const tallest = Math.max(features.length, ...hidden, page.layerSizes.at(-1) ?? 1);
     const step = rowStep(tallest);
     const columns = hidden.length + 2;
     const width = Math.max(this.container.clientWidth, LEFT + columns * (NODE + 40));
@@ -83,8 +84,11 @@ export class NetworkDiagram {
   positions(g) {
     const inputs = page.features.map((name) => ({ x: g.x(0), y: g.y(g.features.findIndex((r) => r.name === name)) }));
     const hidden = g.hidden.map((size, layer) => Array.from({ length: size }, (_, node) => ({ x: g.x(layer + 1), y: g.y(node) })));
-    const outputRow = Math.max(0, Math.floor((g.hidden.at(-1) ?? page.features.length) / 2) - 0.5);
-    return [inputs, ...hidden, [{ x: g.x(g.hidden.length + 1), y: g.y(Math.max(0, outputRow)) }]];
+    const outputs = page.layerSizes.at(-1) ?? 1;
+    // One output sits by the middle of the last layer, as in the original; K outputs in a column.
+    const outputRow = outputs > 1 ? 0 : Math.max(0, Math.floor((g.hidden.at(-1) ?? page.features.length) / 2) - 0.5);
+    const output = Array.from({ length: outputs }, (_, k) => ({ x: g.x(g.hidden.length + 1), y: g.y(outputRow + k) }));
+    return [inputs, ...hidden, output];
   }
 
   // What the diagram's structure depends on; anything else is a restyle.
@@ -212,7 +216,8 @@ export class NetworkDiagram {
         const node = this.node(at.x, at.y, neuronIndex(l, n));
         const output = l === where.length - 1;
         node.classList.add(output ? "output-node" : "neuron");
-        node.setAttribute("aria-label", output ? "Output neuron" : `Neuron ${n + 1} of hidden layer ${l}`);
+        const label = classCount() ? `Output neuron of class ${n}: its probability` : "Output neuron";
+        node.setAttribute("aria-label", output ? label : `Neuron ${n + 1} of hidden layer ${l}`);
         this.addBias(node, l - 1, n);
       });
     }
@@ -287,9 +292,14 @@ export class NetworkDiagram {
   drawMaps(discretize) {
     const grids = page.grids;
     if (!grids) return;
+    const classes = grids.outputs.length;
+    const firstOutput = grids.thumbnails.length - classes;
     this.canvases.forEach((canvas, index) => {
       const bytes = grids.thumbnails[index];
-      if (canvas && bytes) drawGrid(canvas, bytes, grids.thumbSize, discretize && index === grids.thumbnails.length - 1);
+      if (!canvas || !bytes) return;
+      // K outputs: each its class's probability in its class's colour; one output: the scale, discretized or not.
+      const table = classes > 1 && index >= firstOutput ? classTable(index - firstOutput) : null;
+      drawGrid(canvas, bytes, grids.thumbSize, discretize && classes === 1 && index === firstOutput, table);
     });
   }
 }

@@ -1,28 +1,40 @@
 // The output column: the big heatmap with its points, the loss numbers, the
 // loss chart, the colour legend, and the PNG of the output square.
 
-import { colorOf, drawGrid, drawPoints, TRAIN_OUTLINE, TEST_OUTLINE } from "./heatmap.js";
+import { colorOf, drawGrid, drawPoints, drawRings, TRAIN_OUTLINE, TEST_OUTLINE } from "./heatmap.js";
+import { classTable, drawClassGrid, drawClassLegend, labelColour } from "./classes.js";
 import { drawLossChart } from "./chart.js";
+import { markedPoints } from "./metrics.js";
 import { page } from "./state.js";
 
 const heatmap = () => document.getElementById("heatmap");
 const gridCanvas = () => heatmap().querySelector("canvas.grid");
 const pointsCanvas = () => heatmap().querySelector("canvas.points");
 
-/** The big square: the hovered neuron's map, else the output neuron's. */
+/**
+ * The big square: the hovered neuron's map, else the output's. With K classes the
+ * output is the most likely class (drawClassGrid), and a hovered output neuron
+ * shows its class's probability at full resolution.
+ */
 export function drawOutput() {
   const grids = page.grids;
   if (!grids || !page.config) return;
   const focus = page.focusNeuron;
-  const isOutput = focus === grids.thumbnails.length - 1; // its full grid beats its thumbnail
-  if (focus !== null && !isOutput && grids.thumbnails[focus]) {
+  const classes = grids.outputs.length;
+  const outputIndex = focus === null ? -1 : focus - (grids.thumbnails.length - classes); // its full grid beats its thumbnail
+  if (focus !== null && outputIndex < 0 && grids.thumbnails[focus]) {
     drawGrid(gridCanvas(), grids.thumbnails[focus], grids.thumbSize, false);
+  } else if (classes > 1 && outputIndex >= 0) {
+    drawGrid(gridCanvas(), grids.outputs[outputIndex], grids.size, false, classTable(outputIndex));
+  } else if (classes > 1) {
+    drawClassGrid(gridCanvas(), grids.outputs, grids.size, page.config.discretize);
   } else {
     drawGrid(gridCanvas(), grids.output, grids.size, page.config.discretize);
   }
 }
 
-/** Training points (white outline) and, with "show test data", test points (black outline). */
+/** Training points (white outline) and, with "show test data", test points (black outline); a ring
+ * around the points of the selected confusion cell (test points too, even when not shown). */
 export function drawDataPoints() {
   const canvas = pointsCanvas();
   const side = canvas.clientWidth;
@@ -31,8 +43,12 @@ export function drawDataPoints() {
   canvas.height = Math.round(side * ratio);
   const context = canvas.getContext("2d");
   context.setTransform(ratio, 0, 0, ratio, 0, 0);
-  drawPoints(context, page.data.train, side, TRAIN_OUTLINE);
-  if (page.config?.showTestData) drawPoints(context, page.data.test, side, TEST_OUTLINE);
+  drawPoints(context, page.data.train, side, TRAIN_OUTLINE, labelColour);
+  if (page.config?.showTestData) drawPoints(context, page.data.test, side, TEST_OUTLINE, labelColour);
+  const marked = markedPoints();
+  if (page.selectedCell?.set === "test" && !page.config?.showTestData) drawPoints(context, marked, side, TEST_OUTLINE, labelColour);
+  drawRings(context, marked, side);
+  heatmap().dataset.marked = String(marked.length);
 }
 
 function formatLoss(value) {
@@ -56,7 +72,9 @@ export function drawChart() {
   drawLossChart(document.querySelector("#linechart canvas"), page.history);
 }
 
+/** The orange–blue scale (values, weights; two classes' points), and the classes when K ≥ 3. */
 export function drawLegend() {
+  drawClassLegend(document.getElementById("class-legend"));
   const canvas = document.getElementById("legend-scale");
   const context = canvas.getContext("2d");
   for (let px = 0; px < canvas.width; px++) {

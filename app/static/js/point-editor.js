@@ -2,10 +2,12 @@
 // the output square adds a point of the chosen class (or value) to the training
 // set; Shift-click, or a click with the "Remove" tool (for a phone), removes the
 // nearest point. Every edit can be undone and redone (buttons, Ctrl+Z, Ctrl+Shift+Z).
+// With K ≥ 3 classes the class is one of K radio buttons, or keys 1…K (class 0…K−1).
 
 import { page, datasetName, isRegression } from "./state.js";
 import { toData } from "./heatmap.js";
 import { EditHistory } from "./edit-history.js";
+import { classCount } from "./classes.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -20,9 +22,31 @@ function clickedPosition(event, element) {
 
 /** The label a new point gets: the chosen class, or the typed value within [−1, 1]. */
 function chosenLabel() {
+  if (!isRegression() && classCount()) return Number($("point-classes").querySelector("input:checked")?.value ?? 0);
   if (!isRegression()) return $("point-class-negative").checked ? -1 : 1;
   const value = Number($("point-value").value);
   return Number.isFinite(value) ? Math.max(-1, Math.min(1, value)) : 1;
+}
+
+function chosenClass(group) {
+  return Number(group.querySelector("input:checked")?.value ?? 0);
+}
+
+/** The radio button of class `k`: its swatch, its label, its key. */
+function classButton(k, checked) {
+  const label = document.createElement("label");
+  const input = document.createElement("input");
+  input.type = "radio";
+  input.name = "point-class-k";
+  input.id = `point-class-${k}`;
+  input.value = String(k);
+  input.checked = checked;
+  const swatch = document.createElement("span");
+  swatch.className = `swatch class-${k}`;
+  swatch.setAttribute("aria-hidden", "true");
+  label.title = `Key ${k + 1}`;
+  label.append(input, " ", swatch, `Class ${k}`);
+  return label;
 }
 
 /** The point of `data` (train and test) nearest to (x, y), or null when there is none. */
@@ -83,12 +107,36 @@ export class PointEditor {
   }
 
   onKey(event) {
+    if (!(event.ctrlKey || event.metaKey)) this.onClassKey(event);
     if (!(event.ctrlKey || event.metaKey) || event.altKey || hasOwnUndo(event.target)) return;
     const key = event.key.toLowerCase();
     if (key === "z" && !event.shiftKey) this.undo();
     else if ((key === "z" && event.shiftKey) || key === "y") this.redo();
     else return;
     event.preventDefault();
+  }
+
+  /** Keys 1…K pick the class of new points while editing (not while typing in a field). */
+  onClassKey(event) {
+    const classes = classCount();
+    const k = Number(event.key) - 1;
+    if (!this.on || !classes || event.altKey || hasOwnUndo(event.target) || !Number.isInteger(k)) return;
+    const input = $(`point-class-${k}`);
+    if (k < 0 || k >= classes || !input) return;
+    input.checked = true;
+    event.preventDefault();
+  }
+
+  /** With K classes, one radio button per class (rebuilt when K changes; the choice kept if it fits). */
+  updateClasses() {
+    const classes = classCount();
+    const group = $("point-classes");
+    $("point-class-control").hidden = isRegression() || classes > 0;
+    group.hidden = isRegression() || classes === 0;
+    if (Number(group.dataset.classes ?? 0) === classes) return;
+    const chosen = Math.min(chosenClass(group), Math.max(classes - 1, 0));
+    group.dataset.classes = String(classes);
+    group.replaceChildren(...Array.from({ length: classes }, (_, k) => classButton(k, k === chosen)));
   }
 
   /** Send an edit of the user's points, remembering the points before it for undo. */

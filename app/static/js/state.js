@@ -16,7 +16,13 @@ export const page = {
   epoch: 0,
   trainLoss: null,
   testLoss: null,
-  history: [], // [epoch, train, test]
+  history: [], // [epoch, train, test] or, with a learning-rate schedule, [epoch, train, test, rate]
+  metrics: {}, // the frame's metrics: {train_accuracy, test_accuracy} or {train_r2, test_r2, train_mae, test_mae}
+  confusion: null, // {train, test}: K×K counts, rows true class, columns predicted (classification)
+  learningRate: null, // the rate the next epoch trains with (the schedule's)
+  predicted: null, // {train, test}: one base-36 digit per point, its predicted class (while asked for)
+  selectedCell: null, // {set, row, column}: the confusion cell whose points the output marks
+  stopReason: null, // what the last `stopped` message said, until training starts again
   weights: null, // [layer][node][source]
   biases: null, // [layer][node]
   dead: null,
@@ -29,7 +35,7 @@ export const page = {
   featureMaps: null, // {size, maps: {name: Uint8Array}}: every feature's map, input or not
   focusNeuron: null, // index into grids.thumbnails shown in the big square
   playRequest: null, // {playing, at}: the user's play/pause, until a frame agrees
-  dirty: { network: false, maps: false, output: false, chart: false, controls: false, data: false,
+  dirty: { network: false, maps: false, output: false, chart: false, controls: false, data: false, metrics: false,
     gradients: false },
 };
 
@@ -71,8 +77,19 @@ export function applyFrame(message) {
   page.dead = message.dead || null;
   followPlaying(message.playing);
   if (message.history_reset) page.history = [];
-  appendHistory(message.history || []);
-  markDirty("network", "chart");
+  appendHistory(withRates(message.history || [], message.rates));
+  page.metrics = message.metrics || {};
+  page.confusion = message.confusion || null;
+  page.learningRate = message.learning_rate ?? null;
+  if (page.predicted || message.predicted) markDirty("data"); // the marked points follow the predictions
+  page.predicted = message.predicted || null;
+  markDirty("network", "chart", "metrics");
+}
+
+// A scheduled rate rides along as each history point's fourth value (the chart's second axis).
+function withRates(points, rates) {
+  if (!rates || rates.length !== points.length) return points;
+  return points.map((point, i) => [...point, rates[i]]);
 }
 
 // Long runs keep every other point once this many are stored: memory stays
