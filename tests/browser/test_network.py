@@ -78,7 +78,7 @@ def test_feature_click_toggles_the_input(page, base_url, page_problems):
 def test_hovering_a_neuron_shows_its_map_in_the_output_square(page, base_url, page_problems):
     open_playground(page, base_url)
     output_map = "() => document.querySelector('#heatmap canvas.grid').toDataURL()"
-    network_output = page.evaluate(output_map)
+    network_output = _settled(page, output_map)  # the grids come just after the frame's numbers
     thumbnail_size = page.evaluate("() => document.querySelector('.node.neuron canvas').width")
     assert thumbnail_size < 100
     page.hover(".node.neuron >> nth=0")
@@ -114,3 +114,15 @@ def test_features_that_are_not_inputs_still_show_their_map(page, base_url, page_
     }""")
     assert corner != centre  # x² is large at the corner, 0 in the middle
     assert page_problems == []
+
+
+def _settled(page, script: str, seconds: float = 5) -> str:
+    """What ``script`` returns once two reads 200 ms apart agree (the drawing is done)."""
+    previous = None
+    for _ in range(int(seconds * 5)):
+        current = page.evaluate(script)
+        if current == previous:
+            return current
+        previous = current
+        page.wait_for_timeout(200)
+    raise AssertionError(f"still changing after {seconds} s")
