@@ -83,6 +83,18 @@ def _rows(rows: Iterable[Sequence[float]]) -> list[list[float | None]]:
     return [[finite_or_none(v) for v in row] for row in rows]
 
 
+# An abandoned branch on the chart needs no more points than the chart is wide.
+MAX_BRANCH_POINTS = 300
+
+
+def _thinned(points: Sequence[HistoryPoint]) -> list[HistoryPoint]:
+    """About :data:`MAX_BRANCH_POINTS` of ``points``, evenly, the last one kept."""
+    kept = list(points[::max(1, -(-len(points) // MAX_BRANCH_POINTS))])
+    if points and kept[-1] != points[-1]:
+        kept.append(points[-1])
+    return kept
+
+
 def frame_message(pg: Playground, history: Sequence[HistoryPoint], history_reset: bool,
                   playing: bool, predictions: bool = False, gradients: bool = False) -> Json:
     message: Json = {
@@ -107,6 +119,8 @@ def frame_message(pg: Playground, history: Sequence[HistoryPoint], history_reset
             message["predicted"] = {which: class_digits(pg.predicted_classes(which)) for which in ("train", "test")}
     if history_reset:
         message["history_reset"] = True
+        # The branches a rewind abandoned, drawn faded on the chart until a reset.
+        message["branches"] = [_rows(_thinned(branch)) for branch in pg.branches]
     if pg.net.dead.any():
         message["dead"] = [d.tolist() for d in pg.net.dead_links]
     return message

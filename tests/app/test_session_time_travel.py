@@ -45,6 +45,26 @@ def test_continue_branches_at_the_epoch_looked_at() -> None:
     assert session.pg.branches and session.pg.branches[0][-1][0] == 30
 
 
+def test_the_abandoned_branch_rides_with_the_restarted_history_until_a_reset() -> None:
+    session = trained(30)
+    session.handle(msg({"type": "seek", "epoch": 12}))
+    (frame,) = frames_in(session.handle(msg({"type": "continue"})))
+    assert frame["history_reset"] and frame["history"][-1][0] == 12
+    (branch,) = frame["branches"]  # epochs 12…30 of the first run, for the faded line
+    assert branch[0][0] == 12 and branch[-1][0] == 30
+    assert branch == [[e, tr, te] for e, tr, te in session.pg.branches[0]]
+    (frame,) = frames_in(session.handle(msg({"type": "reset"})))
+    assert frame["history_reset"] and frame["branches"] == []
+
+
+def test_a_long_abandoned_branch_is_thinned_for_the_chart() -> None:
+    session = trained(1000)
+    session.handle(msg({"type": "seek", "epoch": 0}))
+    (frame,) = frames_in(session.handle(msg({"type": "continue"})))
+    (branch,) = frame["branches"]
+    assert 250 <= len(branch) <= 310 and branch[-1][0] == 1000
+
+
 def test_a_change_while_looking_at_the_past_branches_there() -> None:
     session = trained(30)
     session.handle(msg({"type": "seek", "epoch": 12}))

@@ -39,10 +39,15 @@ def test_the_scrubber_shows_a_past_epoch_and_continue_branches_there(page, base_
     expect(page.locator("#loss-train")).to_have_text(loss_now)
     page.keyboard.press("Home")
     wait_until(page, lambda: epoch_of(page) == 0)
+    chart = page.locator("#linechart canvas")
+    expect(chart).to_have_attribute("data-branches", "0")
     page.click("#continue-here")
     expect(page.locator("#continue-here")).to_be_hidden()
+    expect(chart).to_have_attribute("data-branches", "1")  # the first run, faded behind the new one
     step(page, 1)
     expect(page.locator("#scrubber")).to_have_attribute("max", "1")
+    page.click("#reset-button")
+    expect(chart).to_have_attribute("data-branches", "0")  # until a reset
     assert page_problems == []
 
 

@@ -2,14 +2,17 @@
 // original's line chart, drawn on a canvas scaled for the screen's pixel ratio.
 // With a learning-rate schedule the rate is drawn faintly on a second axis
 // (0 at the bottom, its largest value at the top, labelled at the right).
+// Branches a rewind abandoned are drawn faded behind, on the same axes.
 
 const TRAIN_COLOUR = "#777";
 const TEST_COLOUR = "#000";
 const RATE_COLOUR = "rgba(30, 110, 200, 0.35)";
+const BRANCH_TRAIN_COLOUR = "rgba(119, 119, 119, 0.3)";
+const BRANCH_TEST_COLOUR = "rgba(0, 0, 0, 0.25)";
 const RATE_FONT = "9px sans-serif";
 const MAX_DRAWN_POINTS = 1500; // more than the chart is wide: thin out, never block
 
-export function drawLossChart(canvas, history) {
+export function drawLossChart(canvas, history, branches = []) {
   const ratio = window.devicePixelRatio || 1;
   const width = canvas.clientWidth;
   const height = canvas.clientHeight;
@@ -20,18 +23,26 @@ export function drawLossChart(canvas, history) {
   const context = canvas.getContext("2d");
   context.setTransform(ratio, 0, 0, ratio, 0, 0);
   context.clearRect(0, 0, width, height);
-  const points = thin(history.filter((p) => Number.isFinite(p[1]) && Number.isFinite(p[2])));
+  const points = thin(finite(history));
+  const faded = branches.map(finite).filter((branch) => branch.length > 0);
+  canvas.dataset.branches = String(faded.length);
   if (points.length < 2) return;
-  const first = points[0][0];
-  const last = points[points.length - 1][0];
+  let first = points[0][0];
+  let last = points[points.length - 1][0];
   let low = Infinity;
   let high = -Infinity;
-  for (const [, train, test] of points) {
+  for (const [epoch, train, test] of [...points, ...faded.flat()]) {
+    first = Math.min(first, epoch);
+    last = Math.max(last, epoch);
     low = Math.min(low, train, test);
     high = Math.max(high, train, test);
   }
   const x = (epoch) => ((epoch - first) / Math.max(1, last - first)) * (width - 2) + 1;
   const y = (loss) => height - 1 - ((loss - low) / Math.max(1e-12, high - low)) * (height - 2);
+  for (const branch of faded) {
+    line(context, branch, x, (p) => y(p[1]), BRANCH_TRAIN_COLOUR);
+    line(context, branch, x, (p) => y(p[2]), BRANCH_TEST_COLOUR);
+  }
   drawRates(context, points, x, width, height);
   line(context, points, x, (p) => y(p[1]), TRAIN_COLOUR);
   line(context, points, x, (p) => y(p[2]), TEST_COLOUR);
@@ -48,6 +59,10 @@ function drawRates(context, points, x, width, height) {
   context.textAlign = "right";
   context.textBaseline = "top";
   context.fillText(`rate ${Number(top.toPrecision(2))}`, width - 2, 1);
+}
+
+function finite(points) {
+  return points.filter((p) => Number.isFinite(p[1]) && Number.isFinite(p[2]));
 }
 
 function thin(points) {

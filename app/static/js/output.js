@@ -69,7 +69,7 @@ export function drawNumbers() {
 }
 
 export function drawChart() {
-  drawLossChart(document.querySelector("#linechart canvas"), page.history);
+  drawLossChart(document.querySelector("#linechart canvas"), page.history, page.branches);
 }
 
 /** The orange–blue scale (values, weights; two classes' points), and the classes when K ≥ 3. */

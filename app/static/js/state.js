@@ -17,6 +17,7 @@ export const page = {
   trainLoss: null,
   testLoss: null,
   history: [], // [epoch, train, test] or, with a learning-rate schedule, [epoch, train, test, rate]
+  branches: [], // loss histories a rewind abandoned ([epoch, train, test] each), faded on the chart
   metrics: {}, // the frame's metrics: {train_accuracy, test_accuracy} or {train_r2, test_r2, train_mae, test_mae}
   confusion: null, // {train, test}: K×K counts, rows true class, columns predicted (classification)
   learningRate: null, // the rate the next epoch trains with (the schedule's)
@@ -76,7 +77,10 @@ export function applyFrame(message) {
   page.biases = message.biases;
   page.dead = message.dead || null;
   followPlaying(message.playing);
-  if (message.history_reset) page.history = [];
+  if (message.history_reset) {
+    page.history = [];
+    page.branches = message.branches || []; // abandoned by a rewind: drawn faded until a reset
+  }
   appendHistory(withRates(message.history || [], message.rates));
   page.metrics = message.metrics || {};
   page.confusion = message.confusion || null;
