@@ -54,6 +54,21 @@ def test_hovering_the_output_square_shows_the_engines_values_and_leaving_restore
     assert page_problems == []
 
 
+def test_each_of_k_output_neurons_shows_its_own_weighted_sum_and_probability(page, base_url, page_problems):
+    link = "#seed=explain&classes=3&dataset=blobs&networkShape=4&loss=crossEntropy"
+    open_playground(page, base_url, link)
+    hover_square(page, 0.4, 0.3)
+    wait_until(page, lambda: (shown(page) or {}).get("x") is not None)
+    explained = shown(page)
+    output = Playground.from_url(link).explain(explained["x"], explained["y"])["layers"][-1]
+    values = page.locator("#network .output-node .explain-value")
+    expect(values).to_have_count(3)
+    for j in range(3):
+        expect(values.nth(j)).to_have_text(f"z {output['z'][j]:.3f} a {output['a'][j]:.3f}")
+    assert abs(sum(output["a"]) - 1) < 1e-12  # softmax: the three are class probabilities
+    assert page_problems == []
+
+
 def test_enter_on_the_square_explains_a_training_point_with_its_label_and_loss(page, base_url, page_problems):
     open_playground(page, base_url, LINK)
     page.focus("#heatmap")

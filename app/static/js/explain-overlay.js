@@ -46,15 +46,13 @@ export class ExplainOverlay {
     explained.layers.forEach((layer, l) => {
       if (l >= show.layers) return;
       const output = l === explained.layers.length - 1;
-      const rows = output ? [0] : layer.z.map((_, j) => j);
-      for (const j of rows) {
+      layer.z.forEach((z, j) => { // each neuron its own values, the K output neurons too
         const element = nodeOf(this.diagram, l + 1, j);
-        if (!element) continue;
-        const values = output ? layer.a.map(short).join(", ") : short(layer.a[j]);
-        const lines = [output && layer.z.length > 1 ? `a ${values}` : `z ${short(layer.z[j])} a ${values}`];
-        if (show.deltas.has(l)) lines.push(`δ ${output ? layer.delta.map(short).join(", ") : short(layer.delta[j])}`);
+        if (!element) return;
+        const lines = [`z ${short(z)} a ${short(layer.a[j])}`];
+        if (show.deltas.has(l)) lines.push(`δ ${short(layer.delta[j])}`);
         this.added.push(tag(element, output ? "explain-value explain-output" : "explain-value", lines.join("\n")));
-      }
+      });
     });
     if (show.links) {
       this.drawLinks(explained, show);
