@@ -108,6 +108,7 @@ def frame_message(pg: Playground, history: Sequence[HistoryPoint], history_reset
         "learning_rate": finite_or_none(pg.learning_rate),
         "metrics": {name: finite_or_none(value) for name, value in pg.metrics.items()},
         "gradient_sizes": [finite_or_none(size) for size in pg.gradient_sizes],
+        "earliest_epoch": int(pg.earliest_epoch),  # the first epoch a `seek` can still reach
     }
     if gradients:  # every link's, only while the page shows them: as many numbers as the weights
         message["gradients"] = [array_json(g) for g in pg.gradients]
@@ -163,6 +164,9 @@ def diverged_message(pg: Playground) -> Json:
         return {"type": "diverged", "epoch": int(pg.epoch), "explained": None,
                 "message": "The loss became NaN or infinite, so training was paused. "
                            "Lower the learning rate and press reset."}
+    if not pg.can_recover(found):  # a change since moved the earliest epoch past the last good one
+        return {"type": "diverged", "epoch": int(pg.epoch), "explained": found.to_json(),
+                "message": f"{found.message} Training was paused: lower the learning rate and press reset."}
     return {"type": "diverged", "epoch": int(pg.epoch), "explained": found.to_json(),
             "recover": {"epoch": found.last_good, "learningRate": pg.config.learningRate / 10},
             "message": f"{found.message} Training was paused: lower the learning rate, or go back to epoch "

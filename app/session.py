@@ -15,6 +15,7 @@ messages reach the page in the order things happened.
 from __future__ import annotations
 
 import enum
+import json
 import logging
 import threading
 import time
@@ -53,7 +54,7 @@ MAX_FRAME_SECONDS = 0.1
 BUSY_RETRY = 0.002  # seconds before a training turn tries a busy session again
 # Messages that only look: while the page looks at a past epoch they keep the future; any other
 # message first makes that epoch the present (a new branch), then applies.
-LOOKS = frozenset({"seek", "pause", "key_frame", "predictions", "export", "gradient_check"})
+LOOKS = frozenset({"seek", "pause", "key_frame", "predictions", "gradients", "export", "gradient_check"})
 # Seconds per training point before the first turn has measured it: a small first turn for a big
 # network (~0.1 ms a point), learned within a few turns for any network.
 FIRST_GUESS = 1e-4
@@ -141,9 +142,15 @@ class Session:
         if self._pg is None:
             raise ProtocolError("invalid", "send hello first")
         handler: Callable[[Any], list[Outgoing]] = getattr(self, "_" + message.type)
-        if self._view is not None and message.type not in LOOKS:
-            self._continue_from_view()  # a change while looking at the past makes a new branch there
-        return handler(message)
+        if self._view is None or _only_looks(message):
+            return handler(message)
+        if isinstance(message, p.RecoverMessage):  # its way back starts from the present's divergence
+            self._leave_view()
+            return handler(message)
+        self._continue_from_view()  # a change while looking at the past makes a new branch there
+        out = handler(message)
+        # The page hears it is back in the present (its scrubber follows again), unless the answer says so.
+        return out if any(_is_state(o) for o in out) else [*self._state([]), *out]
 
     def _hello(self, message: p.HelloMessage) -> list[Outgoing]:
         self._open(Playground.from_url(message.hash))
@@ -276,15 +283,16 @@ class Session:
         return [encode(gradient_check_message(self.pg.gradient_check()))]
 
     def _explain(self, message: p.ExplainMessage) -> list[Outgoing]:
-        """The engine's numbers; a labelled example first finishes an epoch in progress, and then
-        a frame shows the weights the explanation starts from."""
+        """The engine's numbers (of the past epoch looked at, for a hover); a labelled example
+        first finishes an epoch in progress, and then a frame shows the weights it starts from."""
+        shown = self._view or self.pg
         at = (self.pg.epoch, self.pg.position)
         try:
-            explained = self.pg.explain(message.x, message.y, message.label)
+            explained = shown.explain(message.x, message.y, message.label)
         except ValueError as error:
             raise ProtocolError("invalid", f"explain: {error}") from None
         moved = [self.frame()] if (self.pg.epoch, self.pg.position) != at else []
-        answer = explain_message("explain", message.x, message.y, message.label, explained, self.pg.learning_rate)
+        answer = explain_message("explain", message.x, message.y, message.label, explained, shown.learning_rate)
         return [*moved, encode(answer)]
 
     def _apply_example(self, message: p.ApplyExampleMessage) -> list[Outgoing]:
@@ -333,10 +341,16 @@ class Session:
             self.pg.rewind(view.epoch)  # the same epoch of the same branch: it cannot be refused
             self._cursor.restart()
 
+    def _leave_view(self) -> None:
+        """Back to the present, the future kept (the next frame redraws the whole history)."""
+        self._view = None
+        self._cursor.restart()
+
     def _view_frame(self, view: Playground) -> Frame:
         """A frame of the past: its whole history (the chart redrawn to that epoch), then the
         present's frames send the whole history again."""
-        frame = build_frame(view, HistoryCursor(), self._grids, False, self.thumbnail, self._send_predictions)
+        frame = build_frame(view, HistoryCursor(), self._grids, False, self.thumbnail, self._send_predictions,
+                            self._send_gradients)
         self._cursor.restart()
         return frame
 
@@ -542,3 +556,12 @@ class Runner:
         except Exception:
             log.exception("no frame after the failure either")
             return []
+
+
+def _only_looks(message: ClientMessage) -> bool:
+    """Whether ``message`` leaves the past epoch looked at as it is (a hover's unlabelled explain too)."""
+    return message.type in LOOKS or (isinstance(message, p.ExplainMessage) and message.label is None)
+
+
+def _is_state(out: Outgoing) -> bool:
+    return isinstance(out, str) and json.loads(out).get("type") == "state"

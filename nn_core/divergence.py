@@ -91,8 +91,8 @@ def explain(playground: Playground) -> Divergence | None:
     if found is None:
         return None
     epoch, last_good, good_loss, cause = found
-    last_good = max(last_good, playground.earliest_epoch)
-    layer, layer_epoch, growth = _first_layer(playground, last_good, epoch)
+    # The replay starts where rewinding still reaches (a change since may have moved that on).
+    layer, layer_epoch, growth = _first_layer(playground, max(last_good, playground.earliest_epoch), epoch)
     return Divergence(epoch, last_good, good_loss, cause, layer, layer_epoch, growth, playground.net.depth)
 
 

@@ -343,9 +343,16 @@ class Playground:
         found = self.divergence
         if found is None:
             raise ValueError("the loss has not diverged")
+        if not self.can_recover(found):
+            raise ValueError(f"epoch {found.last_good}, the last good one, can no longer be gone back to"
+                             " (a change of network, data, optimizer or batch size since)")
         self.rewind(found.last_good)
         self.set(learningRate=self.config.learningRate / 10)
         return found
+
+    def can_recover(self, found: Divergence) -> bool:
+        """Whether :meth:`recover` can still go back to ``found``'s last good epoch."""
+        return found.last_good >= self.earliest_epoch
 
     def _copy(self) -> Playground:
         """A deep copy whose snapshot store shares the (immutable) snapshots."""
@@ -360,7 +367,8 @@ class Playground:
         self._snapshots.add(Snapshot(
             self.epoch, self.config, net.params.copy(), net.dead.copy() if net.dead.any() else None,
             trainer.carry.copy() if count else None, count, optimizer.moments[:MOMENT_ROWS[optimizer.name]].copy(),
-            int(optimizer.steps[0]), self._best.epoch, self._best.loss, self.train_loss, self.test_loss, anchor))
+            int(optimizer.steps[0]), self._best.epoch, self._best.loss, self.train_loss, self.test_loss, anchor,
+            optimizer.last_gradient.copy() if optimizer.last_gradient.any() else None))
 
     def _restore(self, snapshot: Snapshot) -> None:
         """Put the state of ``snapshot`` back (same network, data, optimizer and trainer kind)."""
@@ -376,6 +384,7 @@ class Playground:
         optimizer.moments[:] = 0.0
         optimizer.moments[:snapshot.moments.shape[0]] = snapshot.moments
         optimizer.steps[0] = snapshot.steps
+        optimizer.last_gradient[:] = 0.0 if snapshot.last_gradient is None else snapshot.last_gradient
         self.epoch, self.position = snapshot.epoch, 0
         self._best = stopping.BestTestLoss(snapshot.best_epoch, snapshot.best_loss)
         self.train_loss, self.test_loss = self._losses()  # the same values, and the metrics' outputs

@@ -53,10 +53,12 @@ class Snapshot:
     train_loss: float
     test_loss: float
     anchor: bool = False
+    # The last update's mean gradient (what "Show gradients" draws); None before any update.
+    last_gradient: Array | None = None
 
     @property
     def nbytes(self) -> int:
-        arrays = [a for a in (self.params, self.dead, self.carry, self.moments) if a is not None]
+        arrays = [a for a in (self.params, self.dead, self.carry, self.moments, self.last_gradient) if a is not None]
         return SNAPSHOT_OVERHEAD + sum(a.nbytes for a in arrays)
 
 

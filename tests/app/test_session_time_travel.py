@@ -94,3 +94,47 @@ def test_a_divergence_is_explained_and_recover_goes_back_with_a_tenth_of_the_rat
     assert kinds(out) == ["state", "frame"] and session.pg.epoch == 0 and session.pg.config.learningRate == 1.0
     with pytest.raises(ProtocolError, match="recover: the loss has not diverged"):
         session.handle(msg({"type": "recover"}))
+
+
+@pytest.mark.parametrize("looking", [{"type": "explain", "x": 0.5, "y": 0.5}, {"type": "gradients", "on": True}])
+def test_a_hover_or_the_gradient_toggle_only_looks_at_the_past(looking: dict) -> None:
+    session = trained(20)
+    past = json.loads(json.dumps(session.pg.at(5).explain(0.5, 0.5)))
+    session.handle(msg({"type": "seek", "epoch": 5}))
+    out = session.handle(msg(looking))
+    assert session.pg.epoch == 20 and session.pg.branches == []  # the future is kept
+    if looking["type"] == "explain":  # and the hover shows the epoch looked at
+        (answer,) = [json.loads(o) for o in out]
+        assert answer["layers"] == past["layers"]
+    else:
+        (frame,) = frames_in(out)
+        assert frame["epoch"] == 5 and "gradients" in frame
+
+
+def test_a_change_while_looking_tells_the_page_it_is_back_in_the_present() -> None:
+    session = trained(20)
+    session.handle(msg({"type": "seek", "epoch": 5}))
+    out = session.handle(msg({"type": "set_bias", "layer": 0, "node": 0, "value": 0.5}))
+    assert kinds(out) == ["state", "frame"] and session.pg.epoch == 5 and len(session.pg.branches) == 1
+    session.handle(msg({"type": "seek", "epoch": 2}))
+    assert kinds(session.handle(msg({"type": "continue"}))) == ["state", "frame"]  # one state, not two
+
+
+def test_recover_while_looking_at_the_past_goes_back_from_the_divergence() -> None:
+    session = trained(8, DIVERGING)
+    last_good = session.pg.divergence.last_good
+    session.handle(msg({"type": "seek", "epoch": last_good}))
+    out = session.handle(msg({"type": "recover"}))
+    assert kinds(out) == ["state", "frame"] and session.pg.epoch == last_good
+    assert session.pg.config.learningRate == 1.0 and not session.pg.diverged
+
+
+def test_a_divergence_the_run_can_no_longer_go_back_past_offers_no_way_back() -> None:
+    session = trained(8, DIVERGING)
+    session.handle(msg({"type": "set", "changes": {"batchSize": 5}}))  # snapshots start again at 8
+    out = session.handle(msg({"type": "play"}))
+    (diverged,) = [json.loads(o) for o in out]
+    assert diverged["type"] == "diverged" and "recover" not in diverged
+    with pytest.raises(ProtocolError, match="can no longer be gone back to"):
+        session.handle(msg({"type": "recover"}))
+    assert session.pg.config.learningRate == 10

@@ -54,11 +54,12 @@ def test_the_largest_network_keeps_its_snapshots_within_budget() -> None:
     pg = Playground.from_url(LARGEST)
     pg.step(40)
     parameters = pg.net.params.size
-    # What holds the memory: per snapshot the parameters, Adam's two moment rows and the carried
-    # batch (8 bytes each; the first epoch carries none), so only five or six fit; dead links only with L1.
-    held = 3 * 8 * parameters * len(pg.snapshot_epochs) + 8 * parameters * (len(pg.snapshot_epochs) - 1)
+    # What holds the memory: per snapshot the parameters, Adam's two moment rows, the carried batch
+    # and the last update's gradient (8 bytes each; the first epoch has neither of the last two), so
+    # only four to six fit; dead links only with L1.
+    held = 3 * 8 * parameters * len(pg.snapshot_epochs) + 2 * 8 * parameters * (len(pg.snapshot_epochs) - 1)
     assert parameters > 9000 and held <= pg.snapshot_bytes <= SNAPSHOT_BUDGET
-    assert 5 <= len(pg.snapshot_epochs) <= 6 and pg.snapshot_epochs[0] == 0 and pg.snapshot_epochs[-1] == 40
+    assert 4 <= len(pg.snapshot_epochs) <= 6 and pg.snapshot_epochs[0] == 0 and pg.snapshot_epochs[-1] == 40
 
 
 def test_a_snapshot_counts_every_byte_it_holds() -> None:
@@ -207,3 +208,15 @@ def test_a_growth_of_a_hundred_times_is_a_divergence() -> None:
     points = [(0, 1.0, 1.0), (1, 0.5, 0.5), (2, 0.4, 0.5), (3, 3.0, 3.0), (4, 50.0, 50.0)]
     assert onset(points) == (4, 2, 0.4, "grew ×125")
     assert onset(points[:4]) is None
+
+
+def test_a_rewind_brings_back_that_epochs_last_gradient() -> None:
+    pg = Playground.from_url("#seed=0.5&networkShape=4,2")
+    pg.step(10)
+    at_ten = pg.gradient_sizes
+    pg.step(10)
+    assert pg.gradient_sizes != at_ten
+    pg.rewind(10)
+    assert pg.gradient_sizes == at_ten
+    pg.rewind(0)
+    assert pg.gradient_sizes == [0.0, 0.0, 0.0]  # no update yet at epoch 0

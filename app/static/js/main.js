@@ -74,7 +74,7 @@ const HANDLERS = {
   frame(message) {
     applyFrame(message);
     applyGradients(message);
-    timeTravel.onFrame(message.epoch);
+    timeTravel.onFrame(message.epoch, message.earliest_epoch);
   },
   data(message) {
     confusion.clear(); // its points are gone

@@ -26,9 +26,11 @@ export class TimeTravel {
     this.show(epoch);
   }
 
-  /** Every frame: while looking at the past the present stays where it was. */
-  onFrame(epoch) {
+  /** Every frame: while looking at the past the present stays where it was. The slider
+   * starts at the earliest epoch the run can still go back to. */
+  onFrame(epoch, earliest = 0) {
     if (!this.viewing) this.present = epoch;
+    this.slider.min = String(Math.min(earliest, this.present));
     this.slider.max = String(this.present);
     if (!this.viewing) this.slider.value = String(epoch);
     this.show(Number(this.slider.value));
@@ -37,6 +39,7 @@ export class TimeTravel {
   /** A `state` answers every change, `continue` and `recover`: the server's epoch is the present. */
   onState() {
     this.viewing = false;
+    this.offerRecover(null); // a reset, a change, a continue or a recover: the way back is old news
   }
 
   show(epoch) {
