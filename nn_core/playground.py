@@ -367,8 +367,7 @@ class Playground:
         self._snapshots.add(Snapshot(
             self.epoch, self.config, net.params.copy(), net.dead.copy() if net.dead.any() else None,
             trainer.carry.copy() if count else None, count, optimizer.moments[:MOMENT_ROWS[optimizer.name]].copy(),
-            int(optimizer.steps[0]), self._best.epoch, self._best.loss, self.train_loss, self.test_loss, anchor,
-            optimizer.last_gradient.copy() if optimizer.last_gradient.any() else None))
+            int(optimizer.steps[0]), self._best.epoch, self._best.loss, self.train_loss, self.test_loss, anchor))
 
     def _restore(self, snapshot: Snapshot) -> None:
         """Put the state of ``snapshot`` back (same network, data, optimizer and trainer kind)."""
@@ -384,7 +383,9 @@ class Playground:
         optimizer.moments[:] = 0.0
         optimizer.moments[:snapshot.moments.shape[0]] = snapshot.moments
         optimizer.steps[0] = snapshot.steps
-        optimizer.last_gradient[:] = 0.0 if snapshot.last_gradient is None else snapshot.last_gradient
+        # Not kept (it would cost a page's memory budget a third more): "Show gradients" has no
+        # last update to draw until the next one, rather than the abandoned future's.
+        optimizer.last_gradient[:] = 0.0
         self.epoch, self.position = snapshot.epoch, 0
         self._best = stopping.BestTestLoss(snapshot.best_epoch, snapshot.best_loss)
         self.train_loss, self.test_loss = self._losses()  # the same values, and the metrics' outputs

@@ -29,7 +29,9 @@ import numpy as np
 from .settings import Config
 
 Array = np.ndarray
-SNAPSHOT_BUDGET = 2 * 1024 * 1024  # bytes of snapshots per playground, whatever the network
+# Bytes of snapshots per playground, whatever the network: within issue 14's 2 MB, and leaving room
+# in a page's 5 MB for the passes' buffers and the grids (tests/app/test_memory.py).
+SNAPSHOT_BUDGET = 3 * 512 * 1024
 SNAPSHOT_OVERHEAD = 600  # bytes a snapshot's Python objects take besides its arrays (measured, rounded up)
 KEPT_ENDS = ("oldest", "newest")  # never thinned while another snapshot can go
 THINNING = 0.125  # the share of the budget one thinning frees
@@ -53,12 +55,10 @@ class Snapshot:
     train_loss: float
     test_loss: float
     anchor: bool = False
-    # The last update's mean gradient (what "Show gradients" draws); None before any update.
-    last_gradient: Array | None = None
 
     @property
     def nbytes(self) -> int:
-        arrays = [a for a in (self.params, self.dead, self.carry, self.moments, self.last_gradient) if a is not None]
+        arrays = [a for a in (self.params, self.dead, self.carry, self.moments) if a is not None]
         return SNAPSHOT_OVERHEAD + sum(a.nbytes for a in arrays)
 
 
