@@ -35,6 +35,14 @@ def assert_same_training(playground: Playground, reference: ReferenceNetwork, ep
         np.testing.assert_allclose((playground.train_loss, playground.test_loss), reference.losses(), rtol=1e-10)
 
 
+def assert_same_gradient(playground: Playground, reference: ReferenceNetwork) -> None:
+    """The summed gradient over the whole training set, block by block, as the reference's."""
+    gradient = playground.net._views(playground.trainer.full_batch_gradient())
+    for block, (weights, biases) in zip(gradient, reference.gradient_sum(), strict=True):
+        np.testing.assert_allclose(block[:, :-1], weights, rtol=1e-10, atol=1e-14)
+        np.testing.assert_allclose(block[:, -1], biases, rtol=1e-10, atol=1e-14)
+
+
 @pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
 @pytest.mark.parametrize("regularization", ["none", "L1", "L2"])
 @pytest.mark.parametrize(("activation", "loss"),
@@ -69,11 +77,7 @@ def test_six_classes_and_batch_sizes_train_like_the_reference(loss, batch_size):
 
 
 def test_the_k_class_gradient_over_the_training_set_matches_the_reference():
-    playground, reference = twins(MULTICLASS, activation="relu", networkShape="4,3", loss="crossEntropy")
-    gradient = playground.net._views(playground.trainer.full_batch_gradient())
-    for block, (weights, biases) in zip(gradient, reference.gradient_sum(), strict=True):
-        np.testing.assert_allclose(block[:, :-1], weights, rtol=1e-10, atol=1e-14)
-        np.testing.assert_allclose(block[:, -1], biases, rtol=1e-10, atol=1e-14)
+    assert_same_gradient(*twins(MULTICLASS, activation="relu", networkShape="4,3", loss="crossEntropy"))
 
 
 @pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
@@ -112,11 +116,7 @@ def test_odd_shapes_no_hidden_layer_no_features_one_neuron_layers(shape):
 
 
 def test_the_gradient_over_the_training_set_matches_the_reference():
-    playground, reference = twins(CLASSIFY, activation="swish", networkShape="4,3")
-    gradient = playground.net._views(playground.trainer.full_batch_gradient())
-    for block, (weights, biases) in zip(gradient, reference.gradient_sum(), strict=True):
-        np.testing.assert_allclose(block[:, :-1], weights, rtol=1e-10, atol=1e-14)
-        np.testing.assert_allclose(block[:, -1], biases, rtol=1e-10, atol=1e-14)
+    assert_same_gradient(*twins(CLASSIFY, activation="swish", networkShape="4,3"))
 
 
 @pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
