@@ -209,9 +209,7 @@ class Playground:
         (the predicted class is the argmax). The labels are :meth:`labels`.
         """
         points = self._points_of(which)
-        with np.errstate(over="ignore", invalid="ignore"):
-            values = self.net.forward(feature_matrix(self.config.features, points.x, points.y))
-        return values[:, 0].copy() if values.shape[1] == 1 else values
+        return self._forward(points.x, points.y)
 
     def labels(self, which: str) -> np.ndarray:
         """The labels of the ``"train"`` or ``"test"`` points: ±1 for two classes, class
@@ -492,8 +490,12 @@ class Playground:
         """The network's outputs for an array of ``(x, y)`` points: ``(n,)`` with one output,
         ``(n, K)`` class probabilities with K classes (as :meth:`outputs`); ValueError if bad."""
         xy = _points_array(points)
+        return self._forward(xy[:, 0], xy[:, 1])
+
+    def _forward(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """The outputs at points ``(x, y)``: ``(n,)`` with one output neuron, else ``(n, K)``."""
         with np.errstate(over="ignore", invalid="ignore"):
-            values = self.net.forward(feature_matrix(self.config.features, xy[:, 0], xy[:, 1]))
+            values = self.net.forward(feature_matrix(self.config.features, x, y))
         return values[:, 0].copy() if values.shape[1] == 1 else values
 
     def explain(self, x: float, y: float, label: float | None = None) -> dict[str, Any]:
