@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, ValidationInfo, field_validator
 
 from nn_core.datasets import MAX_USER_POINTS
+from nn_core.divergence import RECOVERIES
 from nn_core.history import HISTORY_LIMIT
 from nn_core.settings import EXTENDED_MAX_LAYERS, EXTENDED_MAX_NEURONS, MAX_TEXT_LENGTH, SETTINGS
 from nn_core.urlstate import MAX_HASH_LENGTH
@@ -172,9 +173,18 @@ class ContinueMessage(_Message):
 
 
 class RecoverMessage(_Message):
-    """After a divergence: back to the last good epoch with the learning rate divided by 10."""
+    """After a divergence: back to the last good epoch, ``how``: with the learning rate divided by
+    10 (``learning_rate``) or with gradient clipping at that epoch's gradient norm (``clip``)."""
 
     type: Literal["recover"]
+    how: str = RECOVERIES[0]
+
+    @field_validator("how")
+    @classmethod
+    def _a_way_back(cls, how: str) -> str:
+        if how not in RECOVERIES:
+            raise ValueError(f"expected one of {', '.join(RECOVERIES)}")
+        return how
 
 
 class LoadMessage(_Message):

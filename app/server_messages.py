@@ -157,8 +157,9 @@ def error_message(code: str, message: str) -> Json:
 
 
 def diverged_message(pg: Playground) -> Json:
-    """Training paused on a divergence: where it started and, when it can be told, the one way
-    back the page offers (a ``recover``: the last good epoch, the learning rate divided by 10)."""
+    """Training paused on a divergence: where it started and, when it can be told, the ways back
+    the page offers (a ``recover``: the last good epoch, a tenth of the learning rate, and the
+    gradient clipping the other way back would set, null when there is none to take)."""
     found = pg.divergence
     if found is None:
         return {"type": "diverged", "epoch": int(pg.epoch), "explained": None,
@@ -167,10 +168,12 @@ def diverged_message(pg: Playground) -> Json:
     if not pg.can_recover(found):  # a change since moved the earliest epoch past the last good one
         return {"type": "diverged", "epoch": int(pg.epoch), "explained": found.to_json(),
                 "message": f"{found.message} Training was paused: lower the learning rate and press reset."}
+    clip = found.suggested_clip
+    also = "" if clip is None else f", or with the gradient's norm clipped at {clip:g}"
     return {"type": "diverged", "epoch": int(pg.epoch), "explained": found.to_json(),
-            "recover": {"epoch": found.last_good, "learningRate": pg.config.learningRate / 10},
+            "recover": {"epoch": found.last_good, "learningRate": pg.config.learningRate / 10, "gradientClip": clip},
             "message": f"{found.message} Training was paused: lower the learning rate, or go back to epoch "
-                       f"{found.last_good} with a tenth of it."}
+                       f"{found.last_good} with a tenth of it{also}."}
 
 
 def gradient_check_message(result: dict[str, Any]) -> Json:

@@ -329,7 +329,7 @@ class Session:
 
     def _recover(self, message: p.RecoverMessage) -> list[Outgoing]:
         try:
-            self.pg.recover()
+            self.pg.recover(message.how)
         except ValueError as error:
             raise ProtocolError("invalid", f"recover: {error}") from None
         self.phase = Phase.PAUSED

@@ -40,7 +40,7 @@ def train_epoch(params: Array, dead: Array, is_weight: Array, gradient: Array, c
                 layout: Array, hidden: int, output: int, loss: int, inputs: Array, labels: Array,
                 batch_size: int, optimizer: int, learning_rate: float, regularizer: int,
                 regularization_rate: float, momentum: float, beta1: float, beta2: float,
-                moments: Array, steps: Array, last_gradient: Array, neurons: Array, first: int,
+                gradient_clip: float, moments: Array, steps: Array, last_gradient: Array, neurons: Array, first: int,
                 last: int) -> None:
     """Train on points ``first``..``last`` of the epoch once; ``count[0]`` is the number of
     examples in ``gradient``; each update leaves its mean gradient in ``last_gradient``.
@@ -56,7 +56,7 @@ def train_epoch(params: Array, dead: Array, is_weight: Array, gradient: Array, c
         for start in range(first, last):
             learn(params, layout, hidden, output, loss, inputs, labels, start, 1, neurons, gradient)
             update(optimizer, params, dead, is_weight, gradient, 1, learning_rate, regularizer,
-                   regularization_rate, momentum, beta1, beta2, moments, steps, last_gradient)
+                   regularization_rate, momentum, beta1, beta2, gradient_clip, moments, steps, last_gradient)
         return
     while start < last:
         batch_end = (start // batch_size + 1) * batch_size
@@ -65,7 +65,7 @@ def train_epoch(params: Array, dead: Array, is_weight: Array, gradient: Array, c
         count[0] += stop - start
         if stop == batch_end:
             update(optimizer, params, dead, is_weight, gradient, count[0], learning_rate, regularizer,
-                   regularization_rate, momentum, beta1, beta2, moments, steps, last_gradient)
+                   regularization_rate, momentum, beta1, beta2, gradient_clip, moments, steps, last_gradient)
             count[0] = 0
         start = stop
 

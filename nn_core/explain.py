@@ -53,10 +53,11 @@ def _learn_one(params: Array, layout: Array, hidden: int, output: int, loss: int
 @kernel
 def _update(code: int, params: Array, dead: Array, is_weight: Array, gradient: Array, learning_rate: float,
             regularizer: int, regularization_rate: float, momentum: float, beta1: float, beta2: float,
-            moments: Array, steps: Array, last: Array) -> None:
-    """The optimizer's update from one example's gradient (a batch of one); ``last`` keeps it."""
+            gradient_clip: float, moments: Array, steps: Array, last: Array) -> None:
+    """The optimizer's update from one example's gradient (a batch of one, clipped like one);
+    ``last`` keeps it."""
     update(code, params, dead, is_weight, gradient, 1, learning_rate, regularizer, regularization_rate,
-           momentum, beta1, beta2, moments, steps, last)
+           momentum, beta1, beta2, gradient_clip, moments, steps, last)
 
 
 @dataclass
@@ -103,7 +104,7 @@ def apply_step(net: Network, gradient: Array, optimizer: Optimizer, hyper: Hyper
     with np.errstate(over="ignore", invalid="ignore"):
         _update(optimizer.code, net.params, net.dead, is_weight, gradient, float(learning_rate),
                 hyper.regularizer, float(hyper.regularization_rate), float(hyper.momentum),
-                float(hyper.beta1), float(hyper.beta2), optimizer.moments, optimizer.steps,
+                float(hyper.beta1), float(hyper.beta2), float(hyper.gradient_clip), optimizer.moments, optimizer.steps,
                 optimizer.last_gradient)
 
 

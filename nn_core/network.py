@@ -91,6 +91,11 @@ class Network:
         """Per layer, ``(n_out,)`` views of the biases (writable)."""
         return [block[:, -1] for block in self.blocks]
 
+    def layer_views(self, flat: Array) -> list[Array]:
+        """Per layer, ``(n_out, n_in + 1)`` views (its weights, then its biases' column) of any
+        array laid out like ``params``."""
+        return self._views(flat)
+
     def weight_views(self, flat: Array) -> list[Array]:
         """Per layer, ``(n_out, n_in)`` views of the weights' entries of any array laid out
         like ``params`` (the last update's gradient, say)."""

@@ -8,9 +8,19 @@ order of operations: bias − lr·Σ/count; for a live link w − (lr/count)·Σ
 then the regularizer's step taken with its derivative at the OLD weight; with
 L1 a weight whose sign flips is set to 0 and its link dies for good.
 ``momentum`` and ``adam`` treat the penalty's derivative as part of the
-gradient, as is usual for them. Every update clears the accumulated gradient,
-keeping its mean (Σ/count, the loss's gradient alone, without the penalty) in
-``last``: the page draws "the last update's gradient" from it.
+gradient, as is usual for them.
+
+Gradient clipping (``gradientClip``, 0 = off, the original's rule) comes first,
+before any optimizer's step: when the loss's mean gradient (Σ/count, over every
+live parameter, biases included, without the penalty) has a global L2 norm
+above the limit, the whole sum is scaled by limit/norm. The regularizer's term
+is added after, unclipped: clipping tames the data's gradient, the penalty stays
+what its rate says. With the limit at 0 no operation is added, so the
+original's rule stays bit for bit.
+
+Every update clears the accumulated gradient, keeping its mean (Σ/count, the
+loss's gradient alone, without the penalty, as clipped) in ``last``: the page
+draws "the last update's gradient" from it.
 """
 
 from __future__ import annotations
@@ -39,6 +49,7 @@ class Hyper:
     momentum: float = 0.9
     beta1: float = 0.9
     beta2: float = 0.999
+    gradient_clip: float = 0.0  # the largest global L2 norm of a mean gradient; 0 = no clipping
 
     @property
     def regularized(self) -> bool:
@@ -72,7 +83,7 @@ class Optimizer:
         """Apply ``gradient`` (a SUM over ``count`` examples) to ``params`` and clear it."""
         update(self.code, params, dead, is_weight.astype(np.bool_), gradient, count, hyper.learning_rate,
                hyper.regularizer, hyper.regularization_rate, hyper.momentum, hyper.beta1, hyper.beta2,
-               self.moments, self.steps, self.last_gradient)
+               hyper.gradient_clip, self.moments, self.steps, self.last_gradient)
 
 
 def make(name: str, size: int) -> Optimizer:
@@ -82,9 +93,12 @@ def make(name: str, size: int) -> Optimizer:
 @inlined
 def update(code: int, params: Array, dead: Array, is_weight: Array, gradient: Array, count: int,
            learning_rate: float, regularizer: int, regularization_rate: float,
-           momentum: float, beta1: float, beta2: float, moments: Array, steps: Array, last: Array) -> None:
-    """One update of every parameter from the gradient summed over ``count`` examples; the
-    sum is cleared for the next batch and its mean kept in ``last``."""
+           momentum: float, beta1: float, beta2: float, gradient_clip: float, moments: Array, steps: Array,
+           last: Array) -> None:
+    """One update of every parameter from the gradient summed over ``count`` examples (clipped
+    first when ``gradient_clip`` > 0); the sum is cleared for the next batch and its mean kept in ``last``."""
+    if gradient_clip > 0.0:
+        clip(gradient, dead, count, gradient_clip)
     if code == SGD:
         classic_step(params, dead, is_weight, gradient, count, learning_rate, regularizer, regularization_rate)
     elif code == MOMENTUM:
@@ -98,6 +112,40 @@ def update(code: int, params: Array, dead: Array, is_weight: Array, gradient: Ar
     for k in range(gradient.shape[0]):
         last[k] = gradient[k] * per_example
         gradient[k] = 0.0
+
+
+@inlined
+def clip(gradient: Array, dead: Array, count: int, limit: float) -> None:
+    """Scale the summed ``gradient`` so that its mean's global L2 norm over live parameters is at
+    most ``limit`` (a NaN norm is left alone: the loss shows the divergence)."""
+    norm = live_norm(gradient, dead) / count
+    if norm > limit:
+        scale = limit / norm
+        for k in range(gradient.shape[0]):
+            gradient[k] *= scale
+
+
+@inlined
+def live_norm(gradient: Array, dead: Array) -> float:
+    """The L2 norm of the live parameters' entries; rescaled by the largest one when the plain
+    sum of squares overflows (a finite gradient must never clip to a zero step)."""
+    total = 0.0
+    for k in range(gradient.shape[0]):
+        if not dead[k]:
+            total += gradient[k] * gradient[k]
+    if total < np.inf or np.isnan(total):
+        return float(np.sqrt(total))
+    largest = 0.0
+    for k in range(gradient.shape[0]):
+        if not dead[k]:
+            largest = max(largest, abs(gradient[k]))
+    if largest == np.inf:
+        return largest
+    total = 0.0
+    for k in range(gradient.shape[0]):
+        if not dead[k]:
+            total += (gradient[k] / largest) ** 2
+    return float(largest * np.sqrt(total))
 
 
 @inlined

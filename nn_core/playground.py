@@ -16,7 +16,7 @@ import numpy as np
 from . import datasets, grid, initializers, link_points, metrics, optimizers, rebuild, schedules, stopping
 from . import explain as one_example  # the module; Playground.explain is the method
 from .datasets import Dataset
-from .divergence import Divergence, explain
+from .divergence import RECOVERIES, Divergence, explain
 from .features import feature_matrix
 from .gradient_check import check_gradients
 from .history import History
@@ -335,17 +335,25 @@ class Playground:
         grew first; None while it has not. See nn_core/divergence.py."""
         return explain(self)
 
-    def recover(self) -> Divergence:
-        """Rewind to the last good epoch before the divergence with the learning rate divided by 10
-        (a new branch); ValueError when the loss has not diverged."""
+    def recover(self, how: str = "learning_rate") -> Divergence:
+        """Rewind to the last good epoch before the divergence (a new branch) and change one setting:
+        ``"learning_rate"`` divides the learning rate by 10, ``"clip"`` sets ``gradientClip`` to
+        the last good epoch's gradient norm (:attr:`Divergence.suggested_clip`). ValueError when
+        the loss has not diverged, or that epoch can no longer be gone back to."""
+        if how not in RECOVERIES:
+            raise ValueError(f"how: expected one of {', '.join(RECOVERIES)}, got {how!r}")
         found = self.divergence
         if found is None:
             raise ValueError("the loss has not diverged")
         if not self.can_recover(found):
             raise ValueError(f"epoch {found.last_good}, the last good one, can no longer be gone back to"
                              " (a change of network, data, optimizer or batch size since)")
+        clip = found.suggested_clip
+        if how == "clip" and clip is None:
+            raise ValueError(f"epoch {found.last_good} has no gradient norm to clip at")
         self.rewind(found.last_good)
-        self.set(learningRate=self.config.learningRate / 10)
+        self.set(**({"learningRate": self.config.learningRate / 10} if how == "learning_rate"
+                    else {"gradientClip": clip}))
         return found
 
     def can_recover(self, found: Divergence) -> bool:
@@ -663,7 +671,8 @@ class Playground:
 
     def _hyper(self) -> Hyper:
         c = self.config
-        return Hyper(c.learningRate, c.regularization, c.regularizationRate, c.momentum, c.beta1, c.beta2)
+        return Hyper(c.learningRate, c.regularization, c.regularizationRate, c.momentum, c.beta1, c.beta2,
+                     c.gradientClip)
 
     def _losses(self) -> tuple[float, float]:
         """Train and test loss now; a huge weight may overflow, which shows as :attr:`diverged`."""

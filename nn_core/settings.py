@@ -100,6 +100,7 @@ def _flag(default: bool, label: str, group: str, **meta: Any) -> Any:
 # The largest epoch count a stop condition or a schedule takes.
 MAX_STOP_EPOCH = 10_000_000
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)
+MAX_GRADIENT_CLIP = 1000.0  # the largest clipping norm: beyond it clipping would hardly ever act
 REGULARIZATION_RATES = (0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)
 
 
@@ -189,6 +190,10 @@ class Config:
                                   depends={"lrSchedule": ("cosine",)})
     lrMin: float = _number(0.0, "Cosine: lowest rate", "training", lo=0.0, hi=10.0, classic=False,
                            depends={"lrSchedule": ("cosine",)})
+    # --- Gradient clipping: each update's mean gradient scaled to this global L2 norm at most
+    # (nn_core/optimizers.py); 0 = off, the original's rule ---
+    gradientClip: float = _number(0.0, "Clip the gradient's norm at (0 = never)", "training", lo=0.0,
+                                  hi=MAX_GRADIENT_CLIP, classic=False)
     # Controls hidden with `<control>_hide=true`; serialized as those keys.
     hidden: frozenset[str] = field(default=frozenset(), metadata={"spec": None})
 

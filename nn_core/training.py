@@ -83,8 +83,8 @@ class Trainer(_Compiled):
                     self.hidden, self.output, self.loss, self.inputs, self.labels, int(self.batch_size),
                     optimizer.code, float(hyper.learning_rate), hyper.regularizer,
                     float(hyper.regularization_rate), float(hyper.momentum), float(hyper.beta1),
-                    float(hyper.beta2), optimizer.moments, optimizer.steps, optimizer.last_gradient, self.neurons,
-                    int(first), int(last))
+                    float(hyper.beta2), float(hyper.gradient_clip), optimizer.moments, optimizer.steps,
+                    optimizer.last_gradient, self.neurons, int(first), int(last))
 
     def full_batch_gradient(self) -> Array:
         """The summed gradient over the whole training set (for gradient checking)."""

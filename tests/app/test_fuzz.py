@@ -92,7 +92,8 @@ FIELDS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "apply_example": {"x": small_floats | anything, "y": small_floats | anything,
                       "label": st.sampled_from([1, -1, 0, 0.5, 2]) | anything},
     "gradients": {"on": st.booleans() | anything},
-    "seek": {"epoch": st.integers(-5, 30) | anything}, "continue": {}, "recover": {},
+    "seek": {"epoch": st.integers(-5, 30) | anything}, "continue": {},
+    "recover": {"how": st.sampled_from(["learning_rate", "clip", "Clip", ""]) | anything},
 }
 
 

@@ -3,7 +3,7 @@
 Written for clarity, not speed: one example at a time, one layer at a time,
 with whole-vector NumPy operations, straight from the reference's rule
 (section 6 of ``tfp-reference.md``) and the engine's extensions (more
-activations, cross-entropy, momentum and Adam, K softmax outputs with labels 0…K−1). Each sum is still built in
+activations, cross-entropy, momentum and Adam, gradient clipping, K softmax outputs with labels 0…K−1). Each sum is still built in
 the original's order (bias first, then each link in order), so the engine
 and this reference agree to the last few bits. The benchmark uses it as its
 baseline too.
@@ -135,11 +135,30 @@ class ReferenceNetwork:
 
     def update(self) -> None:
         self.steps += 1
+        self._clip()
         for layer in self.layers:
             getattr(self, f"_{self.config.optimizer}")(layer)
             layer.weight_sum[:] = 0.0
             layer.bias_sum[:] = 0.0
         self.count = 0
+
+    def _clip(self) -> None:
+        """gradientClip > 0: scale every sum so the mean gradient's L2 norm over the live
+        parameters (weights of live links, biases), without the penalty, is at most the limit."""
+        limit = self.config.gradientClip
+        if limit <= 0.0:
+            return
+        squares = 0.0  # summed in the parameters' order: per neuron its links', then its bias
+        for layer in self.layers:
+            for j in range(layer.biases.size):
+                for i in np.flatnonzero(~layer.dead[j]):
+                    squares += layer.weight_sum[j, i] * layer.weight_sum[j, i]
+                squares += layer.bias_sum[j] * layer.bias_sum[j]
+        norm = np.sqrt(squares) / self.count
+        if norm > limit:
+            for layer in self.layers:
+                layer.weight_sum *= limit / norm
+                layer.bias_sum *= limit / norm
 
     def _penalty_derivative(self, weights: Array) -> Array:
         name, rate = self.config.regularization, self.config.regularizationRate

@@ -71,11 +71,13 @@ def test_values_are_the_forward_pass_and_delta_gives_the_link_gradients(activati
     assert explained["loss"] > 0
 
 
+@pytest.mark.parametrize("clip", ["0", "0.01"])  # 0.01 clips every one-example gradient here
 @pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
 @pytest.mark.parametrize(("regularization", "problem"), [("none", "two classes"), ("L1", "three classes"),
                                                          ("L2", "regression")])
-def test_apply_is_one_training_step_of_batch_size_one(optimizer, regularization, problem):
-    extra = f"&optimizer={optimizer}&regularization={regularization}&regularizationRate=0.01&learningRate=0.1"
+def test_apply_is_one_training_step_of_batch_size_one(optimizer, regularization, problem, clip):
+    extra = (f"&optimizer={optimizer}&regularization={regularization}&regularizationRate=0.01&learningRate=0.1"
+             f"&gradientClip={clip}")
     pg, label = playground("tanh", "squared", problem, extra)
     pg.step(2)  # momentum and Adam have state by now
     reference = pg.net.copy()
@@ -95,6 +97,8 @@ def test_apply_is_one_training_step_of_batch_size_one(optimizer, regularization,
     assert np.array_equal(pg.optimizer.moments, trainer.optimizer.moments)
     assert (pg.epoch, pg.history) == (epoch, history)  # no epoch: like a weight edited by hand
     assert pg.train_loss == pg.evaluate(pg.net)[0]
+    if clip != "0":
+        assert np.linalg.norm(pg.optimizer.last_gradient) == pytest.approx(0.01, rel=1e-12)
 
 
 def test_explaining_changes_nothing_and_uses_the_scheduled_rate():

@@ -53,6 +53,27 @@ def test_every_activation_loss_regularizer_and_optimizer_trains_like_the_referen
                                 regularizationRate=0.01, optimizer=optimizer))
 
 
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+@pytest.mark.parametrize(("link", "regularization"), [(CLASSIFY, "L2"), (CLASSIFY, "L1"), (REGRESS, "none")])
+def test_gradient_clipping_trains_like_the_reference_for_every_optimizer(link, regularization, optimizer):
+    playground, reference = twins(link, regularization=regularization, regularizationRate=0.01,
+                                  optimizer=optimizer, gradientClip=0.05)
+    assert_same_training(playground, reference, epochs=3)
+    live = playground.optimizer.last_gradient[~playground.net.dead]  # dead links count for nothing
+    assert 0.0 < np.linalg.norm(live) <= 0.05 * (1 + 1e-12)
+    unclipped = twins(link, regularization=regularization, regularizationRate=0.01, optimizer=optimizer)[0]
+    unclipped.step(3)
+    assert not np.array_equal(unclipped.net.params, playground.net.params)  # the clipping acted
+
+
+def test_an_overflowing_gradient_norm_still_clips_to_the_limit():
+    from nn_core.optimizers import Hyper, make
+    params, gradient = np.zeros(3), np.array([1e200, -1e200, 0.0])
+    make("sgd", 3).update(params, np.zeros(3, bool), gradient, 1, Hyper(1.0, "none", 0.0, gradient_clip=2.0),
+                          np.ones(3))
+    np.testing.assert_allclose(params, [-np.sqrt(2.0), np.sqrt(2.0), 0.0], rtol=1e-12)
+
+
 # Three classes (a spiral of three arms) and six (blobs): K softmax outputs, labels 0…K−1.
 MULTICLASS = "#classes=3&dataset=spiral&batchSize=7&networkShape=3,2&learningRate=0.03&seed=5"
 
