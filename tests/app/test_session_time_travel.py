@@ -88,12 +88,25 @@ def test_a_divergence_is_explained_and_recover_goes_back_with_a_tenth_of_the_rat
     session = trained(5, DIVERGING)
     out = session.handle(msg({"type": "play"}))
     (diverged,) = [json.loads(o) for o in out]
-    assert diverged["type"] == "diverged" and diverged["explained"]["layer"] == 1
-    assert "hidden layer 2" in diverged["message"] and diverged["recover"] == {"epoch": 0, "learningRate": 1.0}
+    assert diverged["type"] == "diverged" and diverged["explained"]["layer"] == 2
+    assert diverged["explained"]["started_in"] == "gradients" and "the output layer's gradients" in diverged["message"]
+    assert diverged["recover"] == {"epoch": 0, "learningRate": 1.0, "gradientClip": 0.25}
+    assert "or with the gradient's norm clipped at 0.25" in diverged["message"]
     out = session.handle(msg({"type": "recover"}))
     assert kinds(out) == ["state", "frame"] and session.pg.epoch == 0 and session.pg.config.learningRate == 1.0
     with pytest.raises(ProtocolError, match="recover: the loss has not diverged"):
         session.handle(msg({"type": "recover"}))
+
+
+def test_recover_with_clipping_goes_back_and_sets_the_clip_the_message_offered() -> None:
+    session = trained(5, DIVERGING)
+    (diverged,) = [json.loads(o) for o in session.handle(msg({"type": "play"}))]
+    out = session.handle(msg({"type": "recover", "how": "clip"}))
+    (state,) = [json.loads(o) for o in out if isinstance(o, str)]
+    assert state["type"] == "state" and state["config"]["gradientClip"] == diverged["recover"]["gradientClip"]
+    assert session.pg.epoch == 0 and session.pg.config.learningRate == 10
+    with pytest.raises(ProtocolError):
+        session.handle(msg({"type": "recover", "how": "faster"}))
 
 
 @pytest.mark.parametrize("looking", [{"type": "explain", "x": 0.5, "y": 0.5}, {"type": "gradients", "on": True}])

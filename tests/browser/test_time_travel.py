@@ -1,5 +1,5 @@
 """Time travel from the page: the scrubber shows a past epoch, "Continue from here" branches
-there, and a diverging link offers its one way back."""
+there, and a diverging link offers its two ways back."""
 
 from __future__ import annotations
 
@@ -55,11 +55,27 @@ def test_a_diverging_link_offers_to_rewind_with_a_tenth_of_the_rate(page, base_u
     open_playground(page, base_url, DIVERGING)
     step(page, 2)
     page.click("#play-pause-button")  # a diverged network answers `diverged`
-    expect(page.locator("#messages")).to_contain_text("hidden layer 2")
+    expect(page.locator("#messages")).to_contain_text("the output layer's gradients")
     button = page.locator("#recover")
     expect(button).to_have_text("Rewind to epoch 0 with learning rate 1")
     button.click()
     expect(page.locator("#learningRate")).to_have_value("1")
     expect(button).to_be_hidden()
+    expect(page.locator("#recover-clip")).to_be_hidden()
+    assert epoch_of(page) == 0
+    assert page_problems == []
+
+
+def test_a_diverging_link_offers_to_rewind_with_gradient_clipping(page, base_url, page_problems):
+    open_playground(page, base_url, DIVERGING)
+    step(page, 2)
+    page.click("#play-pause-button")
+    button = page.locator("#recover-clip")
+    expect(button).to_have_text("Rewind to epoch 0 with gradient clipping at 0.25")
+    button.click()
+    expect(page.locator("#gradientClip")).to_have_value("0.25")  # the control built from /settings.json
+    expect(button).to_be_hidden()
+    wait_until(page, lambda: "gradientClip=0.25" in page.evaluate("location.hash"))  # and the link carries it
+    expect(page.locator("#learningRate")).to_have_value("10")
     assert epoch_of(page) == 0
     assert page_problems == []

@@ -3,9 +3,10 @@
 Written for clarity, not speed: one example at a time, one layer at a time,
 with whole-vector NumPy operations, straight from the reference's rule
 (section 6 of ``tfp-reference.md``) and the engine's extensions (more
-activations, cross-entropy, momentum and Adam, gradient clipping, K softmax outputs with labels 0…K−1). Each sum is still built in
-the original's order (bias first, then each link in order), so the engine
-and this reference agree to the last few bits. The benchmark uses it as its
+activations, cross-entropy, momentum and Adam, gradient clipping, K softmax
+outputs with labels 0…K−1). Each sum is still built in the original's order
+(bias first, then each link in order), so the engine and this reference agree
+to the last few bits. The benchmark uses it as its
 baseline too.
 """
 

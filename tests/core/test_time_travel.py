@@ -1,5 +1,6 @@
 """Time travel: rewind and continue is bit for bit the first run; snapshots stay in budget."""
 
+import math
 import sys
 
 import numpy as np
@@ -192,14 +193,57 @@ def test_a_diverging_link_is_explained_and_recovered() -> None:
     pg.step(10)
     assert pg.diverged
     found = pg.divergence
-    assert found is not None and (found.epoch, found.last_good, found.layer) == (1, 0, 1)
-    assert "epoch 1" in found.message and "hidden layer 2" in found.message
+    assert found is not None and (found.epoch, found.last_good, found.layer) == (1, 0, 2)
+    # The replay looks inside epoch 1: the output layer's gradient grew before any weight did.
+    assert found.started is found.gradients and found.gradients.batch == 2
+    assert found.weights is not None and found.weights.batch == 2 and found.weights.layer == 2
+    assert ("It started in the output layer's gradients: their gradient norm grew" in found.message
+            and "by batch 2 of epoch 1; then the weights: the output layer's largest weight or bias" in found.message)
     pg.recover()
     assert (pg.epoch, pg.config.learningRate) == (0, 1.0) and pg.branches
     pg.step(10)
     assert not pg.diverged and pg.divergence is None
     with pytest.raises(ValueError, match="not diverged"):
         pg.recover()
+
+
+@pytest.mark.parametrize("how", ["learning_rate", "clip"])
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_both_ways_back_train_on_without_diverging(how: str, optimizer: str) -> None:
+    pg = Playground.from_url(f"{DIVERGING}&optimizer={optimizer}")
+    pg.step(10)
+    found = pg.divergence
+    assert found is not None and found.suggested_clip is not None
+    full = pg.at(found.last_good).trainer.full_batch_gradient() / pg.trainer.examples
+    assert found.suggested_clip == float(f"{np.linalg.norm(full):.3g}")  # the rule: that epoch's gradient norm
+    pg.recover(how)
+    assert pg.epoch == found.last_good
+    changed = ({"learningRate": 1.0, "gradientClip": 0.0} if how == "learning_rate"
+               else {"learningRate": 10.0, "gradientClip": found.suggested_clip})
+    assert {name: getattr(pg.config, name) for name in changed} == changed
+    assert ("gradientClip=" in pg.to_url()) == (how == "clip")
+    pg.step(RECOVERED_EPOCHS)
+    assert not pg.diverged and pg.divergence is None
+
+
+RECOVERED_EPOCHS = 100
+
+
+def test_a_way_back_that_does_not_exist_is_refused() -> None:
+    pg = Playground.from_url(DIVERGING)
+    pg.step(3)
+    with pytest.raises(ValueError, match="how: expected one of learning_rate, clip"):
+        pg.recover("momentum")
+    assert pg.epoch == 3
+
+
+def test_a_divergence_of_the_weights_alone_says_so() -> None:
+    from nn_core.divergence import Divergence, Growth
+    found = Divergence(4, 2, 0.1, "NaN", Growth("weights", 0, 3, math.inf), None, 0.5, 2)
+    assert found.started is found.weights and found.to_json()["started_in"] == "weights"
+    assert found.message.endswith("It started in hidden layer 1's weights: their largest weight or bias "
+                                  "overflowed by epoch 3, before any layer's gradients grew ×10.")
+    assert found.suggested_clip == 0.5
 
 
 def test_a_growth_of_a_hundred_times_is_a_divergence() -> None:

@@ -1,10 +1,12 @@
 // Time travel (docs/protocol.md `seek`, `continue`, `recover`): the scrubber under the loss
 // chart looks at a past epoch of the run (its network, maps and losses) without losing the
 // rest; "Continue from here" trains on from it, bit for bit as the first time, and so does
-// any change made while looking. After a divergence, one button goes back to the last good
-// epoch with a tenth of the learning rate.
+// any change made while looking. After a divergence, two buttons go back to the last good
+// epoch: one with a tenth of the learning rate, one with gradient clipping at that epoch's
+// gradient norm (the server picks both values: the `recover` of the `diverged` message).
 
 const $ = (id) => document.getElementById(id);
+const short = (value) => Number(value.toPrecision(3));
 
 export class TimeTravel {
   constructor(send) {
@@ -14,10 +16,12 @@ export class TimeTravel {
     this.slider = $("scrubber");
     this.slider.addEventListener("input", () => this.seek(Number(this.slider.value)));
     $("continue-here").addEventListener("click", () => this.send({ type: "continue" }));
-    $("recover").addEventListener("click", () => {
-      this.send({ type: "recover" });
-      this.offerRecover(null);
-    });
+    for (const [id, how] of [["recover", "learning_rate"], ["recover-clip", "clip"]]) {
+      $(id).addEventListener("click", () => {
+        this.send({ type: "recover", how });
+        this.offerRecover(null);
+      });
+    }
   }
 
   seek(epoch) {
@@ -47,12 +51,17 @@ export class TimeTravel {
     $("continue-here").hidden = !this.viewing;
   }
 
-  /** The divergence's way back (`recover` of the `diverged` message), or none. */
+  /** The divergence's ways back (`recover` of the `diverged` message), or none; clipping only
+   * when the server found a gradient norm to clip at. */
   offerRecover(recover) {
-    const button = $("recover");
-    button.hidden = !recover;
-    if (recover) {
-      button.textContent = `Rewind to epoch ${recover.epoch} with learning rate ${Number(recover.learningRate.toPrecision(3))}`;
+    const rate = $("recover");
+    const clip = $("recover-clip");
+    rate.hidden = !recover;
+    clip.hidden = !recover || recover.gradientClip == null;
+    if (!recover) return;
+    rate.textContent = `Rewind to epoch ${recover.epoch} with learning rate ${short(recover.learningRate)}`;
+    if (recover.gradientClip != null) {
+      clip.textContent = `Rewind to epoch ${recover.epoch} with gradient clipping at ${short(recover.gradientClip)}`;
     }
   }
 }
