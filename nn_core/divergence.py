@@ -7,7 +7,8 @@ and replaying from it (time travel, nn_core/snapshots.py) epoch by epoch shows
 which layer's largest weight, and which layer's gradient norm (the kept last
 gradient, ``Optimizer.last_gradient``), grew ``LAYER_GROWTH`` times (or
 overflowed) first, and which of the two came first. Two ways back are offered:
-a tenth of the learning rate, or gradient clipping at :data:`CLIP_RULE`.
+a tenth of the learning rate, or gradient clipping at the last good epoch's
+gradient norm (:attr:`Divergence.suggested_clip`).
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ class Divergence:
     gradients: Growth | None  # the first layer whose gradient norm grew, likewise
     gradient_norm: float  # the training set's mean gradient's global L2 norm at last_good (NaN: unknown)
     depth: int  # weight layers in the network, to name the output layer
+    momentum: float = 0.0  # the momentum optimizer's (0 for the others): it scales the clipping offered
 
     @property
     def started(self) -> Growth | None:
@@ -100,10 +102,15 @@ class Divergence:
 
     @property
     def suggested_clip(self) -> float | None:
-        """The gradient clipping a recovery sets (:data:`CLIP_RULE`), None when there is none to take."""
-        if not math.isfinite(self.gradient_norm) or self.gradient_norm <= 0.0:
+        """The gradient clipping a recovery sets, None when there is none to take: the last good
+        epoch's gradient norm (the training set's mean gradient's global L2 norm at its weights), so
+        no later update is steeper than that epoch's; times 1 − momentum with the momentum optimizer,
+        whose velocity adds up about 1/(1 − momentum) updates; to 3 significant digits, at most
+        MAX_GRADIENT_CLIP."""
+        clip = self.gradient_norm * (1.0 - self.momentum)
+        if not math.isfinite(clip) or clip <= 0.0:
             return None
-        return min(float(f"{self.gradient_norm:.3g}"), MAX_GRADIENT_CLIP)
+        return min(float(f"{clip:.3g}"), MAX_GRADIENT_CLIP)
 
     def to_json(self) -> dict[str, Any]:
         started = self.started
@@ -113,10 +120,6 @@ class Divergence:
 
 
 _OTHER = {"weights": "gradients", "gradients": "weights"}
-# How "rewind with gradient clipping" picks its limit: the global L2 norm of the mean gradient over
-# the training set at the last good epoch's weights, to 3 significant digits, so every later update
-# is at most as steep as the last good epoch's (at most MAX_GRADIENT_CLIP).
-CLIP_RULE = "the last good epoch's gradient norm"
 
 
 def onset(points: Sequence[tuple[int, float, float]]) -> tuple[int, int, float, str] | None:
@@ -153,11 +156,13 @@ def explain(playground: Playground) -> Divergence | None:
     epoch, last_good, good_loss, cause = found
     # The replay starts where rewinding still reaches (a change since may have moved that on).
     start = max(last_good, playground.earliest_epoch)
+    config = playground.config
+    momentum = config.momentum if config.optimizer == "momentum" else 0.0
     if start >= min(epoch, playground.epoch):
-        return Divergence(epoch, last_good, good_loss, cause, None, None, math.nan, playground.net.depth)
+        return Divergence(epoch, last_good, good_loss, cause, None, None, math.nan, playground.net.depth, momentum)
     weights, gradients, norm = _replay(playground, start, epoch)
     return Divergence(epoch, last_good, good_loss, cause, weights, gradients,
-                      norm if start == last_good else math.nan, playground.net.depth)
+                      norm if start == last_good else math.nan, playground.net.depth, momentum)
 
 
 @dataclass
