@@ -230,6 +230,26 @@ def test_both_ways_back_train_on_without_diverging(how: str, optimizer: str) -> 
 RECOVERED_EPOCHS = 100
 
 
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_snapshots_carry_the_clipping_and_a_clipped_run_repeats_bit_for_bit(optimizer: str) -> None:
+    link = f"#seed=0.5&dataset=xor&networkShape=3&batchSize=7&learningRate=0.3&optimizer={optimizer}"
+    pg = Playground.from_url(link)
+    pg.step(5)
+    pg.set(gradientClip=0.05)  # an anchor: epochs 5… clip
+    pg.step(25)
+    first = pg.history
+    kept = max(e for e in pg.snapshot_epochs if 5 < e < 30)
+    pg.rewind(kept)
+    assert pg.config.gradientClip == 0.05
+    pg.step(30 - kept)
+    assert pg.history == first  # clipped epochs replayed bit for bit
+    unclipped = Playground.from_url(link)
+    unclipped.step(30)
+    assert unclipped.history[:6] == first[:6] and unclipped.history[6:] != first[6:]  # it clipped
+    pg.rewind(3)
+    assert pg.config.gradientClip == 0.0  # before the change: no clipping
+
+
 def test_a_way_back_that_does_not_exist_is_refused() -> None:
     pg = Playground.from_url(DIVERGING)
     pg.step(3)

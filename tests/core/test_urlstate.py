@@ -72,6 +72,16 @@ def test_our_own_keys_round_trip_and_are_omitted_at_default():
     assert "optimizer" not in to_hash(DEFAULT)
 
 
+def test_gradient_clipping_is_off_by_default_round_trips_and_is_clamped():
+    assert DEFAULT.gradientClip == 0.0 and "gradientClip" not in to_hash(DEFAULT)
+    config, warnings = parse_hash("#seed=1&gradientClip=0.25")
+    assert (config.gradientClip, warnings) == (0.25, []) and "&gradientClip=0.25" in to_hash(config)
+    assert parse_hash(to_hash(config))[0] == config
+    config, warnings = parse_hash("#seed=1&gradientClip=-3")
+    assert config.gradientClip == 0.0 and warnings == ["gradientClip: '-3' is out of range, using 0.0"]
+    assert parse_hash("#seed=1&gradientClip=1e9")[0].gradientClip == SETTINGS["gradientClip"].hi
+
+
 def test_hide_keys_round_trip():
     config, _ = parse_hash("#seed=1&learningRate_hide=true&noise_hide=true&nonsense_hide=true")
     assert config.hidden == {"learningRate", "noise"}
