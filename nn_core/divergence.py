@@ -28,15 +28,15 @@ if TYPE_CHECKING:
 
 WINDOW = 5  # epochs a growth is measured over
 GROWTH = 100.0  # the train loss growing this many times within the window is a divergence
-LAYER_GROWTH = 10.0  # a layer's largest weight growing this many times is where it started
+LAYER_GROWTH = 10.0  # a layer's largest weight (or its gradient norm) growing this many times: where it started
 MAX_REPLAY = 200  # epochs replayed at most to find the layer
 RECOVERIES = ("learning_rate", "clip")  # the ways back Playground.recover takes: a tenth of the rate, or clipping
 
 
 @dataclass(frozen=True)
 class Growth:
-    """The first layer whose ``kind`` grew LAYER_GROWTH times: "weights" (its largest weight) or
-    "gradients" (the L2 norm of its weights' last mean gradient)."""
+    """The first layer whose ``kind`` grew LAYER_GROWTH times: "weights" (its largest weight or
+    bias) or "gradients" (the L2 norm of its last mean gradient, weights' and biases')."""
 
     kind: str
     layer: int  # weight layer, 0 = the first hidden layer's
@@ -53,7 +53,7 @@ class Divergence:
     last_good: int  # the window's lowest loss before it: where rewinding goes
     last_good_loss: float
     cause: str  # "NaN", "infinite" or "grew ×N"
-    weights: Growth | None  # the first layer whose largest weight grew, None when none did in the replay
+    weights: Growth | None  # the first layer whose largest weight or bias grew, None when none did in the replay
     gradients: Growth | None  # the first layer whose gradient norm grew, likewise
     gradient_norm: float  # the training set's mean gradient's global L2 norm at last_good (NaN: unknown)
     depth: int  # weight layers in the network, to name the output layer
@@ -73,6 +73,7 @@ class Divergence:
 
     @property
     def layer_epoch(self) -> int | None:
+        """The epoch it started in, None when it cannot be told."""
         return None if self.started is None else self.started.epoch
 
     def layer_name(self, layer: int | None = None) -> str:
@@ -199,6 +200,8 @@ def _replay(playground: Playground, start: int, end: int) -> tuple[Growth | None
     """
     past = playground.at(start)
     full = past.trainer.full_batch_gradient() / max(past.trainer.examples, 1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        norm = float(np.linalg.norm(full[~past.net.dead]))  # the live parameters' (L1-dead links': none)
     watch = _Watch(_scales(past.net), _norms(past.net.layer_views(full)))
     for _ in range(min(end - start, MAX_REPLAY)):
         before = past.epoch
@@ -210,13 +213,12 @@ def _replay(playground: Playground, start: int, end: int) -> tuple[Growth | None
             break
     if watch.weights is not None and (watch.gradients is None or watch.gradients.epoch >= watch.weights.epoch):
         _inside(playground, watch)
-    live = full[~past.net.dead]
-    with np.errstate(over="ignore", invalid="ignore"):
-        return watch.weights, watch.gradients, float(np.linalg.norm(live))
+    return watch.weights, watch.gradients, norm
 
 
 def _inside(playground: Playground, watch: _Watch) -> None:
-    """Replay the epoch both kinds grew in, one batch at a time, and keep what each batch shows."""
+    """Replay the epoch the weights grew in, one batch (one update) at a time, and keep the first
+    growth of each kind it shows: batches count from the epoch's first point, as updates do."""
     assert watch.weights is not None
     epoch = watch.weights.epoch
     past = playground.at(epoch - 1)

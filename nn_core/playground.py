@@ -331,8 +331,9 @@ class Playground:
 
     @property
     def divergence(self) -> Divergence | None:
-        """Where the loss blew up (NaN/inf, or ×100 within a few epochs) and which layer's weights
-        grew first; None while it has not. See nn_core/divergence.py."""
+        """Where the loss blew up (NaN/inf, or ×100 within a few epochs), whether a layer's weights or
+        its gradients grew first, and the clipping a recovery would set; None while it has not.
+        See nn_core/divergence.py."""
         return explain(self)
 
     def recover(self, how: str = "learning_rate") -> Divergence:
