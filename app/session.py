@@ -286,6 +286,8 @@ class Session:
     def _key_frame(self, message: p.KeyFrameMessage) -> list[Outgoing]:
         """The page could not apply a delta (it holds no base): all its grids again."""
         self._grids.restart()
+        if self._b is not None:  # the page may have lost B's base instead
+            self._b.grids.restart()
         return [self.frame()]
 
     def _predictions(self, message: p.PredictionsMessage) -> list[Outgoing]:
