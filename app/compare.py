@@ -111,10 +111,27 @@ class SideB:
                    "differences": compare_part(a.config, b.config).partition("=")[2]}
         return {**state, "hash": self.link(a), "compare": compare}
 
-    def frame(self, playing: bool, thumbnail: int, gradients: bool) -> Frame:
-        """B's frame: A's frame encoders on B, with ``"side": "b"``."""
-        frame = build_frame(self.pg, self.cursor, self.grids, playing, thumbnail, False, gradients)
+    def frame(self, playing: bool, thumbnail: int, gradients: bool, epoch: int | None = None) -> Frame:
+        """B's frame: A's frame encoders on B, with ``"side": "b"``; with ``epoch`` (A's page looks at
+        a past epoch) B at that epoch, or B's present when B cannot go back so far."""
+        past = self._past(epoch)
+        if past is None:
+            frame = build_frame(self.pg, self.cursor, self.grids, playing, thumbnail, False, gradients)
+        else:  # the whole history up to then; the present's next frame sends it all again
+            frame = build_frame(past, HistoryCursor(), self.grids, False, thumbnail, False, gradients)
+            self.cursor.restart()
         return with_fields(frame, text=encode({**json.loads(frame.text), "side": "b"}))
+
+    def _past(self, epoch: int | None) -> Playground | None:
+        if epoch is None or not self.pg.earliest_epoch <= epoch < self.pg.epoch:
+            return None
+        return self.pg.at(epoch)
+
+    def rewind(self, epoch: int) -> None:
+        """A made a past epoch the present (a new branch): so does B, when it can go back to it."""
+        if self.pg.earliest_epoch <= epoch <= self.pg.epoch:
+            self.pg.rewind(epoch)
+            self.cursor.restart()
 
 
 def train_examples(a: Playground, b: SideB | None, examples: int) -> int:
@@ -127,6 +144,7 @@ def train_examples(a: Playground, b: SideB | None, examples: int) -> int:
     return done
 
 
-def with_b(frame: Frame, b: SideB | None, playing: bool, thumbnail: int, gradients: bool) -> Frame:
-    """A's frame, followed by B's when comparing."""
-    return frame if b is None else with_fields(frame, then=b.frame(playing, thumbnail, gradients))
+def with_b(frame: Frame, b: SideB | None, playing: bool, thumbnail: int, gradients: bool,
+           epoch: int | None = None) -> Frame:
+    """A's frame, followed by B's when comparing (``epoch``: of the past epoch A's page looks at)."""
+    return frame if b is None else with_fields(frame, then=b.frame(playing, thumbnail, gradients, epoch))

@@ -369,6 +369,8 @@ class Session:
         if view is not None:
             self.pg.rewind(view.epoch)  # the same epoch of the same branch: it cannot be refused
             self._cursor.restart()
+            if self._b is not None:
+                self._b.rewind(view.epoch)
 
     def _leave_view(self) -> None:
         """Back to the present, the future kept (the next frame redraws the whole history)."""
@@ -380,6 +382,7 @@ class Session:
         present's frames send the whole history again."""
         frame = build_frame(view, HistoryCursor(), self._grids, False, self.thumbnail, self._send_predictions,
                             self._send_gradients)
+        frame = with_b(frame, self._b, False, self.thumbnail, self._send_gradients, view.epoch)
         self._cursor.restart()
         return frame
 

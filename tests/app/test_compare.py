@@ -98,3 +98,22 @@ def test_a_bad_compare_opens_a_alone_and_says_why(client: TestClient) -> None:
         ws.send_json({"type": "set", "changes": {"learningRate": 0.3}, "side": "b"})
         error, _ = receive_until(ws, "error")
         assert error["code"] == "invalid" and "compare mode" in error["message"]
+
+
+def test_time_travel_shows_and_continues_both_sides(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        hello(ws, f"{LINK}&compare=learningRate:0.3")
+        receive(ws)
+        ws.send_json({"type": "step", "n": 8})
+        frames_of_both(ws, 8)
+        ws.send_json({"type": "seek", "epoch": 3})
+        a, b = frames_of_both(ws, 3)
+        assert b["epoch"] == 3 and b["history"][-1][0] == 3
+        ws.send_json({"type": "continue"})
+        ws.send_json({"type": "step", "n": 2})
+        a, b = frames_of_both(ws, 5)
+    alone_a, alone_b = Playground.from_url(LINK), Playground.from_url(f"{LINK}&learningRate=0.3")
+    alone_a.step(5)
+    alone_b.step(5)
+    assert_losses(a, alone_a)
+    assert_losses(b, alone_b)

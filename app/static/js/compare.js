@@ -156,7 +156,7 @@ export class CompareView {
     this.onSide = onSide;
     this.changeLayers = actions.changeLayers;
     this.diagram = new NetworkDiagram($("network-b"), NO_CARD, { ...actions, focus: () => {} },
-      { view: sideB, idPrefix: "b-" });
+      { view: sideB, idPrefix: "b-", editable: false });
   }
 
   wire() {

@@ -47,12 +47,14 @@ export class NetworkDiagram {
    * `container`: the #network element; `hovercard`: the Hovercard of links and biases.
    * `actions`: {toggleFeature(name, on), resizeLayer(layer, size), focus(index | null)}
    * — the page decides what they do. `view`: where it reads the network (the page state, or
-   * Compare mode's side B: compare.js); `idPrefix` keeps a second diagram's button ids apart.
+   * Compare mode's side B: compare.js); `idPrefix` keeps a second diagram's button ids apart;
+   * `editable`: links and biases take the keyboard to be edited (B's are only shown).
    */
-  constructor(container, hovercard, actions, { view = page, idPrefix = "" } = {}) {
+  constructor(container, hovercard, actions, { view = page, idPrefix = "", editable = true } = {}) {
     this.container = container;
     this.view = view;
     this.idPrefix = idPrefix;
+    this.editable = editable;
     this.hovercard = hovercard;
     this.actions = actions;
     this.links = []; // {path, hit, layer, node, source}
@@ -138,9 +140,11 @@ export class NetworkDiagram {
           const d = `M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}`;
           const path = svg("path", { d, class: "link", "aria-hidden": "true" });
           // The wide invisible twin takes the pointer and the keyboard focus.
-          const hit = svg("path", { d, class: "link-hit", tabindex: "0", role: "button",
-            "aria-label": `Weight from node ${source + 1} of layer ${l} to node ${node + 1} of layer ${l + 1}: `
-              + "press Enter to change it" });
+          const name = `Weight from node ${source + 1} of layer ${l} to node ${node + 1} of layer ${l + 1}`;
+          const hit = this.editable
+            ? svg("path", { d, class: "link-hit", tabindex: "0", role: "button",
+              "aria-label": `${name}: press Enter to change it` })
+            : svg("path", { d, class: "link-hit", "aria-hidden": "true" });
           const link = { path, hit, layer: l, node, source };
           this.hovercard.attach(hit, link, "weight");
           layer.append(path, hit);
@@ -253,9 +257,11 @@ export class NetworkDiagram {
   addBias(node, layer, index) {
     const square = document.createElement("div");
     square.className = "bias";
-    square.tabIndex = 0;
-    square.setAttribute("role", "button");
-    square.setAttribute("aria-label", `Bias of this neuron: press Enter to change it`);
+    if (this.editable) {
+      square.tabIndex = 0;
+      square.setAttribute("role", "button");
+      square.setAttribute("aria-label", `Bias of this neuron: press Enter to change it`);
+    }
     const bias = { element: square, layer, node: index };
     this.hovercard.attach(square, bias, "bias");
     node.append(square);
