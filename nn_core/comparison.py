@@ -9,7 +9,8 @@ playgrounds one would get from A's link and from A's link with B's values in
 it: trained for the same epochs, they match those two separate runs bit for bit.
 
 The data (dataset, noise, ratio, seed, problem type, classes) and what only the
-page shows (speed, test data shown, discretized output) are shared: both sides
+page shows (speed, test data shown, discretized output, a classroom link's hidden
+controls) are shared: both sides
 train and are drawn on the same points, so those keys cannot be in ``compare=``.
 
 >>> comparison = Comparison.from_link("#seed=0.5&networkShape=3&compare=learningRate:0.3")
@@ -37,7 +38,7 @@ from .urlstate import MAX_HASH_LENGTH, format_value, fragment, parse_hash
 KEY = "compare"
 # The same on both sides: the points they train on, and what the page shows of them.
 SHARED = frozenset({"dataset", "regDataset", "noise", "seed", "percTrainData", "problem", "classes",
-                    "showTestData", "discretize", "speed", "collectStats", "tutorial", "hideText"})
+                    "showTestData", "discretize", "speed", "collectStats", "tutorial", "hideText", "hidden"})
 # What B may change: every other setting, in the link's order.
 COMPARED = tuple(name for name in SETTINGS if name not in SHARED)
 
