@@ -26,6 +26,14 @@ def frames_of_both(ws: WebSocketTestSession, epoch: int) -> tuple[dict[str, Any]
     raise AssertionError(f"no frames of epoch {epoch}")
 
 
+def open_and_step(ws: WebSocketTestSession, compare: str, epochs: int) -> None:
+    """Open LINK with ``compare=`` and train ``epochs`` epochs (both sides' frames read)."""
+    hello(ws, f"{LINK}&compare={compare}")
+    receive(ws)  # B's first frame
+    ws.send_json({"type": "step", "n": epochs})
+    frames_of_both(ws, epochs)
+
+
 def assert_losses(frame: dict[str, Any], pg: Playground) -> None:
     assert frame["epoch"] == pg.epoch
     assert (frame["train_loss"], frame["test_loss"]) == (pg.train_loss, pg.test_loss)
@@ -81,10 +89,7 @@ def test_compare_forks_b_and_a_change_on_b_is_b_alone(client: TestClient) -> Non
 
 def test_reset_gives_both_sides_the_same_new_weights(client: TestClient) -> None:
     with client.websocket_connect("/ws") as ws:
-        hello(ws, f"{LINK}&compare=learningRate:1")
-        receive(ws)
-        ws.send_json({"type": "step", "n": 2})
-        frames_of_both(ws, 2)
+        open_and_step(ws, "learningRate:1", 2)
         ws.send_json({"type": "reset"})
         a, b = frames_of_both(ws, 0)
     assert a["weights"] == b["weights"] and a["train_loss"] == b["train_loss"]
@@ -102,10 +107,7 @@ def test_a_bad_compare_opens_a_alone_and_says_why(client: TestClient) -> None:
 
 def test_time_travel_shows_and_continues_both_sides(client: TestClient) -> None:
     with client.websocket_connect("/ws") as ws:
-        hello(ws, f"{LINK}&compare=learningRate:0.3")
-        receive(ws)
-        ws.send_json({"type": "step", "n": 8})
-        frames_of_both(ws, 8)
+        open_and_step(ws, "learningRate:0.3", 8)
         ws.send_json({"type": "seek", "epoch": 3})
         a, b = frames_of_both(ws, 3)
         assert b["epoch"] == 3 and b["history"][-1][0] == 3
