@@ -64,8 +64,7 @@ class Outbox:
             return
         for message in messages:
             if isinstance(message, Frame):
-                self._items.append((message.text, False))
-                self._items.append((message.grids, True))
+                self._items.extend(message.items())
             else:
                 self._items.append((message, False))
         self._ready.set()

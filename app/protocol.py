@@ -85,6 +85,8 @@ class HelloMessage(_Message):
 class SetMessage(_Message):
     type: Literal["set"]
     changes: Annotated[dict[str, SettingValue], Field(max_length=len(SETTING_NAMES))]
+    # Compare mode: the side the change goes to (the data and view settings go to both).
+    side: Literal["a", "b"] = "a"
 
     @field_validator("changes")
     @classmethod
@@ -234,11 +236,20 @@ class GradientsMessage(_Message):
     on: bool
 
 
+class CompareMessage(_Message):
+    """Compare mode on (B a fork of the playground: same data, weights and training state) or
+    off (``keep``: the side that stays the page's playground)."""
+
+    type: Literal["compare"]
+    on: bool
+    keep: Literal["a", "b"] = "a"
+
+
 ClientMessage = Annotated[
     HelloMessage | SetMessage | PlayMessage | PauseMessage | StepMessage | ResetMessage | RegenerateMessage
     | SetWeightMessage | SetBiasMessage | PointsMessage | GradientCheckMessage | ExportMessage
     | LoadMessage | KeyFrameMessage | PredictionsMessage | ExplainMessage | ApplyExampleMessage
-    | GradientsMessage | SeekMessage | ContinueMessage | RecoverMessage,
+    | GradientsMessage | SeekMessage | ContinueMessage | RecoverMessage | CompareMessage,
     Field(discriminator="type"),
 ]
 _ADAPTER: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)

@@ -207,10 +207,17 @@ def _finite_json(value: Any) -> Any:
 # --- frames ----------------------------------------------------------------------
 @dataclass(frozen=True)
 class Frame:
-    """One frame, ready to send: the JSON text, then the grids."""
+    """One frame, ready to send: the JSON text, then the grids; ``then``: a frame sent right after
+    as part of it (Compare mode's B, app/compare.py)."""
 
     text: str
     grids: bytes
+    then: Frame | None = None
+
+    def items(self) -> list[tuple[str | bytes, bool]]:
+        """The messages to send in order, each with whether it completes the frame."""
+        last = self.then is None
+        return [(self.text, False), (self.grids, last), *(self.then.items() if self.then else [])]
 
 
 class HistoryCursor:

@@ -28,6 +28,7 @@ from nn_core.datasets import PointsError
 from nn_core.settings import SPEEDS, SettingError
 
 from . import protocol as p
+from .compare import SideB, train_examples, with_b
 from .grid_message import GridStream
 from .outbox import Outbox
 from .pace import Pace
@@ -100,6 +101,7 @@ class Session:
         # Frames carry every link's last gradient (the page's toggle, kept across playgrounds).
         self._send_gradients = False
         self._view: Playground | None = None  # the past epoch the page looks at (a `seek`), if any
+        self._b: SideB | None = None  # Compare mode's second playground (app/compare.py), if comparing
 
     # --- phases --------------------------------------------------------------
     @property
@@ -154,10 +156,11 @@ class Session:
 
     def _hello(self, message: p.HelloMessage) -> list[Outgoing]:
         self._open(Playground.from_url(message.hash))
+        self._b, compare_warnings = SideB.from_link(message.hash)
         out: list[Outgoing] = []
         if message.resume is not None:
             out += self._resume(message.resume)
-        return out + self._state(list(self.pg.warnings)) + [self.frame()]
+        return out + self._state(list(self.pg.warnings) + compare_warnings) + [self.frame()]
 
     def _load(self, message: p.LoadMessage) -> list[Outgoing]:
         """An exported model: its configuration, points, weights and history, paused."""
@@ -172,6 +175,7 @@ class Session:
         """Start over with ``playground``: paused, and everything it shows sent afresh."""
         self._pg = playground
         self._view = None
+        self._b = None
         self.phase = Phase.PAUSED
         self._cursor.restart()
         self._grids.restart()
@@ -183,12 +187,19 @@ class Session:
             self.pg.resume(resume.epoch, resume.weights, resume.biases, [list(row) for row in resume.history])
         except ValueError as error:
             return [encode(error_message("bad_resume", f"could not resume: {error}"))]
+        if self._b is not None:  # B goes on from A's weights (a resume carries only A's)
+            self._b.reset(self.pg)
         return []
 
     def _set(self, message: p.SetMessage) -> list[Outgoing]:
         resets = self.pg.resets
         try:  # a value the page's own controls cannot produce is refused, and nothing changes
-            warnings = self.pg.update(message.changes, strict=True)
+            if self._b is not None:
+                warnings = self._b.set(self.pg, message.changes, message.side)
+            elif message.side == "b":
+                raise ProtocolError("invalid", "set: side b needs compare mode (send compare first)")
+            else:
+                warnings = self.pg.update(message.changes, strict=True)
         except SettingError as error:
             raise ProtocolError("invalid", str(error)) from None
         if self.pg.resets != resets:
@@ -232,6 +243,8 @@ class Session:
 
     def _reset(self, message: p.ResetMessage) -> list[Outgoing]:
         self.pg.reset()
+        if self._b is not None:
+            self._b.reset(self.pg)
         self._after_reset()
         return [*self._state([]), self.frame()]
 
@@ -242,6 +255,8 @@ class Session:
 
     def _regenerate(self, message: p.RegenerateMessage) -> list[Outgoing]:
         self.pg.regenerate()
+        if self._b is not None:
+            self._b.same_data(self.pg)
         return [*self._state([]), self.frame()]
 
     def _set_weight(self, message: p.SetWeightMessage) -> list[Outgoing]:
@@ -262,6 +277,8 @@ class Session:
         try:
             test = None if message.test is None else [list(row) for row in message.test]
             self.pg.set_points([list(row) for row in message.points], mode=message.mode, test=test)
+            if self._b is not None:  # the same points: B's set is A's, as they are now
+                self._b.pg.set_points([list(row) for row in self.pg.train.rows()], test=list(self.pg.test.rows()))
         except PointsError as error:
             raise ProtocolError("bad_points", str(error)) from None
         return [*self._state([]), self.frame()]
@@ -269,6 +286,8 @@ class Session:
     def _key_frame(self, message: p.KeyFrameMessage) -> list[Outgoing]:
         """The page could not apply a delta (it holds no base): all its grids again."""
         self._grids.restart()
+        if self._b is not None:  # the page may have lost B's base instead
+            self._b.grids.restart()
         return [self.frame()]
 
     def _predictions(self, message: p.PredictionsMessage) -> list[Outgoing]:
@@ -305,6 +324,16 @@ class Session:
         answer = explain_message("applied", message.x, message.y, message.label, applied, self.pg.learning_rate)
         return [encode(answer), self.frame()]
 
+    def _compare(self, message: p.CompareMessage) -> list[Outgoing]:
+        """Compare mode on (B forks A) or off (the side kept becomes the page's playground)."""
+        if message.on:
+            self._b = self._b or SideB.fork(self.pg, {})
+        elif self._b is not None:
+            kept = self._b.pg if message.keep == "b" else self.pg
+            self._open(kept)  # paused, everything sent afresh; _open ends the comparison
+        self.phase = Phase.PAUSED
+        return [*self._state([]), self.frame()]
+
     def _export(self, message: p.ExportMessage) -> list[Outgoing]:
         return [encode(export_message(self.pg.export()))]
 
@@ -340,6 +369,8 @@ class Session:
         if view is not None:
             self.pg.rewind(view.epoch)  # the same epoch of the same branch: it cannot be refused
             self._cursor.restart()
+            if self._b is not None:
+                self._b.rewind(view.epoch)
 
     def _leave_view(self) -> None:
         """Back to the present, the future kept (the next frame redraws the whole history)."""
@@ -351,6 +382,7 @@ class Session:
         present's frames send the whole history again."""
         frame = build_frame(view, HistoryCursor(), self._grids, False, self.thumbnail, self._send_predictions,
                             self._send_gradients)
+        frame = with_b(frame, self._b, False, self.thumbnail, self._send_gradients, view.epoch)
         self._cursor.restart()
         return frame
 
@@ -405,7 +437,7 @@ class Session:
             left = None if target is None else (target - done) * per_epoch - self.pg.position
             n = self._examples_that_fit(deadline - time.perf_counter(), left)
             started = time.perf_counter()
-            done += self.pg.train_examples(n)  # ends early, at the very epoch, where a stop condition holds
+            done += train_examples(self.pg, self._b, n)  # ends early, at the very epoch, where a stop condition holds
             if self.pg.stop is not None:
                 return done
             self._learn_speed(n, time.perf_counter() - started)
@@ -453,6 +485,7 @@ class Session:
         started = time.perf_counter()
         frame = build_frame(self.pg, self._cursor, self._grids, self.playing, self.thumbnail, self._send_predictions,
                             self._send_gradients)
+        frame = with_b(frame, self._b, self.playing, self.thumbnail, self._send_gradients)
         self._frame_at = (self.pg.epoch, self.pg.position)
         self._seconds_per_frame = 0.7 * self._seconds_per_frame + 0.3 * (time.perf_counter() - started)
         return frame
@@ -469,7 +502,8 @@ class Session:
         if layout != self._layout:
             self._layout = layout
             self._grids.restart()
-        out: list[Outgoing] = [encode(state_message(self.pg, warnings, self.playing, self.thumbnail))]
+        state = state_message(self.pg, warnings, self.playing, self.thumbnail)
+        out: list[Outgoing] = [encode(state if self._b is None else self._b.state(state, self.pg))]
         if self.pg.data_version != self._data_version:
             self._data_version = self.pg.data_version
             out.append(encode(data_message(self.pg)))

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TextIO
 
 from . import __version__
+from .comparison import Comparison, ComparisonError, compare_part, compare_text
 from .playground import Playground
 from .progress import Advance, progress_bar
 from .sweeps import SweepError, check_results_path, combinations, parse_grid, sweep
@@ -161,6 +162,21 @@ def open_source(source: str) -> Playground:
         raise CommandError(f"{source}: not a model this playground exported ({error})") from None
 
 
+def open_b(source: str) -> Playground | None:
+    """Side B of a comparison link (one with ``compare=``), or None; a bad ``compare=`` is an error."""
+    if Path(source).is_file() or compare_text(source) is None:
+        return None
+    try:
+        return Comparison.from_link(source).b
+    except ComparisonError as error:
+        raise CommandError(str(error)) from None
+
+
+def _losses(playground: Playground) -> str:
+    return (f"epoch {playground.epoch}: train loss {playground.train_loss:.6f}, "
+            f"test loss {playground.test_loss:.6f}")
+
+
 def _save(playground: Playground, path: Path) -> None:
     try:
         path.write_text(json.dumps(playground.export()) + "\n")
@@ -178,6 +194,7 @@ def _train(playground: Playground, epochs: int, shown: Advance) -> None:
 
 def run_train(args: argparse.Namespace) -> int:
     playground = open_source(args.source)
+    b = None if args.json else open_b(args.source)
     if args.json:
         print(_line(playground))
         for _ in range(args.epochs):
@@ -190,9 +207,13 @@ def run_train(args: argparse.Namespace) -> int:
         with progress_bar(args.epochs, "epochs") as shown:
             _train(playground, args.epochs, shown)
         _stopped(playground, sys.stdout)
-        print(f"epoch {playground.epoch}: train loss {playground.train_loss:.6f}, "
-              f"test loss {playground.test_loss:.6f}")
+        print(_losses(playground))
         print(f"link: {playground.to_url()}")
+    if b is not None:  # a comparison link: B, trained the same epochs (the JSON lines are A's)
+        _train(b, args.epochs, lambda done: None)
+        _stopped(b, sys.stdout)
+        print(f"B: {_losses(b)}")
+        print(f"comparison link: {playground.to_url()}{compare_part(playground.config, b.config)}")
     if args.output:
         _save(playground, args.output)
     return 0

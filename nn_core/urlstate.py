@@ -89,7 +89,8 @@ def js_number(value: float) -> str:
     return text
 
 
-def _format(value: Any) -> str | None:
+def format_value(value: Any) -> str | None:
+    """A setting's value as a link writes it (None: the key is left out)."""
     if value is None:
         return None
     if isinstance(value, bool):
@@ -114,7 +115,7 @@ def to_hash(config: Config) -> str:
             continue  # the original writes null, i.e. leaves the key out
         if not setting.classic and value == setting.default:
             continue
-        text = _format(value)
+        text = format_value(value)
         if text is not None:
             parts.append(f"{name}={text}")
     parts += [f"{name}{HIDE_SUFFIX}=true" for name in HIDEABLE if name in config.hidden]

@@ -78,7 +78,7 @@ FIELDS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "hello": {"hash": st.sampled_from(["", "#networkShape=8,8&activation=relu", "#problem=regression",
                                        "#dataset=spiral&noise=50"]) | st.text(max_size=60),
               "resume": resume | st.none()},
-    "set": {"changes": changes | anything},
+    "set": {"changes": changes | anything, "side": st.sampled_from(["a", "b", "c"]) | anything},
     "play": {}, "pause": {}, "reset": {}, "regenerate": {}, "gradient_check": {}, "export": {}, "key_frame": {},
     "step": {"n": st.integers(-5, 1005) | anything},
     "set_weight": {"layer": indices, "node": indices, "source": indices, "value": small_floats | anything},
@@ -94,6 +94,7 @@ FIELDS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "gradients": {"on": st.booleans() | anything},
     "seek": {"epoch": st.integers(-5, 30) | anything}, "continue": {},
     "recover": {"how": st.sampled_from(["learning_rate", "clip", "Clip", ""]) | anything},
+    "compare": {"on": st.booleans() | anything, "keep": st.sampled_from(["a", "b", "c"]) | anything},
 }
 
 

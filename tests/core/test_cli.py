@@ -116,3 +116,20 @@ def test_a_bad_sweep_is_a_clear_error(args, capsys, tmp_path, monkeypatch):
 def test_bad_arguments_exit_2(args):
     result = subprocess.run([sys.executable, "-m", "nn_core", *args], capture_output=True, text=True, check=False)
     assert result.returncode == 2 and result.stderr
+
+
+def test_a_comparison_link_prints_both_sides_losses(capsys):
+    link = "#seed=0.3&dataset=xor&compare=learningRate:0.3"
+    assert main(["train", link, "--epochs", "4"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    a, b = Playground.from_url("#seed=0.3&dataset=xor"), Playground.from_url("#seed=0.3&dataset=xor&learningRate=0.3")
+    a.step(4)
+    b.step(4)
+    assert f"epoch 4: train loss {a.train_loss:.6f}, test loss {a.test_loss:.6f}" in out
+    assert f"B: epoch 4: train loss {b.train_loss:.6f}, test loss {b.test_loss:.6f}" in out
+    assert out[-1] == f"comparison link: {a.to_url()}&compare=learningRate:0.3"
+
+
+def test_a_bad_comparison_link_is_an_error(capsys):
+    assert main(["train", "#seed=0.3&compare=dataset:xor", "--epochs", "1"]) != 0
+    assert "dataset is shared by both sides" in capsys.readouterr().err

@@ -3,6 +3,7 @@
 // With a learning-rate schedule the rate is drawn faintly on a second axis
 // (0 at the bottom, its largest value at the top, labelled at the right).
 // Branches a rewind abandoned are drawn faded behind, on the same axes.
+// Compare mode draws a second run (B's) on the same axes in its own colours.
 
 const TRAIN_COLOUR = "#777";
 const TEST_COLOUR = "#000";
@@ -12,7 +13,8 @@ const BRANCH_TEST_COLOUR = "rgba(0, 0, 0, 0.25)";
 const RATE_FONT = "9px sans-serif";
 const MAX_DRAWN_POINTS = 1500; // more than the chart is wide: thin out, never block
 
-export function drawLossChart(canvas, history, branches = []) {
+/** `second`: null, or {history, train, test} — another run and its two colours. */
+export function drawLossChart(canvas, history, branches = [], second = null) {
   const ratio = window.devicePixelRatio || 1;
   const width = canvas.clientWidth;
   const height = canvas.clientHeight;
@@ -25,13 +27,15 @@ export function drawLossChart(canvas, history, branches = []) {
   context.clearRect(0, 0, width, height);
   const points = thin(finite(history));
   const faded = branches.map(finite).filter((branch) => branch.length > 0);
+  const other = second ? thin(finite(second.history)) : [];
   canvas.dataset.branches = String(faded.length);
+  canvas.dataset.runs = String(1 + (other.length >= 2 ? 1 : 0));
   if (points.length < 2) return;
   let first = points[0][0];
   let last = points[points.length - 1][0];
   let low = Infinity;
   let high = -Infinity;
-  for (const [epoch, train, test] of [...points, ...faded.flat()]) {
+  for (const [epoch, train, test] of [...points, ...faded.flat(), ...other]) {
     first = Math.min(first, epoch);
     last = Math.max(last, epoch);
     low = Math.min(low, train, test);
@@ -46,6 +50,9 @@ export function drawLossChart(canvas, history, branches = []) {
   drawRates(context, points, x, width, height);
   line(context, points, x, (p) => y(p[1]), TRAIN_COLOUR);
   line(context, points, x, (p) => y(p[2]), TEST_COLOUR);
+  if (other.length < 2) return;
+  line(context, other, x, (p) => y(p[1]), second.train);
+  line(context, other, x, (p) => y(p[2]), second.test);
 }
 
 // The second axis: each point's scheduled rate (its fourth value), when every point has one.

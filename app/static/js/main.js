@@ -24,6 +24,8 @@ import { BackpropSteps } from "./backprop-steps.js";
 import { applyGradients, drawGradientChart, wireGradientToggle } from "./gradients.js";
 import { addActivationPlot, drawActivationPlot } from "./activation-plot.js";
 import { TimeTravel } from "./time-travel.js";
+import { CompareView, onCompareState, onFrameB, onGridsB, secondRun, changeSide, configOf, editedConfig }
+  from "./compare.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -36,7 +38,11 @@ let confusion;
 let explainer; // hovering the output square: one example through the network
 let backprop; // "Step through backprop"
 let activationPlot;
-const edits = networkEdits(send, scheduleRender);
+let compareView; // Compare mode: side B and the difference map
+// Each diagram's edits go to its own side (Compare mode); the controls' to the side chosen.
+const sideA = () => (changeSide() ? "a" : null);
+const editsA = networkEdits(send, scheduleRender, { config: () => configOf("a"), side: sideA });
+const editsB = networkEdits(send, scheduleRender, { config: () => configOf("b"), side: () => "b" });
 const pointEditor = new PointEditor(send);
 const timeTravel = new TimeTravel(send);
 
@@ -49,8 +55,8 @@ function send(message) {
   return sent;
 }
 
-function setSettings(changes) {
-  send({ type: "set", changes });
+function setSettings(changes, side = changeSide()) {
+  send({ type: "set", changes, ...(side ? { side } : {}) });
 }
 
 function focusNeuron(index) {
@@ -65,6 +71,7 @@ const HANDLERS = {
   state(message) {
     if (message.layer_sizes.join() !== page.layerSizes.join()) backprop.leave(); // another network
     applyState(message);
+    onCompareState(message);
     timeTravel.onState();
     history.replaceState(null, "", message.hash);
     noteState(message.config);
@@ -72,6 +79,10 @@ const HANDLERS = {
     if (page.warnings.length) showMessage(page.warnings.join(" · "));
   },
   frame(message) {
+    if (message.side === "b") {
+      onFrameB(message);
+      return;
+    }
     applyFrame(message);
     applyGradients(message);
     timeTravel.onFrame(message.epoch, message.earliest_epoch);
@@ -115,8 +126,9 @@ function onMessage(message) {
   scheduleRender();
 }
 
-function onGrids(grids) {
-  applyGrids(grids);
+function onGrids(grids, side) {
+  if (side === "b") onGridsB(grids);
+  else applyGrids(grids);
   scheduleRender();
 }
 
@@ -205,7 +217,8 @@ function render() {
   if (dirty.maps) diagram.drawMaps(page.config.discretize);
   if (dirty.output) drawOutput();
   if (dirty.data) drawDataPoints();
-  if (dirty.chart) drawChart();
+  if (dirty.chart) drawChart(secondRun());
+  if (dirty.compare || dirty.maps) compareView.render();
   if (dirty.metrics) drawMetrics();
   if (dirty.gradients && page.showGradients) drawGradientChart($("gradient-chart"));
   drawNumbers();
@@ -213,12 +226,12 @@ function render() {
 }
 
 function renderControls() {
-  const config = page.config;
+  const config = editedConfig(); // in Compare mode, the side the controls change
   controls.update(config);
   drawActivationPlot(activationPlot, page.activations, config.activation);
   picker.update(config, page.datasetKey);
   classroom.update(config);
-  const shape = config.networkShape;
+  const shape = page.config.networkShape; // the layer buttons above A's diagram are A's
   $("num-layers").textContent = String(shape.length);
   $("layers-label").textContent = shape.length === 1 ? "hidden layer" : "hidden layers";
   $("add-layers").disabled = shape.length >= networkLimits().layers;
@@ -273,8 +286,8 @@ function wireButtons() {
   $("next-step-button").addEventListener("click", step);
   $("reset-button").addEventListener("click", reset);
   $("data-regen-button").addEventListener("click", () => send({ type: "regenerate" }));
-  $("add-layers").addEventListener("click", () => edits.changeLayers(+1));
-  $("remove-layers").addEventListener("click", () => edits.changeLayers(-1));
+  $("add-layers").addEventListener("click", () => editsA.changeLayers(+1));
+  $("remove-layers").addEventListener("click", () => editsA.changeLayers(-1));
   // Editing the address bar's hash (or going back) opens that configuration.
   window.addEventListener("hashchange", () => {
     if (location.hash === page.hash) return;
@@ -283,7 +296,8 @@ function wireButtons() {
   });
   window.addEventListener("resize", () => {
     diagram.forceRebuild();
-    markDirty("network", "maps", "data", "chart");
+    compareView.resize();
+    markDirty("network", "maps", "data", "chart", "compare");
     scheduleRender();
   });
 }
@@ -324,12 +338,21 @@ async function start() {
   wireGradientToggle($("show-gradients"), $("gradient-chart-box"), send);
   picker = new DatasetPicker($("datasets"), page.settings, setSettings, page.limits.custom_datasets);
   loadDatasetPreviews().catch(() => {}); // without them, squares stay blank until used
-  const hovercard = new Hovercard($("hovercard"), $("network"), edits);
+  const hovercard = new Hovercard($("hovercard"), $("network"), editsA);
   diagram = new NetworkDiagram($("network"), hovercard, {
-    toggleFeature: (name, on) => setSettings({ [name]: on }),
-    resizeLayer: edits.resizeLayer,
+    toggleFeature: (name, on) => setSettings({ [name]: on }, sideA()),
+    resizeLayer: editsA.resizeLayer,
     focus: focusNeuron,
   });
+  compareView = new CompareView(send, {
+    toggleFeature: (name, on) => setSettings({ [name]: on }, "b"),
+    resizeLayer: editsB.resizeLayer,
+    changeLayers: editsB.changeLayers,
+  }, () => {
+    controls.forgetPending(); // the values the other side was sent are not this side's
+    scheduleRender();
+  });
+  compareView.wire();
   drawLegend();
   drawAxes($("heatmap"), page.limits.extent);
   classroom = new ClassroomPanel($("classroom-choices"), $("classroom-link"), setSettings);

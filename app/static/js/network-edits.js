@@ -10,23 +10,25 @@ export function networkLimits() {
   return row.limits[page.config?.mode ?? "classic"] ?? row.limits.classic;
 }
 
-/** `send(message)` sends to the server; `redraw()` asks for the next animation frame. */
-export function networkEdits(send, redraw) {
+/** `send(message)` sends to the server; `redraw()` asks for the next animation frame; `target`:
+ * the configuration whose shape is edited and the `set`'s side (Compare mode: compare.js). */
+export function networkEdits(send, redraw, target = { config: () => page.config, side: () => null }) {
   // The shape is kept locally until the server's `state` confirms it, so quick
   // clicks add up instead of each starting from the last confirmed shape.
   function sendShape(shape) {
-    page.config.networkShape = shape;
-    send({ type: "set", changes: { networkShape: shape } });
+    target.config().networkShape = shape;
+    const side = target.side();
+    send({ type: "set", changes: { networkShape: shape }, ...(side ? { side } : {}) });
   }
 
   function resizeLayer(layer, size) {
-    const shape = [...page.config.networkShape];
+    const shape = [...target.config().networkShape];
     shape[layer] = Math.max(1, Math.min(networkLimits().neurons, size));
     sendShape(shape);
   }
 
   function changeLayers(delta) {
-    const shape = [...page.config.networkShape];
+    const shape = [...target.config().networkShape];
     if (delta > 0 && shape.length < networkLimits().layers) shape.push(settingRow("networkShape").new_layer);
     if (delta < 0 && shape.length > 0) shape.pop();
     sendShape(shape);

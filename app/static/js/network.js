@@ -46,10 +46,15 @@ export class NetworkDiagram {
   /**
    * `container`: the #network element; `hovercard`: the Hovercard of links and biases.
    * `actions`: {toggleFeature(name, on), resizeLayer(layer, size), focus(index | null)}
-   * — the page decides what they do.
+   * — the page decides what they do. `view`: where it reads the network (the page state, or
+   * Compare mode's side B: compare.js); `idPrefix` keeps a second diagram's button ids apart;
+   * `editable`: links and biases take the keyboard to be edited (B's are only shown).
    */
-  constructor(container, hovercard, actions) {
+  constructor(container, hovercard, actions, { view = page, idPrefix = "", editable = true } = {}) {
     this.container = container;
+    this.view = view;
+    this.idPrefix = idPrefix;
+    this.editable = editable;
     this.hovercard = hovercard;
     this.actions = actions;
     this.links = []; // {path, hit, layer, node, source}
@@ -61,16 +66,16 @@ export class NetworkDiagram {
   /** Feature rows of the settings table, in input-layer order: every possible input, enabled or
    * not, except those a classroom link hides (`x_hide=true`): they are not there at all. */
   featureRows() {
-    const hidden = page.config?.hidden ?? [];
-    return page.settings
+    const hidden = this.view.config?.hidden ?? [];
+    return this.view.settings
       .filter((row) => row.group === "features" && row.feature_index !== undefined && !hidden.includes(row.name))
       .sort((a, b) => a.feature_index - b.feature_index);
   }
 
   geometry() {
     const features = this.featureRows();
-    const hidden = page.layerSizes.slice(1, -1);
-    const tallest = Math.max(features.length, ...hidden, page.layerSizes.at(-1) ?? 1);
+    const hidden = this.view.layerSizes.slice(1, -1);
+    const tallest = Math.max(features.length, ...hidden, this.view.layerSizes.at(-1) ?? 1);
     const step = rowStep(tallest);
     const columns = hidden.length + 2;
     const width = Math.max(this.container.clientWidth, LEFT + columns * (NODE + 40));
@@ -82,19 +87,19 @@ export class NetworkDiagram {
 
   /** Positions of every node: [layer][node] → {x, y}; layer 0 = inputs. */
   positions(g) {
-    const inputs = page.features.map((name) => ({ x: g.x(0), y: g.y(g.features.findIndex((r) => r.name === name)) }));
+    const inputs = this.view.features.map((name) => ({ x: g.x(0), y: g.y(g.features.findIndex((r) => r.name === name)) }));
     const hidden = g.hidden.map((size, layer) => Array.from({ length: size }, (_, node) => ({ x: g.x(layer + 1), y: g.y(node) })));
-    const outputs = page.layerSizes.at(-1) ?? 1;
+    const outputs = this.view.layerSizes.at(-1) ?? 1;
     // One output sits by the middle of the last layer, as in the original; K outputs in a column.
-    const outputRow = outputs > 1 ? 0 : Math.max(0, Math.floor((g.hidden.at(-1) ?? page.features.length) / 2) - 0.5);
+    const outputRow = outputs > 1 ? 0 : Math.max(0, Math.floor((g.hidden.at(-1) ?? this.view.features.length) / 2) - 0.5);
     const output = Array.from({ length: outputs }, (_, k) => ({ x: g.x(g.hidden.length + 1), y: g.y(outputRow + k) }));
     return [inputs, ...hidden, output];
   }
 
   // What the diagram's structure depends on; anything else is a restyle.
   structureKey() {
-    return JSON.stringify([page.layerSizes, page.features, page.config?.hidden, this.container.clientWidth,
-      Boolean(page.featureMaps)]);
+    return JSON.stringify([this.view.layerSizes, this.view.features, this.view.config?.hidden, this.container.clientWidth,
+      Boolean(this.view.featureMaps)]);
   }
 
   needsRebuild() {
@@ -113,7 +118,7 @@ export class NetworkDiagram {
     this.biases = [];
     this.canvases = [];
     this.layerButtons = [];
-    if (!page.layerSizes.length) return;
+    if (!this.view.layerSizes.length) return;
     const g = this.geometry();
     const where = this.positions(g);
     this.container.style.height = `${g.height}px`;
@@ -135,9 +140,11 @@ export class NetworkDiagram {
           const d = `M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}`;
           const path = svg("path", { d, class: "link", "aria-hidden": "true" });
           // The wide invisible twin takes the pointer and the keyboard focus.
-          const hit = svg("path", { d, class: "link-hit", tabindex: "0", role: "button",
-            "aria-label": `Weight from node ${source + 1} of layer ${l} to node ${node + 1} of layer ${l + 1}: `
-              + "press Enter to change it" });
+          const name = `Weight from node ${source + 1} of layer ${l} to node ${node + 1} of layer ${l + 1}`;
+          const hit = this.editable
+            ? svg("path", { d, class: "link-hit", tabindex: "0", role: "button",
+              "aria-label": `${name}: press Enter to change it` })
+            : svg("path", { d, class: "link-hit", "aria-hidden": "true" });
           const link = { path, hit, layer: l, node, source };
           this.hovercard.attach(hit, link, "weight");
           layer.append(path, hit);
@@ -178,7 +185,7 @@ export class NetworkDiagram {
   button(id, text, label, onClick) {
     const button = document.createElement("button");
     button.type = "button";
-    button.id = id;
+    button.id = this.idPrefix + id;
     button.className = "round-button tiny";
     button.textContent = text;
     button.setAttribute("aria-label", label);
@@ -188,12 +195,12 @@ export class NetworkDiagram {
 
   drawFeatures(g) {
     g.features.forEach((row, index) => {
-      const enabled = page.features.includes(row.name);
-      const node = this.node(g.x(0), g.y(index), enabled ? neuronIndex(0, page.features.indexOf(row.name)) : null);
+      const enabled = this.view.features.includes(row.name);
+      const node = this.node(g.x(0), g.y(index), enabled ? neuronIndex(0, this.view.features.indexOf(row.name), this.view.layerSizes) : null);
       node.classList.add("feature", enabled ? "enabled" : "disabled");
       node.dataset.setting = row.name;
-      const staticMap = page.featureMaps?.maps[row.name];
-      if (!enabled && staticMap) drawGrid(node.querySelector("canvas"), staticMap, page.featureMaps.size);
+      const staticMap = this.view.featureMaps?.maps[row.name];
+      if (!enabled && staticMap) drawGrid(node.querySelector("canvas"), staticMap, this.view.featureMaps.size);
       node.setAttribute("role", "switch");
       node.setAttribute("aria-checked", String(enabled));
       node.setAttribute("aria-label", `Input feature ${row.label}`);
@@ -213,7 +220,7 @@ export class NetworkDiagram {
   drawNeurons(where) {
     for (let l = 1; l < where.length; l++) {
       where[l].forEach((at, n) => {
-        const node = this.node(at.x, at.y, neuronIndex(l, n));
+        const node = this.node(at.x, at.y, neuronIndex(l, n, this.view.layerSizes));
         const output = l === where.length - 1;
         node.classList.add(output ? "output-node" : "neuron");
         const label = classCount() ? `Output neuron of class ${n}: its probability` : "Output neuron";
@@ -250,9 +257,11 @@ export class NetworkDiagram {
   addBias(node, layer, index) {
     const square = document.createElement("div");
     square.className = "bias";
-    square.tabIndex = 0;
-    square.setAttribute("role", "button");
-    square.setAttribute("aria-label", `Bias of this neuron: press Enter to change it`);
+    if (this.editable) {
+      square.tabIndex = 0;
+      square.setAttribute("role", "button");
+      square.setAttribute("aria-label", `Bias of this neuron: press Enter to change it`);
+    }
     const bias = { element: square, layer, node: index };
     this.hovercard.attach(square, bias, "bias");
     node.append(square);
@@ -261,17 +270,17 @@ export class NetworkDiagram {
 
   /** Restyle links and biases from the current weights (every frame). */
   update() {
-    if (!page.weights) return;
+    if (!this.view.weights) return;
     // The links' dashes move a third of a dash unit per epoch, toward the output, as in the
     // original (playground.css keeps them still for prefers-reduced-motion).
-    this.container.style.setProperty("--dash-offset", String(-page.epoch / 3));
-    const gradient = page.showGradients && page.gradients ? gradientValues(page.gradients) : null;
+    this.container.style.setProperty("--dash-offset", String(-this.view.epoch / 3));
+    const gradient = this.view.showGradients && this.view.gradients ? gradientValues(this.view.gradients) : null;
     this.container.classList.toggle("showing-gradients", gradient !== null);
     for (const link of this.links) {
-      const weight = page.weights[link.layer]?.[link.node]?.[link.source];
+      const weight = this.view.weights[link.layer]?.[link.node]?.[link.source];
       const shown = gradient ? gradient(link.layer, link.node, link.source) : weight;
       if (shown === undefined) continue;
-      const dead = Boolean(page.dead?.[link.layer]?.[link.node]?.[link.source]);
+      const dead = Boolean(this.view.dead?.[link.layer]?.[link.node]?.[link.source]);
       // Writing the DOM only on change keeps big networks cheap: most weights
       // move less than a shade or a tenth of a pixel per frame.
       const colour = colorOf(shown);
@@ -281,7 +290,7 @@ export class NetworkDiagram {
       if (dead !== link.dead) link.path.classList.toggle("dead", (link.dead = dead));
     }
     for (const bias of this.biases) {
-      const value = page.biases[bias.layer]?.[bias.node];
+      const value = this.view.biases[bias.layer]?.[bias.node];
       const colour = value === undefined ? bias.colour : colorOf(value);
       if (colour !== bias.colour) bias.element.style.backgroundColor = (bias.colour = colour);
     }
@@ -290,7 +299,7 @@ export class NetworkDiagram {
 
   /** Draw every neuron's thumbnail from the last grid message. */
   drawMaps(discretize) {
-    const grids = page.grids;
+    const grids = this.view.grids;
     if (!grids) return;
     const classes = grids.outputs.length;
     const firstOutput = grids.thumbnails.length - classes;

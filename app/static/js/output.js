@@ -51,7 +51,7 @@ export function drawDataPoints() {
   heatmap().dataset.marked = String(marked.length);
 }
 
-function formatLoss(value) {
+export function formatLoss(value) {
   return Number.isFinite(value) ? value.toFixed(3) : "–";
 }
 
@@ -68,8 +68,9 @@ export function drawNumbers() {
   document.getElementById("loss-test").textContent = page.data.test.length ? formatLoss(page.testLoss) : "–";
 }
 
-export function drawChart() {
-  drawLossChart(document.querySelector("#linechart canvas"), page.history, page.branches);
+/** The loss chart; `second`: Compare mode's B run ({history, train, test}: its points and colours). */
+export function drawChart(second = null) {
+  drawLossChart(document.querySelector("#linechart canvas"), page.history, page.branches, second);
 }
 
 /** The orange–blue scale (values, weights; two classes' points), and the classes when K ≥ 3. */

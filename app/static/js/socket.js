@@ -17,7 +17,7 @@ export function retryDelay(attempt) {
 const NORMAL_CLOSE = 1000;
 
 /**
- * A self-healing connection. `handlers` is {message(msg), grids(grids),
+ * A self-healing connection. `handlers` is {message(msg), grids(grids, side),
  * status(name, reason), hello(reconnected) → the messages to send first on every (re)connect, hello first}.
  */
 export class Connection {
@@ -40,8 +40,10 @@ export class Connection {
     const socket = new WebSocket(this.url);
     socket.binaryType = "arraybuffer";
     socket.addEventListener("open", () => this.onOpen());
-    const decoder = new GridDecoder(); // deltas apply to this socket's session only
-    socket.addEventListener("message", (event) => this.onMessage(event, decoder));
+    // Deltas apply to this socket's session only; Compare mode's side B has grids of its own.
+    const decoders = { a: new GridDecoder(), b: new GridDecoder() };
+    this.gridSide = "a"; // whose grids the next binary message holds: the last frame's side
+    socket.addEventListener("message", (event) => this.onMessage(event, decoders));
     socket.addEventListener("close", (event) => this.onClose(socket, event.code, event.reason));
     this.socket = socket;
   }
@@ -57,22 +59,25 @@ export class Connection {
     this.handlers.status("connected");
   }
 
-  onMessage(event, decoder) {
-    this.inbox = this.inbox.then(() => this.handle(event.data, decoder)).catch((error) => {
-      decoder.forget(); // whatever failed, the next delta must not build on it
+  onMessage(event, decoders) {
+    this.inbox = this.inbox.then(() => this.handle(event.data, decoders)).catch((error) => {
+      for (const decoder of Object.values(decoders)) decoder.forget(); // the next delta must not build on it
       console.error(`a server message failed: ${error}`);
     });
   }
 
-  async handle(data, decoder) {
+  async handle(data, decoders) {
     if (typeof data === "string") {
-      this.handlers.message(JSON.parse(data));
+      const message = JSON.parse(data);
+      if (message.type === "frame") this.gridSide = message.side ?? "a";
+      this.handlers.message(message);
       return;
     }
-    const grids = await decoder.decode(data);
+    const side = this.gridSide;
+    const grids = await decoders[side].decode(data);
     if (grids) {
       this.askedForKeyFrame = false;
-      this.handlers.grids(grids);
+      this.handlers.grids(grids, side);
     } else if (!this.askedForKeyFrame) {
       this.askedForKeyFrame = this.send({ type: "key_frame" }); // deltas wait for it
     }

@@ -37,7 +37,7 @@ export const page = {
   focusNeuron: null, // index into grids.thumbnails shown in the big square
   playRequest: null, // {playing, at}: the user's play/pause, until a frame agrees
   dirty: { network: false, maps: false, output: false, chart: false, controls: false, data: false, metrics: false,
-    gradients: false },
+    gradients: false, compare: false },
 };
 
 export function markDirty(...parts) {
@@ -77,11 +77,8 @@ export function applyFrame(message) {
   page.biases = message.biases;
   page.dead = message.dead || null;
   followPlaying(message.playing);
-  if (message.history_reset) {
-    page.history = [];
-    page.branches = message.branches || []; // abandoned by a rewind: drawn faded until a reset
-  }
-  appendHistory(withRates(message.history || [], message.rates));
+  if (message.history_reset) page.branches = message.branches || []; // abandoned by a rewind: drawn faded until a reset
+  page.history = frameHistory(page.history, message);
   page.metrics = message.metrics || {};
   page.confusion = message.confusion || null;
   page.learningRate = message.learning_rate ?? null;
@@ -100,16 +97,22 @@ function withRates(points, rates) {
 // bounded and the chart (a few hundred pixels wide) looks the same.
 const MAX_HISTORY = 20000;
 
+/** `history` (the loss chart's points) with a frame's: its new points, or all of them after a
+ * `history_reset` (Compare mode keeps B's history with it too). */
+export function frameHistory(history, message) {
+  return appendHistory(message.history_reset ? [] : history, withRates(message.history || [], message.rates));
+}
+
 // A frame's history holds the points since the last frame; when it starts at
 // or before what we have (reset, new data, resume) the older tail is replaced.
-function appendHistory(points) {
-  if (points.length === 0) return;
+function appendHistory(history, points) {
+  if (points.length === 0) return history;
   const first = points[0][0];
-  if (page.history.length && page.history[page.history.length - 1][0] >= first) {
-    page.history = page.history.filter((point) => point[0] < first);
-  }
-  for (const point of points) page.history.push(point);
-  if (page.history.length > MAX_HISTORY) page.history = page.history.filter((_, i) => i % 2 === 0);
+  let kept = history.length && history[history.length - 1][0] >= first
+    ? history.filter((point) => point[0] < first) : history;
+  for (const point of points) kept.push(point);
+  if (kept.length > MAX_HISTORY) kept = kept.filter((_, i) => i % 2 === 0);
+  return kept;
 }
 
 // Frames sent before the server saw the user's play/pause still carry the
@@ -141,10 +144,10 @@ export function applyGrids(grids) {
   markDirty("maps", "output");
 }
 
-/** Thumbnail index of neuron `node` in layer `layer` (0 = inputs). */
-export function neuronIndex(layer, node) {
+/** Thumbnail index of neuron `node` in layer `layer` (0 = inputs) of a network of `sizes`. */
+export function neuronIndex(layer, node, sizes = page.layerSizes) {
   let index = node;
-  for (let i = 0; i < layer; i++) index += page.layerSizes[i];
+  for (let i = 0; i < layer; i++) index += sizes[i];
   return index;
 }
 

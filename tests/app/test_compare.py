@@ -1,0 +1,121 @@
+"""Compare mode over /ws: two playgrounds in lockstep, each side's losses those of separate runs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.testclient import TestClient, WebSocketTestSession
+
+from nn_core import Playground
+
+from .conftest import hello, receive, receive_until
+
+LINK = "#seed=0.77&dataset=xor&networkShape=4,2&learningRate=0.03"
+B_LINK = "#seed=0.77&dataset=xor&networkShape=3&learningRate=0.3&activation=relu"
+
+
+def frames_of_both(ws: WebSocketTestSession, epoch: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A's and B's frames of ``epoch`` (B's comes right after A's, marked side b)."""
+    for _ in range(500):
+        a, _ = receive_until(ws, "frame")
+        assert "side" not in a
+        b = receive(ws)
+        assert b["type"] == "frame" and b["side"] == "b"
+        if a["epoch"] == epoch:
+            return a, b
+    raise AssertionError(f"no frames of epoch {epoch}")
+
+
+def open_and_step(ws: WebSocketTestSession, compare: str, epochs: int) -> None:
+    """Open LINK with ``compare=`` and train ``epochs`` epochs (both sides' frames read)."""
+    hello(ws, f"{LINK}&compare={compare}")
+    receive(ws)  # B's first frame
+    ws.send_json({"type": "step", "n": epochs})
+    frames_of_both(ws, epochs)
+
+
+def assert_losses(frame: dict[str, Any], pg: Playground) -> None:
+    assert frame["epoch"] == pg.epoch
+    assert (frame["train_loss"], frame["test_loss"]) == (pg.train_loss, pg.test_loss)
+    assert frame["weights"] == [w.tolist() for w in pg.weights]
+
+
+def test_a_comparison_link_trains_both_sides_as_two_separate_runs(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        answers = hello(ws, f"{LINK}&compare=networkShape:3,activation:relu,learningRate:0.3")
+        assert answers["state"]["hash"].endswith("&compare=activation:relu,learningRate:0.3,networkShape:3")
+        assert answers["state"]["compare"]["layer_sizes"] == [2, 3, 1]
+        assert receive(ws)["side"] == "b"  # B's first frame follows A's
+        ws.send_json({"type": "step", "n": 7})
+        a, b = frames_of_both(ws, 7)
+    alone_a, alone_b = Playground.from_url(LINK), Playground.from_url(B_LINK)
+    alone_a.step(7)
+    alone_b.step(7)
+    assert_losses(a, alone_a)
+    assert_losses(b, alone_b)
+    assert a["train_loss"] != b["train_loss"]
+
+
+def test_compare_forks_b_and_a_change_on_b_is_b_alone(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        hello(ws, LINK)
+        ws.send_json({"type": "step", "n": 3})
+        receive_until(ws, "frame")
+        ws.send_json({"type": "compare", "on": True})
+        state, _ = receive_until(ws, "state")
+        assert state["hash"].endswith("&compare=")
+        ws.send_json({"type": "set", "changes": {"learningRate": 0.3}, "side": "b"})
+        state, _ = receive_until(ws, "state")
+        assert state["config"]["learningRate"] == 0.03  # A's
+        assert state["compare"]["config"]["learningRate"] == 0.3
+        assert state["hash"].endswith("&compare=learningRate:0.3")
+        ws.send_json({"type": "set", "changes": {"noise": 10}, "side": "b"})  # the data: both sides
+        state, _ = receive_until(ws, "state")
+        assert state["config"]["noise"] == state["compare"]["config"]["noise"] == 10
+        ws.send_json({"type": "step", "n": 4})
+        a, b = frames_of_both(ws, 7)
+        ws.send_json({"type": "compare", "on": False, "keep": "b"})
+        kept, _ = receive_until(ws, "state")
+    alone = Playground.from_url(LINK)
+    alone.step(3)
+    fork = alone.fork(learningRate=0.3)
+    for side in (alone, fork):
+        side.set(noise=10)
+        side.step(4)
+    assert_losses(a, alone)
+    assert_losses(b, fork)
+    assert "compare" not in kept and "compare=" not in kept["hash"] and "learningRate=0.3" in kept["hash"]
+
+
+def test_reset_gives_both_sides_the_same_new_weights(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        open_and_step(ws, "learningRate:1", 2)
+        ws.send_json({"type": "reset"})
+        a, b = frames_of_both(ws, 0)
+    assert a["weights"] == b["weights"] and a["train_loss"] == b["train_loss"]
+
+
+def test_a_bad_compare_opens_a_alone_and_says_why(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        answers = hello(ws, f"{LINK}&compare=seed:1")
+        assert "compare" not in answers["state"]
+        assert any("seed is shared by both sides" in w for w in answers["state"]["warnings"])
+        ws.send_json({"type": "set", "changes": {"learningRate": 0.3}, "side": "b"})
+        error, _ = receive_until(ws, "error")
+        assert error["code"] == "invalid" and "compare mode" in error["message"]
+
+
+def test_time_travel_shows_and_continues_both_sides(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        open_and_step(ws, "learningRate:0.3", 8)
+        ws.send_json({"type": "seek", "epoch": 3})
+        a, b = frames_of_both(ws, 3)
+        assert b["epoch"] == 3 and b["history"][-1][0] == 3
+        ws.send_json({"type": "continue"})
+        ws.send_json({"type": "step", "n": 2})
+        a, b = frames_of_both(ws, 5)
+    alone_a, alone_b = Playground.from_url(LINK), Playground.from_url(f"{LINK}&learningRate=0.3")
+    alone_a.step(5)
+    alone_b.step(5)
+    assert_losses(a, alone_a)
+    assert_losses(b, alone_b)
