@@ -361,6 +361,8 @@ class Session:
             self.pg.recover(message.how)
         except ValueError as error:
             raise ProtocolError("invalid", f"recover: {error}") from None
+        if self._b is not None:  # comparing: B goes back to the same epoch, the two stay in lockstep
+            self._b.rewind(self.pg.epoch)
         self.phase = Phase.PAUSED
         return [*self._state([]), self.frame()]
 

@@ -119,3 +119,24 @@ def test_time_travel_shows_and_continues_both_sides(client: TestClient) -> None:
     alone_b.step(5)
     assert_losses(a, alone_a)
     assert_losses(b, alone_b)
+
+
+DIVERGING = "#seed=0.5&networkShape=4,2&activation=relu&learningRate=10&problem=regression&regDataset=reg-plane"
+
+
+def test_recover_after_a_divergence_takes_both_sides_back_to_the_same_epoch(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        hello(ws, f"{DIVERGING}&compare=learningRate:0.01")
+        receive(ws)  # B's first frame
+        ws.send_json({"type": "step", "n": 20})
+        diverged, before = receive_until(ws, "diverged")
+        assert [m["epoch"] for m in before if m["type"] == "frame"][-2:] == [diverged["epoch"]] * 2  # A's and B's
+        ws.send_json({"type": "recover"})
+        state, _ = receive_until(ws, "state")
+        a, b = receive(ws), receive(ws)
+    good = diverged["recover"]["epoch"]
+    assert state["config"]["learningRate"] == 1.0 and state["compare"]["config"]["learningRate"] == 0.01
+    assert a["epoch"] == b["epoch"] == good and b["side"] == "b"
+    alone_b = Playground.from_url(f"{DIVERGING}&learningRate=0.01")
+    alone_b.step(good)
+    assert_losses(b, alone_b)
