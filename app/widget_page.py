@@ -35,7 +35,7 @@ class WidgetPage:
 @lru_cache(maxsize=4)
 def widget_page(thumbnail: int) -> WidgetPage:
     """The page for widgets whose frames have ``thumbnail``-cell maps (read once per kernel)."""
-    context = {"page_settings": page_settings(), "version": __version__, "widget": True}
+    context = {"page_settings": page_settings(), "version": __version__}
     return WidgetPage(
         markup=templates.get_template("index.html").render(context),
         stylesheet=STYLESHEET.read_text(encoding="utf-8"),

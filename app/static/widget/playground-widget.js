@@ -26,9 +26,14 @@ function moduleUrls(sources) {
   return urls;
 }
 
-/** The page's markup with the stylesheet from `stylesheetUrl` and no script yet (it comes after nnpHost). */
+/**
+ * The page's markup with the stylesheet from `stylesheetUrl` and no script yet (it comes after
+ * nnpHost). The article below the playground stays in the page (its classroom panel is wired)
+ * but hidden: a notebook has its own text.
+ */
 function frameMarkup(markup, stylesheetUrl) {
   const doc = new DOMParser().parseFromString(markup, "text/html");
+  doc.querySelector("article.article")?.setAttribute("hidden", "");
   doc.querySelector('link[rel="icon"]')?.remove();
   doc.querySelector('script[type="module"]')?.remove();
   doc.querySelector('link[rel="stylesheet"]').setAttribute("href", stylesheetUrl);
