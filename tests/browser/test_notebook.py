@@ -109,7 +109,15 @@ def run_cell(page, index: int, attempts: int = 3) -> None:
     raise AssertionError(f"cell {index} did not run: its prompt is {prompt.text_content()!r}")
 
 
-def test_the_widget_plays_and_follows_a_cell(page, jupyterlab: JupyterLab) -> None:
+@pytest.fixture
+def notebook_page(page, artifacts: Path) -> Iterator:
+    """The page; at the end, a screenshot in test-results/ of what JupyterLab showed (to see a failure)."""
+    yield page
+    page.screenshot(path=str(artifacts / "notebook-widget.png"))
+
+
+def test_the_widget_plays_and_follows_a_cell(notebook_page, jupyterlab: JupyterLab) -> None:
+    page = notebook_page
     page.set_default_timeout(LOAD_MS)
     page.set_viewport_size({"width": 1366, "height": 900})
     page.goto(jupyterlab.notebook_url(NOTEBOOK.name))

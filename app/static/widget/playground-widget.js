@@ -33,7 +33,13 @@ function moduleUrls(sources) {
  */
 function frameMarkup(markup, stylesheetUrl) {
   const doc = new DOMParser().parseFromString(markup, "text/html");
-  doc.querySelector("article.article")?.setAttribute("hidden", "");
+  const article = doc.querySelector("article.article");
+  if (article) {
+    const hidden = doc.createElement("div"); // the page shows and hides the article itself (hideText)
+    hidden.hidden = true;
+    article.replaceWith(hidden);
+    hidden.append(article);
+  }
   doc.querySelector('link[rel="icon"]')?.remove();
   doc.querySelector('script[type="module"]')?.remove();
   doc.querySelector('link[rel="stylesheet"]').setAttribute("href", stylesheetUrl);
