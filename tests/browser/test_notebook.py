@@ -94,17 +94,24 @@ def jupyterlab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterLab]
 def run_cell(page, index: int, attempts: int = 3) -> None:
     """Run the notebook's code cell ``index`` (from 0), as a user does: click in it, Shift+Enter.
 
-    A cell run while the kernel is still connecting can be dropped (its prompt stays "[ ]"):
-    then it is run again, a bounded number of times.
+    A cell run while the kernel is still starting can be dropped (its prompt stays "[ ]"), or
+    JupyterLab asks which kernel to start ("Select Kernel", when the first start was slow): the
+    test accepts the proposed Python 3, as a user would, and runs the cell again, a bounded
+    number of times.
     """
     cell = page.locator(".jp-Notebook .jp-CodeCell").nth(index)
     prompt = cell.locator(".jp-InputPrompt")
+    accept = page.locator(".jp-Dialog .jp-mod-accept")
     for _ in range(attempts):
+        if accept.count():
+            accept.first.click()
         cell.locator(".jp-InputArea-editor").click()
         page.keyboard.press("Shift+Enter")
         for _ in range(200):  # 20 s
             if re.search(r"[0-9*]", prompt.text_content() or ""):
                 return
+            if accept.count():
+                break
             page.wait_for_timeout(100)
     raise AssertionError(f"cell {index} did not run: its prompt is {prompt.text_content()!r}")
 
