@@ -26,8 +26,9 @@ class WidgetSession(Session):
     def __init__(self, playground: Playground, thumbnail: int) -> None:
         super().__init__(thumbnail)
         self._playground = playground
-        self._shown: tuple[object, ...] = ()  # what the last state showed (see _shows)
-        self._shown_revision = -1  # the playground's revision the last frame showed
+        self._open(playground)  # paused, before any view says hello: widget.play() works at once
+        self._shown = self._shows()  # what the last state showed (see _shows)
+        self._shown_revision = playground.revision  # the playground's revision the last frame showed
 
     def handle(self, message: p.ClientMessage) -> list[Outgoing]:
         """As the server's; whatever the page asked for (a hover's explain, an export), its answers

@@ -121,6 +121,15 @@ def test_play_trains_on_the_thread_and_history_is_live(widget: tuple[PlaygroundW
     assert pg.epoch == epoch and views.of_type("frame")[-1]["epoch"] == epoch
 
 
+def test_play_from_python_before_any_view(widget: tuple[PlaygroundWidget, Views], pg: Playground) -> None:
+    made, views = widget
+    made.play()  # no view has said hello yet
+    wait_until(lambda: pg.epoch >= 5)
+    made.pause()
+    say(made, {"type": "hello", "hash": ""})  # a view opening later sees where it is
+    assert views.of_type("frame")[-1]["epoch"] == pg.epoch
+
+
 def test_a_cells_set_reaches_the_widget_while_it_plays(widget: tuple[PlaygroundWidget, Views],
                                                        pg: Playground) -> None:
     made, views = widget
