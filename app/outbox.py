@@ -18,10 +18,21 @@ import contextlib
 import threading
 from collections import deque
 from collections.abc import Sequence
+from typing import Protocol
 
 from .server_messages import Frame, Outgoing
 
 HIGH_WATER = 32
+
+
+class Postbox(Protocol):
+    """Where a session's :class:`~app.session.Runner` posts: the WebSocket's :class:`Outbox`, or a
+    notebook widget's messages (app/widget.py)."""
+
+    @property
+    def frame_waiting(self) -> bool: ...
+
+    def post(self, messages: Sequence[Outgoing]) -> None: ...
 
 
 class Outbox:

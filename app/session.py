@@ -30,7 +30,7 @@ from nn_core.settings import SPEEDS, SettingError
 from . import protocol as p
 from .compare import SideB, train_examples, with_b
 from .grid_message import GridStream
-from .outbox import Outbox
+from .outbox import Postbox
 from .pace import Pace
 from .protocol import ClientMessage, ProtocolError
 from .server_messages import (
@@ -529,11 +529,13 @@ class Session:
 class Runner:
     """A session's lock and training turns (what the scheduler schedules)."""
 
-    def __init__(self, session: Session, outbox: Outbox, frame_interval: float) -> None:
+    def __init__(self, session: Session, outbox: Postbox, frame_interval: float,
+                 lock: threading.Lock | threading.RLock | None = None) -> None:
         self.session = session
         self.outbox = outbox
         self.frame_interval = frame_interval
-        self.lock = threading.Lock()
+        # A notebook widget passes its playground's own lock, which the user's cells take too.
+        self.lock = threading.Lock() if lock is None else lock
         self.stopped_at = 0.0  # when training last stopped by itself (divergence, error)
         self._frame_started: float | None = None
 

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import math
-from collections.abc import Mapping, Sequence
-from typing import Any
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar, cast
 
 import numpy as np
 
@@ -35,6 +37,26 @@ EXPORT_FORMAT = "neural-playground/1"
 MAX_BRANCHES = 4  # abandoned branches kept for the loss chart
 MOMENT_ROWS = {"sgd": 0, "momentum": 1, "adam": 2}  # rows of Optimizer.moments each optimizer uses
 
+Method = TypeVar("Method", bound=Callable[..., Any])
+
+
+def guarded(method: Method) -> Method:
+    """Run ``method`` holding the playground's lock and count it in :attr:`Playground.revision`.
+
+    A notebook widget trains on a thread while cells call the same playground: every public
+    call that reads or changes the training state takes the lock (reentrant: ``update``
+    finishes an epoch through ``finish_epoch``), so a cell waits for the end of a training
+    slice instead of meeting a half-trained network.
+    """
+
+    @functools.wraps(method)
+    def locked(self: Playground, *args: Any, **kwargs: Any) -> Any:
+        with self.lock:
+            self.revision += 1
+            return method(self, *args, **kwargs)
+
+    return cast(Method, locked)
+
 
 class Playground:
     """A live playground. Build it with :meth:`from_url`, :meth:`from_config` or :meth:`load`.
@@ -53,6 +75,9 @@ class Playground:
 
     def __init__(self, config: Config, warnings: Sequence[str] = (),
                  user_points: dict[PointsKey, UserPoints] | None = None) -> None:
+        # Held by every public method that trains, changes or exports (see :func:`guarded`).
+        self.lock = threading.RLock()
+        self.revision = 0  # bumped by each of those calls, so a viewer can tell it may have changed
         self.config: Config = config
         self.warnings: list[str] = list(warnings)  # what opening the link reported
         self.data_version: int = 1  # bumped by every new set of points, so a viewer knows to redraw them
@@ -133,8 +158,10 @@ class Playground:
     @property
     def history(self) -> list[tuple[int, float, float]]:
         """``(epoch, train_loss, test_loss)`` since the last reset, thinned when long: the branch in
-        use (after :meth:`rewind`, the epochs up to where it went back, then the new ones)."""
-        return self._history.points()
+        use (after :meth:`rewind`, the epochs up to where it went back, then the new ones);
+        a copy, read under the lock, so a widget's training thread may add to it meanwhile."""
+        with self.lock:
+            return self._history.points()
 
     @property
     def branches(self) -> list[list[tuple[int, float, float]]]:
@@ -230,6 +257,7 @@ class Playground:
         return link_points.left_out(self.config, self._user_points)
 
     # --- training -----------------------------------------------------------
+    @guarded
     def step(self, epochs: int = 1) -> None:
         """Train ``epochs`` epochs (the first finishes an epoch in progress), each with its
         scheduled learning rate; each records the train and test loss. A stop condition that
@@ -244,6 +272,7 @@ class Playground:
                     return
                 self._train_to(self.trainer.examples)
 
+    @guarded
     def train_examples(self, examples: int) -> int:
         """Train the next ``examples`` training points, across epochs; return the epochs finished.
 
@@ -263,6 +292,7 @@ class Playground:
                 finished += self._train_to(last)
         return finished
 
+    @guarded
     def finish_epoch(self) -> None:
         """Train the rest of an epoch in progress, if any: changes apply between epochs."""
         if self.position:
@@ -292,6 +322,7 @@ class Playground:
         return self.position == 0 and self.stop is not None
 
     # --- time travel --------------------------------------------------------
+    @guarded
     def rewind(self, epoch: int) -> None:
         """Go back to ``epoch`` of the branch in use and make it the present: training on from
         here gives, bit for bit, the losses it gave the first time (with the same settings).
@@ -313,6 +344,7 @@ class Playground:
             while self.epoch < epoch:
                 self._train_to(self.trainer.examples)
 
+    @guarded
     def at(self, epoch: int) -> Playground:
         """A separate playground at ``epoch`` of this one's branch, this one untouched: a look at the
         past (its network, maps and losses) that keeps the future. ValueError as :meth:`rewind`."""
@@ -321,6 +353,7 @@ class Playground:
         past._abandoned = []
         return past
 
+    @guarded
     def fork(self, **changes: Any) -> Playground:
         """A second playground on the same data with the same current weights and training state,
         then ``changes`` applied to it alone (forgiving, as :meth:`set`; its warnings in ``warnings``)."""
@@ -336,6 +369,7 @@ class Playground:
         See nn_core/divergence.py."""
         return explain(self)
 
+    @guarded
     def recover(self, how: str = "learning_rate") -> Divergence:
         """Rewind to the last good epoch before the divergence (a new branch) and change one setting:
         ``"learning_rate"`` divides the learning rate by 10, ``"clip"`` sets ``gradientClip`` to
@@ -364,7 +398,7 @@ class Playground:
     def _copy(self) -> Playground:
         """A deep copy whose snapshot store shares the (immutable) snapshots."""
         store = self._snapshots
-        other: Playground = copy.deepcopy(self, {id(store): store.copy()})
+        other: Playground = copy.deepcopy(self, {id(store): store.copy(), id(self.lock): threading.RLock()})
         return other
 
     def _capture(self, anchor: bool = False) -> None:
@@ -397,6 +431,7 @@ class Playground:
         self._best = stopping.BestTestLoss(snapshot.best_epoch, snapshot.best_loss)
         self.train_loss, self.test_loss = self._losses()  # the same values, and the metrics' outputs
 
+    @guarded
     def reset(self) -> None:
         """New initial weights from the continuing stream (the original's Reset); same data."""
         self._abandoned = []
@@ -415,6 +450,7 @@ class Playground:
         """Change settings, forgiving: see :meth:`update`."""
         return self.update(changes)
 
+    @guarded
     def update(self, changes: Mapping[str, Any], strict: bool = False) -> list[str]:
         """Change settings in one step; return the warnings. Keeps what it can.
 
@@ -436,6 +472,7 @@ class Playground:
         self._rebuild(stale, old.features)
         return warnings
 
+    @guarded
     def set_points(self, rows: Any, mode: str = "replace", test: Any = None) -> None:
         """Use the user's ``[x, y, label]`` rows as this problem type's data (raises PointsError).
 
@@ -455,6 +492,7 @@ class Playground:
         else:
             self.update({self.config.dataset_key: custom})
 
+    @guarded
     def set_weight(self, layer: int, node: int, source: int, value: float) -> None:
         """Set one weight (and revive its link if L1 had killed it); ValueError if bad."""
         _check_finite(value)
@@ -466,6 +504,7 @@ class Playground:
         self.net.dead_links[layer][node, source] = False
         self._update_losses()
 
+    @guarded
     def set_bias(self, layer: int, node: int, value: float) -> None:
         """Set one bias; ValueError if bad."""
         _check_finite(value)
@@ -475,6 +514,7 @@ class Playground:
         self.net.biases[layer][node] = value
         self._update_losses()
 
+    @guarded
     def resume(self, epoch: Any, weights: Any, biases: Any, history: Any = None) -> None:
         """Continue from saved weights and epoch (validated against the shape); ``history``'s
         points before ``epoch`` (``[epoch, train, test]`` rows) keep the loss chart's past."""
@@ -507,6 +547,7 @@ class Playground:
             values = self.net.forward(feature_matrix(self.config.features, x, y))
         return values[:, 0].copy() if values.shape[1] == 1 else values
 
+    @guarded
     def explain(self, x: float, y: float, label: float | None = None) -> dict[str, Any]:
         """One example through the network, by the kernels that train (nn_core/explain.py).
 
@@ -525,6 +566,7 @@ class Playground:
         after = one_example.step_update(example, self.optimizer, self.hyper, self.learning_rate)
         return one_example.report(example, after)
 
+    @guarded
     def apply_example(self, x: float, y: float, label: float) -> dict[str, Any]:
         """Perform the training step :meth:`explain` shows for this example; return that explanation.
 
@@ -548,16 +590,28 @@ class Playground:
             self.finish_epoch()
         return one_example.run(self.net, self.config.features, self.loss_name, x, y, label)
 
+    # --- in a notebook ---------------------------------------------------------
+    def widget(self) -> Any:
+        """This playground live in a notebook: the page's diagram, maps, chart and controls,
+        training on a thread of the kernel (app/widget.py). Changes made in it change this
+        object, and ``set`` and the other calls made from cells show in it. Needs the
+        ``notebook`` extra (anywidget); raises ImportError naming it when missing."""
+        from app.widget import PlaygroundWidget  # the web side, imported only when asked for
+
+        return PlaygroundWidget(self)
+
     # --- views for drawing and checking --------------------------------------
     def boundaries(self, resolution: int = grid.THUMBNAIL_RESOLUTION,
                    output_resolution: int = grid.OUTPUT_RESOLUTION) -> grid.Boundaries:
         """Every neuron's map over [−6, 6]² from one forward pass of the grid."""
         return grid.boundaries(self.net, self.config.features, resolution, output_resolution)
 
+    @guarded
     def gradient_check(self) -> dict[str, Any]:
         """Backprop's gradients against central differences, per layer."""
         return check_gradients(self.net, self.train, self.config.features, self.loss_name, self.hyper)
 
+    @guarded
     def export(self) -> dict[str, Any]:
         """Everything needed to rebuild this playground, as JSON-able data (at an epoch's end)."""
         self.finish_epoch()

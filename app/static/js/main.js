@@ -2,7 +2,7 @@
 // feeds server messages into the page state and redraws once per animation
 // frame whatever the messages made dirty.
 
-import { Connection, socketUrl } from "./socket.js";
+import { connect, loadJson, showLink } from "./host.js";
 import { page, markDirty, applyState, applyFrame, applyData, applyGrids, isRegression, requestPlaying,
   datasetName } from "./state.js";
 import { Controls } from "./controls.js";
@@ -73,7 +73,7 @@ const HANDLERS = {
     applyState(message);
     onCompareState(message);
     timeTravel.onState();
-    history.replaceState(null, "", message.hash);
+    showLink(message.hash);
     noteState(message.config);
     showLinkPointsNote(message.points_left_out);
     if (page.warnings.length) showMessage(page.warnings.join(" · "));
@@ -306,17 +306,13 @@ function wireButtons() {
 async function loadSettings() {
   const baked = document.body.dataset.settings;
   if (baked && baked.startsWith("{")) return JSON.parse(baked);
-  const response = await fetch("/settings.json");
-  if (!response.ok) throw new Error(`GET /settings.json: ${response.status}`);
-  return response.json();
+  return loadJson("/settings.json");
 }
 
 // Every feature's map never changes, so it comes once, over HTTP; the diagram
 // shows it on the features that are not inputs right now (as the original does).
 async function loadFeatureMaps() {
-  const response = await fetch("/feature-maps.json");
-  if (!response.ok) return;
-  const body = await response.json();
+  const body = await loadJson("/feature-maps.json");
   const maps = Object.fromEntries(Object.entries(body.maps).map(([name, codes]) => [name, Uint8Array.from(codes)]));
   page.featureMaps = { size: body.resolution, maps };
   markDirty("network");
@@ -324,8 +320,7 @@ async function loadFeatureMaps() {
 }
 
 async function loadDatasetPreviews() {
-  const response = await fetch("/dataset-previews.json");
-  if (response.ok) picker.setPreviews(await response.json());
+  picker.setPreviews(await loadJson("/dataset-previews.json"));
 }
 
 async function start() {
@@ -362,8 +357,7 @@ async function start() {
   explainer.wire();
   backprop = new BackpropSteps(explainer, send, togglePlay);
   backprop.wire();
-  connection = new Connection(socketUrl(location), { message: onMessage, grids: onGrids, status: onStatus, hello },
-    protocol.idle_close_reason);
+  connection = connect({ message: onMessage, grids: onGrids, status: onStatus, hello }, protocol.idle_close_reason);
   pointEditor.wire();
   wireYourData({ edit: (message) => pointEditor.edit(message) });
   wireShareExport({ send });

@@ -1,0 +1,92 @@
+"""The session of a notebook widget: the server's :class:`~app.session.Session`, on the user's playground.
+
+Every message of the page is handled as a WebSocket's is (the same validation, the same
+frames); what differs is where the playground comes from and who else may change it:
+
+* ``hello`` does not open the link the page sends: it shows the playground the widget was
+  made from (``pg.widget()``), playing on if it was.
+* ``load`` (importing a model file) is refused: it would replace the user's object.
+* The user's cells change that same playground (``pg.set(...)``, ``pg.step(...)``): the
+  widget's thread asks :meth:`WidgetSession.catch_up` what the page must hear.
+"""
+
+from __future__ import annotations
+
+from nn_core import Playground
+
+from . import protocol as p
+from .protocol import ProtocolError
+from .server_messages import Frame, Outgoing
+from .session import Chunk, Phase, Session
+
+
+class WidgetSession(Session):
+    """A session whose playground is the user's own object."""
+
+    def __init__(self, playground: Playground, thumbnail: int) -> None:
+        super().__init__(thumbnail)
+        self._playground = playground
+        self._open(playground)  # paused, before any view says hello: widget.play() works at once
+        self._shown = self._shows()  # what the last state showed (see _shows)
+        self._shown_revision = playground.revision  # the playground's revision the last frame showed
+
+    def handle(self, message: p.ClientMessage) -> list[Outgoing]:
+        """As the server's; whatever the page asked for (a hover's explain, an export), its answers
+        tell it, so only later changes are a cell's."""
+        out = super().handle(message)
+        if self._pg is not None:
+            self._shown_revision = self._pg.revision
+        return out
+
+    def _hello(self, message: p.HelloMessage) -> list[Outgoing]:
+        """A view opened (or reopened): everything afresh; a playground in training trains on."""
+        phase = self.phase
+        self._open(self._playground)
+        if phase in (Phase.PLAYING, Phase.STEPPING):
+            self.phase = phase
+        return [*self._state(list(self.pg.warnings)), self.frame()]
+
+    def _load(self, message: p.LoadMessage) -> list[Outgoing]:
+        raise ProtocolError("invalid", "a widget shows your playground: import a model in Python with "
+                                       "Playground.load(data) and make its widget")
+
+    def _state(self, warnings: list[str]) -> list[Outgoing]:
+        out = super()._state(warnings)
+        self._shown = self._shows()
+        return out
+
+    def frame(self) -> Frame:
+        frame = super().frame()
+        self._shown_revision = self.pg.revision
+        return frame
+
+    def train(self, budget: float, want_frame: bool) -> Chunk:
+        """A training turn, after what a cell changed since the last one (a reset stops it there)."""
+        caught_up = self.catch_up()
+        chunk = super().train(budget, want_frame)
+        chunk.out = [*caught_up, *chunk.out]
+        return chunk
+
+    def _shows(self) -> tuple[object, ...]:
+        """What a ``state`` shows that a cell may change: settings, network (a reset) and points."""
+        pg = self.pg
+        return pg.config, pg.resets, pg.data_version
+
+    def catch_up(self) -> list[Outgoing]:
+        """What the page must hear of changes made from cells (call it holding the playground's lock).
+
+        New settings, a reset or new points: a ``state`` and a frame (a reset pauses, as the
+        page's own Reset does). While paused, anything else a cell did (``pg.step(100)``, a
+        weight set by hand): a frame. While training, the training turns send the frames.
+        """
+        if self.phase in (Phase.IDLE, Phase.CLOSED):
+            return []
+        if self._shows() != self._shown:
+            if self.pg.resets != self._shown[1]:
+                self._after_reset()
+            self._cursor.restart()  # the history may have been rewound or restarted
+            return [*self._state([]), self.frame()]
+        if not self.training and self.pg.revision != self._shown_revision:
+            self._cursor.restart()
+            return [self.frame()]
+        return []
