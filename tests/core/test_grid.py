@@ -83,3 +83,13 @@ def test_full_resolution_maps_average_down_to_the_thumbnails(resolution: int) ->
     thumbnails = np.array(playground.boundaries(resolution=resolution).thumbnails)
     np.testing.assert_allclose(downsample(maps, resolution), thumbnails, atol=1e-6)
     np.testing.assert_allclose(maps[-1], playground.boundaries().output, atol=1e-6)
+
+
+def test_a_big_network_s_grid_in_chunks_of_rows_matches_the_whole_grid_by_hand() -> None:
+    from nn_core.grid import _rows_per_chunk
+    playground = Playground.from_url("#seed=2&networkShape=8,8,8,8,8,8&x=true&y=true&xTimesY=true")
+    assert _rows_per_chunk(playground.net, 100, 25) < 100  # several chunks, each of whole cells
+    maps = _every_neuron_by_hand(playground.net, playground.config.features, 100)
+    boundaries = playground.boundaries(resolution=25)
+    np.testing.assert_allclose(downsample(maps, 25), boundaries.thumbnails, atol=1e-5)
+    np.testing.assert_allclose(maps[-1], boundaries.output, atol=1e-5)
