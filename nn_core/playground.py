@@ -128,7 +128,8 @@ class Playground:
         """Per weight layer (first hidden first, output last), the root mean square of
         :attr:`gradients`: a vanishing gradient shows as a first layer's size far below the
         output's, an exploding one as sizes that grow without bound."""
-        return [_root_mean_square(g) for g in self.net.weight_views(self.optimizer.last_gradient)]
+        with np.errstate(over="ignore"):  # an exploding gradient's squares: the scaled way below
+            return [_root_mean_square(g) for g in self.net.weight_views(self.optimizer.last_gradient)]
 
     @property
     def history(self) -> list[tuple[int, float, float]]:
