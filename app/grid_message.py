@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nn_core.grid import Boundaries, quantize
+from nn_core.grid import Boundaries, quantize_changes
 
 KIND_GRIDS = 1
 VERSION = 3
@@ -86,6 +86,13 @@ def payload_cells(data: bytes) -> int:
 def grid_codes(maps: Boundaries) -> tuple[GridShape, np.ndarray]:
     """A frame's grids quantized into one byte array: the output's N·N cells (K maps of them
     with K classes), then the thumbnails."""
+    shape, codes, _ = _quantized(maps, None)
+    return shape, codes
+
+
+def _quantized(maps: Boundaries, previous: np.ndarray | None) -> tuple[GridShape, np.ndarray, np.ndarray | None]:
+    """:func:`grid_codes`, and with ``previous`` codes of the same shape, each cell's change
+    since (mod 256): both in one pass over the cells (``nn_core.grid.quantize_changes``)."""
     classes = maps.output.shape[0] if maps.output.ndim == 3 else 0  # noqa: PLR2004 (K maps of N × N)
     outputs = maps.output.reshape(-1, *maps.output.shape[-2:])
     n = outputs.shape[-1]
@@ -98,10 +105,14 @@ def grid_codes(maps: Boundaries) -> tuple[GridShape, np.ndarray]:
     r = thumbnails.shape[1] if count else 0
     shape = GridShape(n, r, count, len(outputs))
     codes = np.empty(shape.cells, dtype=np.uint8)
-    quantize(outputs, out=codes[: outputs.size].reshape(outputs.shape))
-    if count:
-        quantize(thumbnails, out=codes[outputs.size :].reshape(thumbnails.shape))
-    return shape, codes
+    if previous is not None and previous.size != shape.cells:
+        previous = None
+    changes = None if previous is None else np.empty_like(codes)
+    split = outputs.size
+    for values, cells in ((outputs, slice(0, split)), (thumbnails, slice(split, None))):
+        quantize_changes(values, codes[cells], None if previous is None else previous[cells],
+                         None if changes is None else changes[cells])
+    return shape, codes, changes
 
 
 def _deflate(payload: np.ndarray, strategy: int) -> bytes:
@@ -127,10 +138,11 @@ class GridStream:
 
     def encode(self, maps: Boundaries, epoch: int) -> bytes:
         """The next message: a key frame or the delta against the last one built."""
-        shape, codes = grid_codes(maps)
-        key = self._previous is None or shape != self._shape
-        # uint8 subtraction wraps: the differences mod 256
-        body = _deflate(codes, _KEY_STRATEGY) if key else _deflate(codes - self._previous, _DELTA_STRATEGY)
+        shape, codes, changes = _quantized(maps, self._previous)
+        if changes is None or shape != self._shape:
+            key, body = True, _deflate(codes, _KEY_STRATEGY)
+        else:
+            key, body = False, _deflate(changes, _DELTA_STRATEGY)
         sequence = (self._sequence + 1) & MAX_U32
         header = HEADER.pack(KIND_GRIDS, VERSION, KEY_FRAME if key else DELTA_FRAME, shape.outputs, shape.resolution,
                              shape.thumbnail, shape.count, min(max(epoch, 0), MAX_U32), sequence)

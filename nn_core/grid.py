@@ -18,6 +18,7 @@ thumbnail is its class's probability too.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -28,6 +29,7 @@ import numpy as np
 
 from .activations import forward_for
 from .features import EXTENT, FEATURE_NAMES, feature_matrix
+from .jit import kernel
 from .network import Network, softmax
 
 Array = np.ndarray
@@ -150,31 +152,48 @@ def _rows_per_chunk(net: Network, n: int, r: int) -> int:
     return max(cell, rows - rows % cell)
 
 
-def _add_cell_means(stack: Array, first: int, average: Array, means: Array) -> None:
-    """Add a chunk's share of every stack row's thumbnail to ``means`` ``(rows, R, R)``.
+def _add_cell_means(stack: Array, rows: Array, first: int, average: Array, means: Array) -> None:
+    """Add a chunk's share of the thumbnails of the stack's ``rows`` (its neurons) to ``means``
+    ``(len(rows), R, R)``.
 
-    ``stack`` is ``(rows, height, N)``: grid rows ``first…first+height``. When a
+    ``stack`` is ``(stack rows, height, N)``: grid rows ``first…first+height``. When a
     cell is ``k`` whole grid rows (the usual 100 → 25), the chunk holds whole
-    cells: ``k − 1`` contiguous additions sum each cell's rows, one small matrix
-    product its columns (this is most of a small network's frame). Otherwise
-    both directions go through the averaging matrix.
+    cells, and one compiled pass sums each cell (:func:`_whole_cell_means`: this
+    was most of a small network's frame as NumPy's reductions). Otherwise both
+    directions go through the averaging matrix.
     """
-    count, height, n = stack.shape
+    _, height, n = stack.shape
     r = average.shape[0]
     if n % r == 0:
         k = n // r
-        rows = stack.reshape(count, height // k, k, n)
-        row_sums = rows[:, :, 0].copy()
-        for j in range(1, k):
-            row_sums += rows[:, :, j]
-        cells = (row_sums.reshape(-1, n) @ average.T).reshape(count, -1, r)
-        cells *= 1.0 / k
-        means[:, first // k : first // k + height // k] = cells
+        _whole_cell_means(stack, rows, k, means[:, first // k : (first + height) // k])
         return
-    by_column = stack.reshape(-1, n) @ average.T  # (stack row · grid row, cell column)
-    by_row = by_column.reshape(count, height, r).transpose(1, 0, 2).reshape(height, -1)
-    cells = (average[:, first : first + height] @ by_row).reshape(r, count, r)
+    by_column = stack[rows].reshape(-1, n) @ average.T  # (neuron · grid row, cell column)
+    by_row = by_column.reshape(len(rows), height, r).transpose(1, 0, 2).reshape(height, -1)
+    cells = (average[:, first : first + height] @ by_row).reshape(r, len(rows), r)
     means += cells.transpose(1, 0, 2)
+
+
+@kernel
+def _whole_cell_means(stack: Array, rows: Array, k: int, means: Array) -> None:
+    """``means[m]``: the k×k cell means of ``stack[rows[m]]`` (float32, as the maps)."""
+    height, n = stack.shape[1], stack.shape[2]
+    scale = np.float32(1.0) / np.float32(k * k)
+    row = np.empty(n, dtype=np.float32)  # one band of k grid rows, summed down
+    for m in range(rows.size):
+        source = stack[rows[m]]
+        for band in range(height // k):
+            top = band * k
+            for column in range(n):
+                row[column] = source[top, column]
+            for i in range(1, k):
+                for column in range(n):
+                    row[column] += source[top + i, column]
+            for cell in range(n // k):
+                total = row[cell * k]
+                for j in range(1, k):
+                    total += row[cell * k + j]
+                means[m, band, cell] = total * scale
 
 
 def downsample(maps: Array, resolution: int) -> Array:
@@ -209,17 +228,19 @@ def _boundaries(net: Network, features: tuple[str, ...], n: int, r: int) -> Boun
     average = _averaging_matrix(n, r)
     outputs = net.sizes[-1]
     output = np.empty((outputs, n * n), dtype=np.float32)
-    means = np.zeros((grid_pass.stack_rows, r, r), dtype=np.float32)
+    inputs, neurons = _input_thumbnails(features, n, r), _neuron_rows(net.sizes)
+    thumbnails = np.zeros((len(inputs) + len(neurons), r, r), dtype=np.float32)
+    thumbnails[: len(inputs)] = inputs
+    means = thumbnails[len(inputs) :]  # the neurons' thumbnails, filled chunk by chunk
     for index, chunk in enumerate(_input_chunks(features, n, rows)):
         first, height = index * rows, chunk.shape[1] // n
         stack = grid_pass.run(blocks, chunk)
         if net.is_softmax:  # the scores become class probabilities, in the maps and the thumbnails
             stack[-outputs:] = softmax(stack[-outputs:], axis=0)
         output[:, first * n : (first + height) * n] = stack[-outputs:]
-        _add_cell_means(stack.reshape(-1, height, n), first, average, means)
-    return Boundaries(
-        output=output.reshape(outputs, n, n) if net.is_softmax else output.reshape(n, n),
-        thumbnails=np.concatenate((_input_thumbnails(features, n, r), means[_neuron_rows(net.sizes)])))
+        _add_cell_means(stack.reshape(-1, height, n), neurons, first, average, means)
+    return Boundaries(output=output.reshape(outputs, n, n) if net.is_softmax else output.reshape(n, n),
+                      thumbnails=thumbnails)
 
 
 def feature_thumbnails(resolution: int = THUMBNAIL_RESOLUTION,
@@ -230,23 +251,32 @@ def feature_thumbnails(resolution: int = THUMBNAIL_RESOLUTION,
     return dict(zip(FEATURE_NAMES, maps, strict=True))
 
 
-def _neuron_rows(sizes: tuple[int, ...]) -> list[int]:
+@lru_cache(maxsize=64)
+def _neuron_rows(sizes: tuple[int, ...]) -> Array:
     """Rows of the stack that are neurons: each hidden layer's (not its bias row), then the output(s)."""
     rows: list[int] = []
     start = 0
     for size in sizes[1:-1]:
         rows.extend(range(start, start + size))
         start += size + 1
-    return [*rows, *range(start, start + sizes[-1])]
+    array = np.array([*rows, *range(start, start + sizes[-1])], dtype=np.int64)
+    array.setflags(write=False)
+    return array
 
 
 def quantize(values: Array, out: Array | None = None) -> Array:
     """Values in [−1, 1] (clipped; NaN → 0) to uint8, 0 ↔ −1 and 255 ↔ +1, for streaming.
 
-    Every frame quantizes every grid, so this makes one float copy and works in
-    place on it; ``out`` (uint8, same shape) receives the codes without another allocation.
+    Every frame quantizes every grid: the grids' float32 maps go through one
+    compiled pass (:func:`quantize_changes`); other arrays get one float copy,
+    worked on in place. ``out`` (uint8, same shape) receives the codes without
+    another allocation.
     """
     values = np.asarray(values)
+    if values.dtype == np.float32 and (out is None or out.flags.c_contiguous):
+        into = np.empty(values.shape, dtype=np.uint8) if out is None else out
+        quantize_changes(values, into)
+        return into
     scaled = np.clip(values, -1.0, 1.0, dtype=values.dtype if values.dtype.kind == "f" else float)
     if np.isnan(scaled.sum()):  # the clipped values are finite, so only a NaN makes the sum NaN
         np.nan_to_num(scaled, copy=False, nan=0.0)
@@ -258,6 +288,47 @@ def quantize(values: Array, out: Array | None = None) -> Array:
         return codes
     np.copyto(out, scaled, casting="unsafe")
     return out
+
+
+def quantize_changes(values: Array, codes: Array, previous: Array | None = None,
+                     changes: Array | None = None) -> None:
+    """:func:`quantize` float32 ``values`` into ``codes``; with ``previous`` codes, also each
+    cell's change since, ``codes − previous`` mod 256, into ``changes`` (what a delta frame sends).
+
+    One pass over the cells, with no temporary arrays: a frame's grids are
+    ~15,000 cells and NumPy's clip, rint, cast and subtraction each cost as much
+    as this whole pass. The arithmetic is float32, as NumPy's on these maps, so
+    the codes are the same. ``codes`` and ``changes`` must be contiguous (they are written through).
+    """
+    if not (codes.flags.c_contiguous and (changes is None or changes.flags.c_contiguous)):
+        raise ValueError("quantize_changes writes into contiguous arrays only")
+    flat, out = values.reshape(-1), codes.reshape(-1)
+    if previous is None or changes is None:
+        _quantize(flat, out, out[:0], out[:0])
+    else:
+        _quantize(flat, out, previous.reshape(-1), changes.reshape(-1))
+
+
+_ONE = np.float32(1.0)
+_HALF_STEPS = np.float32(127.5)
+_CODE_RANGE = 256
+
+
+@kernel
+def _quantize(values: Array, codes: Array, previous: Array, changes: Array) -> None:
+    compare = previous.size == codes.size
+    for i in range(values.size):
+        value = values[i]
+        if math.isnan(value):  # NaN is drawn neutral
+            value = np.float32(0.0)
+        elif value < -_ONE:
+            value = -_ONE
+        elif value > _ONE:
+            value = _ONE
+        code = int(np.rint((value + _ONE) * _HALF_STEPS))
+        codes[i] = code
+        if compare:
+            changes[i] = (code - int(previous[i])) % _CODE_RANGE
 
 
 def dequantize(codes: Array) -> Array:

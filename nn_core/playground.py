@@ -153,7 +153,8 @@ class Playground:
         """Per weight layer (first hidden first, output last), the root mean square of
         :attr:`gradients`: a vanishing gradient shows as a first layer's size far below the
         output's, an exploding one as sizes that grow without bound."""
-        return [_root_mean_square(g) for g in self.net.weight_views(self.optimizer.last_gradient)]
+        with np.errstate(over="ignore"):  # an exploding gradient's squares: the scaled way below
+            return [_root_mean_square(g) for g in self.net.weight_views(self.optimizer.last_gradient)]
 
     @property
     def history(self) -> list[tuple[int, float, float]]:
@@ -776,9 +777,19 @@ def _earlier(rows: Any, epoch: int) -> list[Any]:
             and not isinstance(row[0], bool) and row[0] < epoch]
 
 
+# Sums of squares between these are neither overflowed nor (partly) lost to underflow.
+_SAFE_SQUARES = (1e-280, 1e280)
+
+
 def _root_mean_square(values: np.ndarray) -> float:
-    """sqrt(mean(v²)), scaled by the largest |v| first so an exploding gradient's square cannot
-    overflow (a NaN or infinite entry makes it NaN or infinite, as it should)."""
+    """sqrt(mean(v²)); every frame sends one per layer, so the usual case is one dot product.
+    Outside :data:`_SAFE_SQUARES` (or for NaN or infinity) it is scaled by the largest |v|
+    first, so an exploding gradient's square cannot overflow (a NaN or infinite entry makes it
+    NaN or infinite, as it should)."""
+    flat = values.ravel()  # a copy of a layer's strided view: its weights, not its biases
+    squares = float(flat.dot(flat)) if flat.size else 0.0
+    if _SAFE_SQUARES[0] <= squares <= _SAFE_SQUARES[1]:
+        return math.sqrt(squares / flat.size)
     largest = float(np.max(np.abs(values), initial=0.0))  # NaN if any is; 0 for a layer of no weights
     if largest == 0.0 or not math.isfinite(largest):
         return largest

@@ -1,9 +1,10 @@
 
 import numpy as np
+import pytest
 
 from nn_core import Playground
 from nn_core.features import feature_matrix
-from nn_core.grid import dequantize, downsample, quantize
+from nn_core.grid import dequantize, downsample, quantize, quantize_changes
 from nn_core.network import Network
 
 
@@ -33,6 +34,26 @@ def test_quantize_round_trips_to_half_a_step():
     assert quantize(np.array([5.0, -5.0, np.nan])).tolist() == [255, 0, 128]
 
 
+def numpy_quantize(values: np.ndarray) -> np.ndarray:
+    """The reference: NumPy's clip, +1, ×127.5, rint (half to even) in the values' own dtype."""
+    scaled = np.nan_to_num(np.clip(values, -1.0, 1.0), nan=0.0)
+    return np.rint((scaled + values.dtype.type(1.0)) * values.dtype.type(127.5)).astype(np.uint8)
+
+
+def test_the_compiled_float32_pass_gives_numpy_s_codes_and_the_changes_mod_256():
+    rng = np.random.default_rng(3)
+    steps = (np.arange(256, dtype=np.float32) - np.float32(127.5)) / np.float32(127.5)  # every half-step tie
+    values = np.concatenate([rng.uniform(-1.2, 1.2, 20_000), steps, np.nextafter(steps, 2), np.nextafter(steps, -2),
+                             [np.nan, np.inf, -np.inf, -0.0, 1.0, -1.0]]).astype(np.float32)
+    assert np.array_equal(quantize(values), numpy_quantize(values))
+    previous = rng.integers(0, 256, values.size, dtype=np.uint8)
+    codes, changes = np.empty_like(previous), np.empty_like(previous)
+    quantize_changes(values.reshape(2, -1), codes.reshape(2, -1), previous, changes)
+    assert np.array_equal(codes, numpy_quantize(values))
+    assert np.array_equal(changes, codes - previous)  # uint8 arithmetic wraps: mod 256
+    assert np.array_equal((previous + changes).astype(np.uint8), codes)
+
+
 def test_every_feature_has_a_map_even_when_not_an_input():
     from nn_core.grid import feature_thumbnails
     maps = feature_thumbnails(resolution=10)
@@ -54,10 +75,21 @@ def _every_neuron_by_hand(net: Network, features: tuple[str, ...], n: int) -> np
     return np.concatenate(maps).reshape(-1, n, n)
 
 
-def test_full_resolution_maps_average_down_to_the_thumbnails():
+@pytest.mark.parametrize("resolution", [20, 30])  # cells of whole grid rows (the compiled pass), and not
+def test_full_resolution_maps_average_down_to_the_thumbnails(resolution: int) -> None:
     playground = Playground.from_url("#seed=1&networkShape=3,2&sinX=true")
     maps = _every_neuron_by_hand(playground.net, playground.config.features, 100)
     assert maps.shape == (3 + 3 + 2 + 1, 100, 100)
-    thumbnails = np.array(playground.boundaries(resolution=20).thumbnails)
-    np.testing.assert_allclose(downsample(maps, 20), thumbnails, atol=1e-6)
+    thumbnails = np.array(playground.boundaries(resolution=resolution).thumbnails)
+    np.testing.assert_allclose(downsample(maps, resolution), thumbnails, atol=1e-6)
     np.testing.assert_allclose(maps[-1], playground.boundaries().output, atol=1e-6)
+
+
+def test_a_big_network_s_grid_in_chunks_of_rows_matches_the_whole_grid_by_hand() -> None:
+    from nn_core.grid import _rows_per_chunk
+    playground = Playground.from_url("#seed=2&networkShape=8,8,8,8,8,8&x=true&y=true&xTimesY=true")
+    assert _rows_per_chunk(playground.net, 100, 25) < 100  # several chunks, each of whole cells
+    maps = _every_neuron_by_hand(playground.net, playground.config.features, 100)
+    boundaries = playground.boundaries(resolution=25)
+    np.testing.assert_allclose(downsample(maps, 25), boundaries.thumbnails, atol=1e-5)
+    np.testing.assert_allclose(maps[-1], boundaries.output, atol=1e-5)

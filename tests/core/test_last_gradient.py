@@ -77,3 +77,14 @@ def test_a_high_learning_rates_gradients_explode_and_their_size_does_not_overflo
             sizes.append(pg.gradient_sizes[0])
     assert sizes == sorted(sizes) and sizes[-1] > 1e40 * sizes[0]
     assert all(math.isfinite(size) for size in sizes)
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e-200, 1e200])  # one dot product; underflowing and overflowing squares
+def test_a_layer_s_gradient_size_is_its_root_mean_square_at_any_scale(scale: float) -> None:
+    from nn_core.playground import _root_mean_square
+    layer = np.array([[3.0, -4.0], [0.0, 5.0]]) * scale  # RMS = sqrt(50 / 4)
+    with np.errstate(over="ignore"):  # as Playground.gradient_sizes calls it
+        assert _root_mean_square(layer) == pytest.approx(math.sqrt(50 / 4) * scale, rel=1e-15)
+    assert _root_mean_square(np.zeros((2, 3))) == 0.0 and _root_mean_square(np.zeros((0, 3))) == 0.0
+    assert math.isnan(_root_mean_square(np.array([[1.0, np.nan]])))
+    assert _root_mean_square(np.array([[1.0, -np.inf]])) == math.inf
