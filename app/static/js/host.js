@@ -4,7 +4,6 @@
 // messages then go through the kernel and the JSON comes with the widget.
 
 import { Connection, socketUrl } from "./socket.js";
-import { GridDecoder } from "./grids.js";
 
 const widget = window.nnpHost;
 
@@ -20,8 +19,8 @@ class WidgetConnection extends Connection {
 
   open() {
     this.handlers.status("connecting");
-    const decoder = new GridDecoder();
-    this.host.listen((data) => this.onMessage({ data }, decoder));
+    const decoders = this.newDecoders();
+    this.host.listen((data) => this.onMessage({ data }, decoders));
     this.onOpen();
   }
 

@@ -40,9 +40,7 @@ export class Connection {
     const socket = new WebSocket(this.url);
     socket.binaryType = "arraybuffer";
     socket.addEventListener("open", () => this.onOpen());
-    // Deltas apply to this socket's session only; Compare mode's side B has grids of its own.
-    const decoders = { a: new GridDecoder(), b: new GridDecoder() };
-    this.gridSide = "a"; // whose grids the next binary message holds: the last frame's side
+    const decoders = this.newDecoders();
     socket.addEventListener("message", (event) => this.onMessage(event, decoders));
     socket.addEventListener("close", (event) => this.onClose(socket, event.code, event.reason));
     this.socket = socket;
@@ -57,6 +55,12 @@ export class Connection {
     for (const message of this.handlers.hello(reconnected)) this.send(message);
     for (const message of this.queue.splice(0)) this.send(message);
     this.handlers.status("connected");
+  }
+
+  /** Deltas apply to this connection's session only; Compare mode's side B has grids of its own. */
+  newDecoders() {
+    this.gridSide = "a"; // whose grids the next binary message holds: the last frame's side
+    return { a: new GridDecoder(), b: new GridDecoder() };
   }
 
   onMessage(event, decoders) {
