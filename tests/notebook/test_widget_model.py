@@ -173,3 +173,15 @@ def test_without_anywidget_the_error_names_the_extra(monkeypatch: pytest.MonkeyP
         pg.widget()
     monkeypatch.undo()
     importlib.import_module("app.widget")
+
+
+def test_compare_mode_sends_bs_frames(widget: tuple[PlaygroundWidget, Views], pg: Playground) -> None:
+    made, views = widget
+    say(made, {"type": "hello", "hash": ""})
+    say(made, {"type": "compare", "on": True})
+    say(made, {"type": "set", "changes": {"learningRate": 0.3}, "side": "b"})
+    sent = len(views.grids())
+    say(made, {"type": "step", "n": 2})
+    wait_until(lambda: any(m.get("side") == "b" and m["epoch"] == 2 for m in views.of_type("frame")), 5)
+    assert len(views.grids()) - sent >= 2, "A's grids and B's"
+    assert pg.config.learningRate == 0.03 and views.of_type("state")[-1]["compare"]["config"]["learningRate"] == 0.3
