@@ -6,6 +6,7 @@ frames); what differs is where the playground comes from and who else may change
 * ``hello`` does not open the link the page sends: it shows the playground the widget was
   made from (``pg.widget()``), playing on if it was.
 * ``load`` (importing a model file) is refused: it would replace the user's object.
+* "Stop comparing" keeping B makes the user's playground B (Compare mode's other side).
 * The user's cells change that same playground (``pg.set(...)``, ``pg.step(...)``): the
   widget's thread asks :meth:`WidgetSession.catch_up` what the page must hear.
 """
@@ -18,6 +19,8 @@ from . import protocol as p
 from .protocol import ProtocolError
 from .server_messages import Frame, Outgoing
 from .session import Chunk, Phase, Session
+
+_OWN = frozenset({"lock", "revision"})  # what the user's playground keeps when it becomes B
 
 
 class WidgetSession(Session):
@@ -49,6 +52,15 @@ class WidgetSession(Session):
     def _load(self, message: p.LoadMessage) -> list[Outgoing]:
         raise ProtocolError("invalid", "a widget shows your playground: import a model in Python with "
                                        "Playground.load(data) and make its widget")
+
+    def _compare(self, message: p.CompareMessage) -> list[Outgoing]:
+        """As the server's, but "Stop comparing" keeping B makes the user's own playground B (its
+        settings, network and history): the widget and the user's cells go on sharing one object."""
+        if not message.on and message.keep == "b" and self._b is not None:
+            b = self._b.pg  # a fork: nothing in it is shared with the user's playground
+            vars(self._playground).update({k: v for k, v in vars(b).items() if k not in _OWN})
+            message = message.model_copy(update={"keep": "a"})
+        return super()._compare(message)
 
     def _state(self, warnings: list[str]) -> list[Outgoing]:
         out = super()._state(warnings)

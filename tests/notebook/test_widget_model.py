@@ -185,3 +185,20 @@ def test_compare_mode_sends_bs_frames(widget: tuple[PlaygroundWidget, Views], pg
     wait_until(lambda: any(m.get("side") == "b" and m["epoch"] == 2 for m in views.of_type("frame")), 5)
     assert len(views.grids()) - sent >= 2, "A's grids and B's"
     assert pg.config.learningRate == 0.03 and views.of_type("state")[-1]["compare"]["config"]["learningRate"] == 0.3
+
+
+def test_stop_comparing_keeping_b_keeps_the_users_playground(widget: tuple[PlaygroundWidget, Views],
+                                                             pg: Playground) -> None:
+    made, views = widget
+    say(made, {"type": "hello", "hash": ""})
+    say(made, {"type": "compare", "on": True})
+    say(made, {"type": "set", "changes": {"learningRate": 0.3}, "side": "b"})
+    say(made, {"type": "step", "n": 2})
+    wait_until(lambda: pg.epoch == 2 and not made.playing, 5)
+    b_weights = made._session._b.pg.weights  # type: ignore[union-attr]
+    say(made, {"type": "compare", "on": False, "keep": "b"})  # the page's default: keep the side changed
+    assert pg.config.learningRate == 0.3 and pg.epoch == 2, "the user's playground is now B"
+    assert all((w == v).all() for w, v in zip(pg.weights, b_weights, strict=True))
+    pg.step(1)  # a cell's step still shows in the widget
+    wait_until(lambda: any(m["epoch"] == 3 for m in views.of_type("frame")), 5)
+    assert "compare" not in views.of_type("state")[-1]
