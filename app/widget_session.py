@@ -14,6 +14,7 @@ frames); what differs is where the playground comes from and who else may change
 from __future__ import annotations
 
 from nn_core import Playground
+from nn_core.comparison import SHARED
 
 from . import protocol as p
 from .protocol import ProtocolError
@@ -84,6 +85,20 @@ class WidgetSession(Session):
         pg = self.pg
         return pg.config, pg.resets, pg.data_version
 
+    def _b_follows(self, shown: tuple[object, ...]) -> None:
+        """Comparing, after a cell changed A alone: B follows as it does the page's changes (a reset
+        gives B A's new weights; the data, and the settings shared, go to B)."""
+        a, b = self.pg, self._b
+        assert b is not None
+        if a.resets != shown[1]:
+            b.reset(a)
+            return
+        shared = {key: getattr(a.config, key) for key in SHARED if getattr(a.config, key) != getattr(b.pg.config, key)}
+        if shared:
+            b.pg.update(shared)
+        if a.data_version != shown[2] and a.train.rows() != b.pg.train.rows():
+            b.pg.set_points(a.train.rows(), test=a.test.rows())
+
     def catch_up(self) -> list[Outgoing]:
         """What the page must hear of changes made from cells (call it holding the playground's lock).
 
@@ -96,6 +111,8 @@ class WidgetSession(Session):
         if self._shows() != self._shown:
             if self.pg.resets != self._shown[1]:
                 self._after_reset()
+            if self._b is not None:
+                self._b_follows(self._shown)
             self._cursor.restart()  # the history may have been rewound or restarted
             return [*self._state([]), self.frame()]
         if not self.training and self.pg.revision != self._shown_revision:

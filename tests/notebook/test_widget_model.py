@@ -202,3 +202,26 @@ def test_stop_comparing_keeping_b_keeps_the_users_playground(widget: tuple[Playg
     pg.step(1)  # a cell's step still shows in the widget
     wait_until(lambda: any(m["epoch"] == 3 for m in views.of_type("frame")), 5)
     assert "compare" not in views.of_type("state")[-1]
+
+
+def test_a_cells_reset_or_new_data_reaches_b_when_comparing(widget: tuple[PlaygroundWidget, Views],
+                                                            pg: Playground) -> None:
+    made, views = widget
+    say(made, {"type": "hello", "hash": ""})
+    say(made, {"type": "compare", "on": True})
+    say(made, {"type": "set", "changes": {"learningRate": 0.3}, "side": "b"})
+    say(made, {"type": "step", "n": 3})
+    wait_until(lambda: pg.epoch == 3 and not made.playing, 5)
+    b = made._session._b
+    assert b is not None
+    states = len(views.of_type("state"))
+    pg.reset()  # from a cell: B starts again from A's new weights, as the page's Reset does
+    wait_until(lambda: len(views.of_type("state")) > states, 5)
+    assert views.of_type("state")[-1]["compare"]["epoch"] == 0
+    assert b.pg.config.learningRate == 0.3
+    assert all((w == v).all() for w, v in zip(pg.weights, b.pg.weights, strict=True))
+    pg.set(noise=30)  # a shared setting, from a cell: both sides train on the same points
+    wait_until(lambda: views.of_type("state")[-1]["config"]["noise"] == 30, 5)
+    assert b.pg.config.noise == 30 and b.pg.train.rows() == pg.train.rows()
+    pg.set_points([[1, 1, 1], [-1, -1, -1], [2, 2, 1], [-2, -2, -1]])
+    wait_until(lambda: b.pg.data_version > 1 and b.pg.train.rows() == pg.train.rows(), 5)
