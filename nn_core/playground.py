@@ -395,10 +395,18 @@ class Playground:
         """Whether :meth:`recover` can still go back to ``found``'s last good epoch."""
         return found.last_good >= self.earliest_epoch
 
+    def __getstate__(self) -> dict[str, Any]:
+        """The state without :attr:`lock` (a lock cannot be copied or pickled): a copy gets its own."""
+        return {name: value for name, value in vars(self).items() if name != "lock"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        vars(self).update(state)
+        self.lock = threading.RLock()
+
     def _copy(self) -> Playground:
         """A deep copy whose snapshot store shares the (immutable) snapshots."""
         store = self._snapshots
-        other: Playground = copy.deepcopy(self, {id(store): store.copy(), id(self.lock): threading.RLock()})
+        other: Playground = copy.deepcopy(self, {id(store): store.copy()})
         return other
 
     def _capture(self, anchor: bool = False) -> None:
