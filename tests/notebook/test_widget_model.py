@@ -187,14 +187,19 @@ def test_compare_mode_sends_bs_frames(widget: tuple[PlaygroundWidget, Views], pg
     assert pg.config.learningRate == 0.03 and views.of_type("state")[-1]["compare"]["config"]["learningRate"] == 0.3
 
 
-def test_stop_comparing_keeping_b_keeps_the_users_playground(widget: tuple[PlaygroundWidget, Views],
-                                                             pg: Playground) -> None:
-    made, views = widget
+def compare_and_step(made: PlaygroundWidget, pg: Playground, epochs: int) -> None:
+    """A view's hello, Compare mode with B's learning rate 0.3, then ``epochs`` epochs of both."""
     say(made, {"type": "hello", "hash": ""})
     say(made, {"type": "compare", "on": True})
     say(made, {"type": "set", "changes": {"learningRate": 0.3}, "side": "b"})
-    say(made, {"type": "step", "n": 2})
-    wait_until(lambda: pg.epoch == 2 and not made.playing, 5)
+    say(made, {"type": "step", "n": epochs})
+    wait_until(lambda: pg.epoch == epochs and not made.playing, 5)
+
+
+def test_stop_comparing_keeping_b_keeps_the_users_playground(widget: tuple[PlaygroundWidget, Views],
+                                                             pg: Playground) -> None:
+    made, views = widget
+    compare_and_step(made, pg, 2)
     b_weights = made._session._b.pg.weights  # type: ignore[union-attr]
     say(made, {"type": "compare", "on": False, "keep": "b"})  # the page's default: keep the side changed
     assert pg.config.learningRate == 0.3 and pg.epoch == 2, "the user's playground is now B"
@@ -207,11 +212,7 @@ def test_stop_comparing_keeping_b_keeps_the_users_playground(widget: tuple[Playg
 def test_a_cells_reset_or_new_data_reaches_b_when_comparing(widget: tuple[PlaygroundWidget, Views],
                                                             pg: Playground) -> None:
     made, views = widget
-    say(made, {"type": "hello", "hash": ""})
-    say(made, {"type": "compare", "on": True})
-    say(made, {"type": "set", "changes": {"learningRate": 0.3}, "side": "b"})
-    say(made, {"type": "step", "n": 3})
-    wait_until(lambda: pg.epoch == 3 and not made.playing, 5)
+    compare_and_step(made, pg, 3)
     b = made._session._b
     assert b is not None
     states = len(views.of_type("state"))
