@@ -264,3 +264,27 @@ def test_a_copy_or_pickle_of_a_playground_has_a_lock_of_its_own():
         assert other.epoch == 5
     playground.step(2)
     assert playground.train_loss == other.train_loss
+
+
+def test_predict_and_boundaries_wait_for_the_lock():
+    """A notebook widget trains on a thread, holding ``pg.lock`` for each slice (nogil kernels
+    change the weights in place): a cell's predict or boundaries waits for the slice's end."""
+    import threading
+    import time
+
+    playground = Playground.from_url(DEFAULT)
+    for call in (lambda: playground.predict([[0.5, 0.5]]), lambda: playground.boundaries(4, 4)):
+        held = threading.Event()
+
+        def train_slice(held: threading.Event = held) -> None:
+            with playground.lock:
+                held.set()
+                time.sleep(0.3)
+
+        thread = threading.Thread(target=train_slice)
+        thread.start()
+        held.wait()
+        started = time.monotonic()
+        call()
+        assert time.monotonic() - started >= 0.25
+        thread.join()
