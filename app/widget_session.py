@@ -99,6 +99,16 @@ class WidgetSession(Session):
         if a.data_version != shown[2] and a.train.rows() != b.pg.train.rows():
             b.pg.set_points(a.train.rows(), test=a.test.rows())
 
+    def _b_keeps_up(self) -> None:
+        """Comparing: B trained up to A's point after a cell's ``pg.step``, or back to A's epoch after
+        a cell's ``pg.rewind`` (when B can go back so far); in lockstep, nothing to do."""
+        a, b = self.pg, self._b
+        assert b is not None
+        if (a.epoch, a.position) > (b.pg.epoch, b.pg.position):
+            b.follow(a, (b.pg.epoch, b.pg.position))
+        elif (a.epoch, a.position) < (b.pg.epoch, b.pg.position) and a.position == 0:
+            b.rewind(a.epoch)
+
     def catch_up(self) -> list[Outgoing]:
         """What the page must hear of changes made from cells (call it holding the playground's lock).
 
@@ -108,6 +118,8 @@ class WidgetSession(Session):
         """
         if self.phase in (Phase.IDLE, Phase.CLOSED):
             return []
+        if self._b is not None:
+            self._b_keeps_up()
         if self._shows() != self._shown:
             if self.pg.resets != self._shown[1]:
                 self._after_reset()

@@ -226,3 +226,17 @@ def test_a_cells_reset_or_new_data_reaches_b_when_comparing(widget: tuple[Playgr
     assert b.pg.config.noise == 30 and b.pg.train.rows() == pg.train.rows()
     pg.set_points([[1, 1, 1], [-1, -1, -1], [2, 2, 1], [-2, -2, -1]])
     wait_until(lambda: b.pg.data_version > 1 and b.pg.train.rows() == pg.train.rows(), 5)
+
+
+def test_a_cells_step_or_rewind_reaches_b_when_comparing(widget: tuple[PlaygroundWidget, Views],
+                                                         pg: Playground) -> None:
+    made, views = widget
+    compare_and_step(made, pg, 2)
+    b = made._session._b
+    assert b is not None
+    pg.step(3)  # from a cell: B trains the same epochs (the two stay in lockstep)
+    wait_until(lambda: b.pg.epoch == 5 and any(m.get("side") == "b" and m["epoch"] == 5
+                                               for m in views.of_type("frame")), 5)
+    pg.rewind(1)
+    wait_until(lambda: b.pg.epoch == 1, 5)
+    assert b.pg.config.learningRate == 0.3 and pg.config.learningRate == 0.03
