@@ -144,6 +144,14 @@ def train_examples(a: Playground, b: SideB | None, examples: int) -> int:
     return done
 
 
+def finish_epochs(a: Playground, b: SideB) -> None:
+    """A's epoch in progress finished, and B trained the same points: a change meets both sides at
+    an epoch's end (A alone finishes its epoch for most changes, a seek or an export)."""
+    since = (a.epoch, a.position)
+    a.finish_epoch()
+    b.follow(a, since)
+
+
 def with_b(frame: Frame, b: SideB | None, playing: bool, thumbnail: int, gradients: bool,
            epoch: int | None = None) -> Frame:
     """A's frame, followed by B's when comparing (``epoch``: of the past epoch A's page looks at)."""

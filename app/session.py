@@ -28,7 +28,7 @@ from nn_core.datasets import PointsError
 from nn_core.settings import SPEEDS, SettingError
 
 from . import protocol as p
-from .compare import SideB, train_examples, with_b
+from .compare import SideB, finish_epochs, train_examples, with_b
 from .grid_message import GridStream
 from .outbox import Postbox
 from .pace import Pace
@@ -144,6 +144,8 @@ class Session:
         if self._pg is None:
             raise ProtocolError("invalid", "send hello first")
         handler: Callable[[Any], list[Outgoing]] = getattr(self, "_" + message.type)
+        if self._b is not None and self.pg.position:  # comparing: both sides meet it at an epoch's end
+            finish_epochs(self.pg, self._b)
         if self._view is None or _only_looks(message):
             return handler(message)
         if isinstance(message, p.RecoverMessage):  # its way back starts from the present's divergence

@@ -55,7 +55,7 @@ Send = Callable[[dict[str, Any], list[bytes] | None], None]
 class KernelOutbox:
     """The runner's outbox in a kernel: each message a custom message to every view.
 
-    A frame is its text, then its grids as a buffer; a view acknowledges the grids it
+    A frame is its text, then its grids as a buffer (then B's, comparing); a view acknowledges each grids it
     received, so at most one training frame is on its way at a time (as the server's
     :class:`~app.outbox.Outbox`: a slow front end gets fewer, newer frames).
     """
@@ -72,13 +72,19 @@ class KernelOutbox:
 
     def post(self, messages: Sequence[Outgoing]) -> None:
         for message in messages:
-            if isinstance(message, Frame):
-                self._unacknowledged += 1  # before sending: the acknowledgement may come at once
-                self._sent_at = self._clock()
-                self._send({"text": message.text}, None)
-                self._send({"grids": True}, [message.grids])
+            if isinstance(message, Frame):  # its text and grids, then B's when comparing (Frame.then)
+                for item, _ in message.items():
+                    self._post_part(item)
             else:
                 self._send({"text": message}, None)
+
+    def _post_part(self, item: str | bytes) -> None:
+        if isinstance(item, str):
+            self._send({"text": item}, None)
+            return
+        self._unacknowledged += 1  # before sending: the acknowledgement may come at once
+        self._sent_at = self._clock()
+        self._send({"grids": True}, [item])
 
     def acknowledged(self) -> None:
         self._unacknowledged = max(0, self._unacknowledged - 1)

@@ -6,6 +6,7 @@ frames); what differs is where the playground comes from and who else may change
 * ``hello`` does not open the link the page sends: it shows the playground the widget was
   made from (``pg.widget()``), playing on if it was.
 * ``load`` (importing a model file) is refused: it would replace the user's object.
+* "Stop comparing" keeping B makes the user's playground B (Compare mode's other side).
 * The user's cells change that same playground (``pg.set(...)``, ``pg.step(...)``): the
   widget's thread asks :meth:`WidgetSession.catch_up` what the page must hear.
 """
@@ -13,11 +14,14 @@ frames); what differs is where the playground comes from and who else may change
 from __future__ import annotations
 
 from nn_core import Playground
+from nn_core.comparison import SHARED
 
 from . import protocol as p
 from .protocol import ProtocolError
 from .server_messages import Frame, Outgoing
 from .session import Chunk, Phase, Session
+
+_OWN = frozenset({"lock", "revision"})  # what the user's playground keeps when it becomes B
 
 
 class WidgetSession(Session):
@@ -50,6 +54,15 @@ class WidgetSession(Session):
         raise ProtocolError("invalid", "a widget shows your playground: import a model in Python with "
                                        "Playground.load(data) and make its widget")
 
+    def _compare(self, message: p.CompareMessage) -> list[Outgoing]:
+        """As the server's, but "Stop comparing" keeping B makes the user's own playground B (its
+        settings, network and history): the widget and the user's cells go on sharing one object."""
+        if not message.on and message.keep == "b" and self._b is not None:
+            b = self._b.pg  # a fork: nothing in it is shared with the user's playground
+            vars(self._playground).update({k: v for k, v in vars(b).items() if k not in _OWN})
+            message = message.model_copy(update={"keep": "a"})
+        return super()._compare(message)
+
     def _state(self, warnings: list[str]) -> list[Outgoing]:
         out = super()._state(warnings)
         self._shown = self._shows()
@@ -72,6 +85,30 @@ class WidgetSession(Session):
         pg = self.pg
         return pg.config, pg.resets, pg.data_version
 
+    def _b_follows(self, shown: tuple[object, ...]) -> None:
+        """Comparing, after a cell changed A alone: B follows as it does the page's changes (a reset
+        gives B A's new weights; the data, and the settings shared, go to B)."""
+        a, b = self.pg, self._b
+        assert b is not None
+        if a.resets != shown[1]:
+            b.reset(a)
+            return
+        shared = {key: getattr(a.config, key) for key in SHARED if getattr(a.config, key) != getattr(b.pg.config, key)}
+        if shared:
+            b.pg.update(shared)
+        if a.data_version != shown[2] and a.train.rows() != b.pg.train.rows():
+            b.pg.set_points(a.train.rows(), test=a.test.rows())
+
+    def _b_keeps_up(self) -> None:
+        """Comparing: B trained up to A's point after a cell's ``pg.step``, or back to A's epoch after
+        a cell's ``pg.rewind`` (when B can go back so far); in lockstep, nothing to do."""
+        a, b = self.pg, self._b
+        assert b is not None
+        if (a.epoch, a.position) > (b.pg.epoch, b.pg.position):
+            b.follow(a, (b.pg.epoch, b.pg.position))
+        elif (a.epoch, a.position) < (b.pg.epoch, b.pg.position) and a.position == 0:
+            b.rewind(a.epoch)
+
     def catch_up(self) -> list[Outgoing]:
         """What the page must hear of changes made from cells (call it holding the playground's lock).
 
@@ -81,9 +118,13 @@ class WidgetSession(Session):
         """
         if self.phase in (Phase.IDLE, Phase.CLOSED):
             return []
+        if self._b is not None:
+            self._b_keeps_up()
         if self._shows() != self._shown:
             if self.pg.resets != self._shown[1]:
                 self._after_reset()
+            if self._b is not None:
+                self._b_follows(self._shown)
             self._cursor.restart()  # the history may have been rewound or restarted
             return [*self._state([]), self.frame()]
         if not self.training and self.pg.revision != self._shown_revision:

@@ -396,10 +396,18 @@ class Playground:
         """Whether :meth:`recover` can still go back to ``found``'s last good epoch."""
         return found.last_good >= self.earliest_epoch
 
+    def __getstate__(self) -> dict[str, Any]:
+        """The state without :attr:`lock` (a lock cannot be copied or pickled): a copy gets its own."""
+        return {name: value for name, value in vars(self).items() if name != "lock"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        vars(self).update(state)
+        self.lock = threading.RLock()
+
     def _copy(self) -> Playground:
         """A deep copy whose snapshot store shares the (immutable) snapshots."""
         store = self._snapshots
-        other: Playground = copy.deepcopy(self, {id(store): store.copy(), id(self.lock): threading.RLock()})
+        other: Playground = copy.deepcopy(self, {id(store): store.copy()})
         return other
 
     def _capture(self, anchor: bool = False) -> None:
@@ -538,9 +546,11 @@ class Playground:
     # --- one example, one step ------------------------------------------------
     def predict(self, points: Any) -> np.ndarray:
         """The network's outputs for an array of ``(x, y)`` points: ``(n,)`` with one output,
-        ``(n, K)`` class probabilities with K classes (as :meth:`outputs`); ValueError if bad."""
+        ``(n, K)`` class probabilities with K classes (as :meth:`outputs`); ValueError if bad.
+        Under the lock (not counted in :attr:`revision`: it changes nothing)."""
         xy = _points_array(points)
-        return self._forward(xy[:, 0], xy[:, 1])
+        with self.lock:
+            return self._forward(xy[:, 0], xy[:, 1])
 
     def _forward(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """The outputs at points ``(x, y)``: ``(n,)`` with one output neuron, else ``(n, K)``."""
@@ -604,8 +614,10 @@ class Playground:
     # --- views for drawing and checking --------------------------------------
     def boundaries(self, resolution: int = grid.THUMBNAIL_RESOLUTION,
                    output_resolution: int = grid.OUTPUT_RESOLUTION) -> grid.Boundaries:
-        """Every neuron's map over [−6, 6]² from one forward pass of the grid."""
-        return grid.boundaries(self.net, self.config.features, resolution, output_resolution)
+        """Every neuron's map over [−6, 6]² from one forward pass of the grid (under the lock, as
+        :meth:`predict`: a widget's thread may be training)."""
+        with self.lock:
+            return grid.boundaries(self.net, self.config.features, resolution, output_resolution)
 
     @guarded
     def gradient_check(self) -> dict[str, Any]:

@@ -140,3 +140,22 @@ def test_recover_after_a_divergence_takes_both_sides_back_to_the_same_epoch(clie
     alone_b = Playground.from_url(f"{DIVERGING}&learningRate=0.01")
     alone_b.step(good)
     assert_losses(b, alone_b)
+
+
+def test_a_change_mid_epoch_keeps_both_sides_at_the_same_point() -> None:
+    """Training turns end mid-epoch; a change (A's or B's), a seek or an export finishes the
+    epoch in progress: on both sides, the same points (B lagged a part of an epoch each time)."""
+    from app.compare import train_examples
+    from app.protocol import parse_client_message
+    from app.session import Session
+
+    session = Session(thumbnail=8)
+    session.handle(parse_client_message(f'{{"type": "hello", "hash": "{LINK}&compare=learningRate:0.3"}}'))
+    for message in ('{"type": "set", "changes": {"learningRate": 0.1}, "side": "a"}',
+                    '{"type": "set", "changes": {"learningRate": 0.2}, "side": "b"}',
+                    '{"type": "seek", "epoch": 0}', '{"type": "export"}'):
+        assert session._b is not None
+        train_examples(session.pg, session._b, 7)  # a training turn's share, mid-epoch
+        session.handle(parse_client_message(message))
+        a, b = session.pg, session._b.pg
+        assert (b.epoch, b.position) == (a.epoch, a.position), message

@@ -247,3 +247,44 @@ def test_load_ignores_a_history_whose_epochs_do_not_fit():
     data["history"] = [[1e400, 0.1, 0.1]]
     loaded = Playground.load(data)
     assert loaded.epoch == 3 and all(p[0] <= 3 for p in loaded.history)
+
+
+def test_a_copy_or_pickle_of_a_playground_has_a_lock_of_its_own():
+    """The lock every public method takes (Playground.lock) is no part of the state: a deep copy or
+    a pickle (a process pool, a notebook's store) gives a playground that trains on as the original."""
+    import copy
+    import pickle
+
+    playground = Playground.from_url(DEFAULT)
+    playground.step(3)
+    for other in (copy.deepcopy(playground), pickle.loads(pickle.dumps(playground))):
+        assert other.lock is not playground.lock
+        with playground.lock:  # the original busy (a widget training) does not hold the copy up
+            other.step(2)
+        assert other.epoch == 5
+    playground.step(2)
+    assert playground.train_loss == other.train_loss
+
+
+def test_predict_and_boundaries_wait_for_the_lock():
+    """A notebook widget trains on a thread, holding ``pg.lock`` for each slice (nogil kernels
+    change the weights in place): a cell's predict or boundaries waits for the slice's end."""
+    import threading
+    import time
+
+    playground = Playground.from_url(DEFAULT)
+    for call in (lambda: playground.predict([[0.5, 0.5]]), lambda: playground.boundaries(4, 4)):
+        held = threading.Event()
+
+        def train_slice(held: threading.Event = held) -> None:
+            with playground.lock:
+                held.set()
+                time.sleep(0.3)
+
+        thread = threading.Thread(target=train_slice)
+        thread.start()
+        held.wait()
+        started = time.monotonic()
+        call()
+        assert time.monotonic() - started >= 0.25
+        thread.join()

@@ -173,3 +173,70 @@ def test_without_anywidget_the_error_names_the_extra(monkeypatch: pytest.MonkeyP
         pg.widget()
     monkeypatch.undo()
     importlib.import_module("app.widget")
+
+
+def test_compare_mode_sends_bs_frames(widget: tuple[PlaygroundWidget, Views], pg: Playground) -> None:
+    made, views = widget
+    say(made, {"type": "hello", "hash": ""})
+    say(made, {"type": "compare", "on": True})
+    say(made, {"type": "set", "changes": {"learningRate": 0.3}, "side": "b"})
+    sent = len(views.grids())
+    say(made, {"type": "step", "n": 2})
+    wait_until(lambda: any(m.get("side") == "b" and m["epoch"] == 2 for m in views.of_type("frame")), 5)
+    assert len(views.grids()) - sent >= 2, "A's grids and B's"
+    assert pg.config.learningRate == 0.03 and views.of_type("state")[-1]["compare"]["config"]["learningRate"] == 0.3
+
+
+def compare_and_step(made: PlaygroundWidget, pg: Playground, epochs: int) -> None:
+    """A view's hello, Compare mode with B's learning rate 0.3, then ``epochs`` epochs of both."""
+    say(made, {"type": "hello", "hash": ""})
+    say(made, {"type": "compare", "on": True})
+    say(made, {"type": "set", "changes": {"learningRate": 0.3}, "side": "b"})
+    say(made, {"type": "step", "n": epochs})
+    wait_until(lambda: pg.epoch == epochs and not made.playing, 5)
+
+
+def test_stop_comparing_keeping_b_keeps_the_users_playground(widget: tuple[PlaygroundWidget, Views],
+                                                             pg: Playground) -> None:
+    made, views = widget
+    compare_and_step(made, pg, 2)
+    b_weights = made._session._b.pg.weights  # type: ignore[union-attr]
+    say(made, {"type": "compare", "on": False, "keep": "b"})  # the page's default: keep the side changed
+    assert pg.config.learningRate == 0.3 and pg.epoch == 2, "the user's playground is now B"
+    assert all((w == v).all() for w, v in zip(pg.weights, b_weights, strict=True))
+    pg.step(1)  # a cell's step still shows in the widget
+    wait_until(lambda: any(m["epoch"] == 3 for m in views.of_type("frame")), 5)
+    assert "compare" not in views.of_type("state")[-1]
+
+
+def test_a_cells_reset_or_new_data_reaches_b_when_comparing(widget: tuple[PlaygroundWidget, Views],
+                                                            pg: Playground) -> None:
+    made, views = widget
+    compare_and_step(made, pg, 3)
+    b = made._session._b
+    assert b is not None
+    states = len(views.of_type("state"))
+    pg.reset()  # from a cell: B starts again from A's new weights, as the page's Reset does
+    wait_until(lambda: len(views.of_type("state")) > states, 5)
+    assert views.of_type("state")[-1]["compare"]["epoch"] == 0
+    assert b.pg.config.learningRate == 0.3
+    assert all((w == v).all() for w, v in zip(pg.weights, b.pg.weights, strict=True))
+    pg.set(noise=30)  # a shared setting, from a cell: both sides train on the same points
+    wait_until(lambda: views.of_type("state")[-1]["config"]["noise"] == 30, 5)
+    assert b.pg.config.noise == 30 and b.pg.train.rows() == pg.train.rows()
+    pg.set_points([[1, 1, 1], [-1, -1, -1], [2, 2, 1], [-2, -2, -1]])
+    wait_until(lambda: b.pg.data_version > 1 and b.pg.train.rows() == pg.train.rows(), 5)
+
+
+def test_a_cells_step_or_rewind_reaches_b_when_comparing(widget: tuple[PlaygroundWidget, Views],
+                                                         pg: Playground) -> None:
+    made, views = widget
+    compare_and_step(made, pg, 2)
+    b = made._session._b
+    assert b is not None
+    pg.step(3)  # from a cell: B trains the same epochs (the two stay in lockstep)
+    wait_until(lambda: b.pg.epoch == 5 and any(m.get("side") == "b" and m["epoch"] == 5
+                                               for m in views.of_type("frame")), 5)
+    pg.rewind(1)
+    wait_until(lambda: b.pg.epoch == 1, 5)
+    assert b.pg.config.learningRate == 0.3 and pg.config.learningRate == 0.03

@@ -64,6 +64,12 @@ export class Connection {
     this.handlers.status("connected");
   }
 
+  /** Deltas apply to this connection's session only; Compare mode's side B has grids of its own. */
+  newDecoders() {
+    this.gridSide = "a"; // whose grids the next binary message holds: the last frame's side
+    return { a: new GridDecoder(), b: new GridDecoder() };
+  }
+
   onMessage(event, decoders) {
     this.inbox = this.inbox.then(() => this.handle(event.data, decoders)).catch((error) => {
       for (const decoder of Object.values(decoders)) decoder.forget(); // the next delta must not build on it
