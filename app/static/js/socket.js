@@ -46,13 +46,6 @@ export class Connection {
     this.socket = socket;
   }
 
-  /** Grid decoders for a new session: deltas apply to that session only, and Compare mode's side B
-   * has grids of its own. */
-  newDecoders() {
-    this.gridSide = "a"; // whose grids the next binary message holds: the last frame's side
-    return { a: new GridDecoder(), b: new GridDecoder() };
-  }
-
   onOpen() {
     const reconnected = this.everConnected;
     this.askedForKeyFrame = false; // a new session starts with a key frame
