@@ -376,7 +376,7 @@ class Playground:
         self._restore(snapshot)
         with np.errstate(over="ignore", invalid="ignore"):
             while self.epoch < epoch:
-                self._train_to(self.trainer.examples)
+                self._finish()
 
     @guarded
     def at(self, epoch: int) -> Playground:
