@@ -88,10 +88,9 @@ class SideB:
             self.pg.set(seed=a.config.seed)
 
     def follow(self, a: Playground, since: tuple[int, int]) -> None:
-        """Train B the training points A trained since ``(epoch, position)`` (B's own stop
-        condition or divergence ends B's part early)."""
-        per_epoch = a.trainer.examples
-        trained = (a.epoch - since[0]) * per_epoch + a.position - since[1]
+        """Train B the work A did since ``(epoch, progress)`` (B's own stop condition or
+        divergence ends B's part early): on the same points, the same epochs and pieces."""
+        trained = (a.epoch - since[0]) * a.epoch_cost + a.progress - since[1]
         if trained > 0 and not self.pg.diverged and self.pg.stop is None:
             self.pg.train_examples(trained)
 
@@ -137,7 +136,7 @@ class SideB:
 def train_examples(a: Playground, b: SideB | None, examples: int) -> int:
     """``examples`` training points of A (epochs finished, as ``Playground.train_examples``), and
     the same of B when comparing."""
-    since = (a.epoch, a.position)
+    since = (a.epoch, a.progress)
     done = a.train_examples(examples)
     if b is not None:
         b.follow(a, since)

@@ -435,10 +435,10 @@ class Session:
         # The frame is part of the turn: a big network's frame must not make its turns longer,
         # but half the turn stays for training even when its frame alone would fill the turn.
         deadline = time.perf_counter() + max(budget - self._seconds_per_frame, budget / 2)
-        per_epoch = max(1, self.pg.trainer.examples)
+        per_epoch = self.pg.epoch_cost
         done = 0
         while not self.pg.diverged and (target is None or done < target):
-            left = None if target is None else (target - done) * per_epoch - self.pg.position
+            left = None if target is None else (target - done) * per_epoch - self.pg.progress
             n = self._examples_that_fit(deadline - time.perf_counter(), left)
             started = time.perf_counter()
             done += train_examples(self.pg, self._b, n)  # ends early, at the very epoch, where a stop condition holds
@@ -472,9 +472,9 @@ class Session:
         """Training points for ``seconds``; whole epochs (at least the rest of this one) when an
         epoch is short, so a small network's frame takes one turn and shows a finished epoch."""
         n = max(1, int(seconds / self._seconds_per_example))
-        epoch = self.pg.trainer.examples
-        if epoch and self._seconds_per_example * epoch <= SHORT_EPOCH:
-            rest = epoch - self.pg.position
+        epoch = self.pg.epoch_cost
+        if self._seconds_per_example * epoch <= SHORT_EPOCH:
+            rest = epoch - self.pg.progress
             n = rest + max(0, n - rest) // epoch * epoch
         return n if left is None else max(1, min(n, left))
 

@@ -225,7 +225,7 @@ def _inside(playground: Playground, watch: _Watch) -> None:
     inside = _Watch(watch.weight_base, watch.gradient_base)
     size = past.config.batchSize
     for batch in range(1, past.trainer.examples // size + 2):  # a carried batch may add one
-        if past.epoch >= epoch or inside.both or (not past.train_examples(size) and past.position == 0):
+        if past.epoch >= epoch or inside.both or (not past.train_examples(size) and past.progress == 0):
             break  # the epoch is over (or a stop condition holds)
         inside.look(past, epoch, batch)
     if inside.weights is not None:

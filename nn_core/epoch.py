@@ -82,17 +82,17 @@ def gradient_sum(params: Array, layout: Array, hidden: int, output: int, loss: i
 
 
 @kernel
-def mean_loss(params: Array, layout: Array, hidden: int, output: int, loss: int, inputs: Array,
-              labels: Array, start: int, stop: int, neurons: Array, predictions: Array) -> float:
-    """The mean loss over points ``start``..``stop`` (0 for none), summed in order.
+def loss_sum(params: Array, layout: Array, hidden: int, output: int, loss: int, inputs: Array,
+             labels: Array, start: int, stop: int, neurons: Array, predictions: Array, total: float) -> float:
+    """``total`` plus the loss of each point ``start``..``stop``, added in order.
 
-    Each point's outputs go into its row of ``predictions`` (one column per output
-    neuron) on the way: the metrics read them, so accuracy or R² costs no forward
-    pass of its own.
+    A mean loss is one call from 0.0 divided by the count; an evaluation cut into
+    pieces (whole chunks from the set's first point) passes each piece the sum so
+    far, so it adds the very same numbers in the very same order: bit for bit the
+    uncut sum. Each point's outputs go into its row of ``predictions`` (one column
+    per output neuron) on the way: the metrics read them, so accuracy or R² costs
+    no forward pass of its own.
     """
-    if stop <= start:
-        return 0.0
-    total = 0.0
     depth = layout.shape[1] - 2
     first_output, outputs = layout[FIRST_NODE, depth], layout[SIZES, depth]
     chunk = neurons.shape[2]
@@ -103,4 +103,4 @@ def mean_loss(params: Array, layout: Array, hidden: int, output: int, loss: int,
             for k in range(outputs):
                 predictions[first + q, k] = neurons[A, first_output + k, q]
             total += losses.point_error(loss, output, neurons, first_output, outputs, q, labels[first + q])
-    return total / (stop - start)
+    return total

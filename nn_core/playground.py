@@ -271,16 +271,19 @@ class Playground:
             for _ in range(epochs):
                 if watch and self._stop_holds():
                     return
-                self._train_to(self.trainer.examples)
+                self._finish()
 
     @guarded
     def train_examples(self, examples: int) -> int:
-        """Train the next ``examples`` training points, across epochs; return the epochs finished.
+        """Spend ``examples`` training examples' worth of work, across epochs; return the epochs finished.
 
         This cuts an epoch that takes longer than a server's time slice (a big
-        network at batch size 1) into pieces: the next call resumes where this one
-        stopped, and the epochs come out bit for bit as :meth:`step` trains them.
-        With no training points each example is an (empty) epoch, as :meth:`step`'s.
+        network at batch size 1) into pieces: its training points, then its
+        end-of-epoch losses in chunks of points (each costs
+        :data:`nn_core.training.CHUNK_COST` examples), so an epoch costs
+        :attr:`epoch_cost`. The next call resumes where this one stopped, and the
+        epochs come out bit for bit as :meth:`step` trains them. With no points at
+        all each example is an (empty) epoch, as :meth:`step`'s.
         """
         finished = 0
         watch = stopping.any_condition(self.config)
@@ -288,39 +291,69 @@ class Playground:
             while examples > 0:
                 if watch and self._stop_holds():
                     break
-                last = min(self.trainer.examples, self.position + examples)
-                examples -= max(1, last - self.position)
-                finished += self._train_to(last)
+                epoch = self.epoch
+                examples -= self._advance(examples)
+                finished += self.epoch - epoch
         return finished
+
+    @property
+    def epoch_cost(self) -> int:
+        """What an epoch costs :meth:`train_examples`: its training points and its losses' chunks."""
+        return max(1, self.trainer.examples + self.evaluate.cost)
+
+    @property
+    def progress(self) -> int:
+        """What of :attr:`epoch_cost` the epoch in progress has spent."""
+        return self.position + self.evaluate.spent
 
     @guarded
     def finish_epoch(self) -> None:
-        """Train the rest of an epoch in progress, if any: changes apply between epochs."""
-        if self.position:
+        """Train (and evaluate) the rest of an epoch in progress, if any: changes apply between epochs."""
+        if self.progress:
             with np.errstate(over="ignore", invalid="ignore"):
-                self._train_to(self.trainer.examples)
+                self._finish()
 
-    def _train_to(self, last: int) -> int:
-        """Train the epoch in progress up to point ``last``; at its end count it and record its
-        losses (return 1), else 0."""
+    def _advance(self, budget: int) -> int:
+        """Spend about ``budget`` on the epoch in progress: training points first, then chunks of
+        its evaluation (at least one); at its end count it. Return what it spent."""
+        if self.position < self.trainer.examples:
+            before = self.position
+            self._train_to(min(self.trainer.examples, self.position + budget))
+            return self.position - before
+        before = self.evaluate.spent
+        self.evaluate.advance(self.net, budget)
+        spent = self.evaluate.spent - before
+        if self.evaluate.complete:
+            self._end_epoch()
+        return max(1, spent)
+
+    def _finish(self) -> None:
+        """Train and evaluate the rest of the epoch in progress, and count it."""
+        self._train_to(self.trainer.examples)
+        while not self.evaluate.complete:
+            self.evaluate.advance(self.net, self.evaluate.cost)
+        self._end_epoch()
+
+    def _train_to(self, last: int) -> None:
+        """Train the epoch in progress up to point ``last``."""
         if schedules.scheduled(self.config):
             self.hyper.learning_rate = self.learning_rate
         self.trainer.train(self.hyper, self.position, last)
-        if last < self.trainer.examples:
-            self.position = last
-            return 0
+        self.position = last
+
+    def _end_epoch(self) -> None:
+        """The epoch's training and evaluation are done: count it and record its losses."""
         self.position = 0
         self.epoch += 1
-        self.train_loss, self.test_loss = self.evaluate(self.net)
+        self.train_loss, self.test_loss = self.evaluate.losses()
         self._history.add(self.epoch, self.train_loss, self.test_loss)
         self._best.observe(self.epoch, self.test_loss)
         if self._snapshots.due(self.epoch):
             self._capture()
-        return 1
 
     def _stop_holds(self) -> bool:
         """A stop condition holds between epochs (one never cuts an epoch in progress)."""
-        return self.position == 0 and self.stop is not None
+        return self.progress == 0 and self.stop is not None
 
     # --- time travel --------------------------------------------------------
     @guarded
@@ -343,7 +376,7 @@ class Playground:
         self._restore(snapshot)
         with np.errstate(over="ignore", invalid="ignore"):
             while self.epoch < epoch:
-                self._train_to(self.trainer.examples)
+                self._finish()
 
     @guarded
     def at(self, epoch: int) -> Playground:
@@ -437,6 +470,7 @@ class Playground:
         # last update to draw until the next one, rather than the abandoned future's.
         optimizer.last_gradient[:] = 0.0
         self.epoch, self.position = snapshot.epoch, 0
+        self.evaluate.restart()
         self._best = stopping.BestTestLoss(snapshot.best_epoch, snapshot.best_loss)
         self.train_loss, self.test_loss = self._losses()  # the same values, and the metrics' outputs
 
@@ -748,7 +782,9 @@ class Playground:
             return self.evaluate(self.net)
 
     def _update_losses(self) -> None:
-        """The losses after a change; early stopping's patience and a new branch start here."""
+        """The losses after a change; early stopping's patience and a new branch start here (an
+        evaluation in pieces in progress starts again: its first pieces saw other weights)."""
+        self.evaluate.restart()
         self.train_loss, self.test_loss = self._losses()
         self._best = stopping.BestTestLoss(self.epoch, self.test_loss)
         self._snapshots.truncate(self.epoch)

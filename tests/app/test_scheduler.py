@@ -13,6 +13,7 @@ from app.protocol import parse_client_message
 from app.scheduler import MIN_SLICE, TrainingScheduler
 from app.server_messages import Frame, Outgoing
 from app.session import Runner, Session
+from nn_core.training import CHUNK_COST
 
 
 def test_time_slices_shrink_as_more_sessions_play() -> None:
@@ -145,3 +146,27 @@ def test_a_big_batch_one_epoch_is_cut_into_turns_and_ten_default_pages_keep_thei
     assert turns[len(turns) // 2] < 0.03 and turns[-1] < 0.15, turns[-10:]
     assert min(rates) > 15, rates
     assert big_epoch >= 1 or len(big_sink.frames) > 5, (big_epoch, len(big_sink.frames))  # the big one trains too
+
+
+def test_the_largest_networks_end_of_epoch_losses_are_cut_to_fit_its_turns() -> None:
+    """The 10×32 network on 5,000 points at batch size 1: the losses over all points at an
+    epoch's end (~14 ms of compute before they were cut, at a 1 ms slice) now take turns of
+    their own. Measured in the turn's own CPU time; generous bound (4 slices + 3 ms)."""
+    largest = ("#mode=extended&networkShape=32,32,32,32,32,32,32,32,32,32&batchSize=1&percTrainData=90"
+               "&speed=max&xTimesY=true&xSquared=true&ySquared=true&sinX=true&sinY=true&seed=0.4")
+    session = Session(thumbnail=25)
+    for message in ({"type": "hello", "hash": largest}, {"type": "points", "points": five_thousand_points()},
+                    {"type": "play"}):
+        session.handle(parse_client_message(json.dumps(message)))
+    pg, examples = session.pg, session.pg.trainer.examples
+    while pg.epoch < 1:  # compiled, and the session has learned its speed
+        session.train(MIN_SLICE, False)
+    evaluating: list[float] = []  # the turns that computed losses
+    while pg.epoch < 3:
+        epoch, started = pg.epoch, time.thread_time()
+        session.train(MIN_SLICE, False)
+        if pg.epoch > epoch or pg.position == examples:
+            evaluating.append(time.thread_time() - started)
+    session.close()
+    assert len(evaluating) >= pg.evaluate.cost // CHUNK_COST, evaluating  # 20 chunks an epoch: about one a turn
+    assert max(evaluating) <= 4 * MIN_SLICE + 0.003, sorted(evaluating)[-5:]

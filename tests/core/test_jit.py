@@ -4,9 +4,9 @@ import numba
 import pytest
 
 from nn_core import Playground
-from nn_core.epoch import gradient_sum, mean_loss, train_epoch
+from nn_core.epoch import gradient_sum, loss_sum, train_epoch
 
-KERNELS = [train_epoch, mean_loss, gradient_sum]
+KERNELS = [train_epoch, loss_sum, gradient_sum]
 jit_only = pytest.mark.skipif(numba.config.DISABLE_JIT, reason="NUMBA_DISABLE_JIT: plain Python")
 
 
