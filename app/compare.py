@@ -146,7 +146,7 @@ def train_examples(a: Playground, b: SideB | None, examples: int) -> int:
 def finish_epochs(a: Playground, b: SideB) -> None:
     """A's epoch in progress finished, and B trained the same points: a change meets both sides at
     an epoch's end (A alone finishes its epoch for most changes, a seek or an export)."""
-    since = (a.epoch, a.position)
+    since = (a.epoch, a.progress)
     a.finish_epoch()
     b.follow(a, since)
 

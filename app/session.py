@@ -144,7 +144,7 @@ class Session:
         if self._pg is None:
             raise ProtocolError("invalid", "send hello first")
         handler: Callable[[Any], list[Outgoing]] = getattr(self, "_" + message.type)
-        if self._b is not None and self.pg.position:  # comparing: both sides meet it at an epoch's end
+        if self._b is not None and self.pg.progress:  # comparing: both sides meet it at an epoch's end
             finish_epochs(self.pg, self._b)
         if self._view is None or _only_looks(message):
             return handler(message)

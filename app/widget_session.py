@@ -104,9 +104,9 @@ class WidgetSession(Session):
         a cell's ``pg.rewind`` (when B can go back so far); in lockstep, nothing to do."""
         a, b = self.pg, self._b
         assert b is not None
-        if (a.epoch, a.position) > (b.pg.epoch, b.pg.position):
-            b.follow(a, (b.pg.epoch, b.pg.position))
-        elif (a.epoch, a.position) < (b.pg.epoch, b.pg.position) and a.position == 0:
+        if (a.epoch, a.progress) > (b.pg.epoch, b.pg.progress):
+            b.follow(a, (b.pg.epoch, b.pg.progress))
+        elif (a.epoch, a.progress) < (b.pg.epoch, b.pg.progress) and a.progress == 0:
             b.rewind(a.epoch)
 
     def catch_up(self) -> list[Outgoing]:
