@@ -158,4 +158,4 @@ def test_a_change_mid_epoch_keeps_both_sides_at_the_same_point() -> None:
         train_examples(session.pg, session._b, 7)  # a training turn's share, mid-epoch
         session.handle(parse_client_message(message))
         a, b = session.pg, session._b.pg
-        assert (b.epoch, b.position) == (a.epoch, a.position), message
+        assert (b.epoch, b.progress) == (a.epoch, a.progress), message
