@@ -83,9 +83,15 @@ class SideB:
         self.restart()
 
     def same_data(self, a: Playground) -> None:
-        """After A's new data (a new seed): B's data is A's."""
-        if self.pg.config.seed != a.config.seed:
-            self.pg.set(seed=a.config.seed)
+        """After a change of A alone to what both sides share (a new seed, more noise…): B's is A's."""
+        mine = self.pg.config
+        shared = {key: getattr(a.config, key) for key in SHARED if getattr(a.config, key) != getattr(mine, key)}
+        if shared:
+            self.pg.update(shared)
+
+    def same_points(self, a: Playground) -> None:
+        """After A's new points: B's set is A's, as they are now."""
+        self.pg.set_points([list(row) for row in a.train.rows()], test=list(a.test.rows()))
 
     def follow(self, a: Playground, since: tuple[int, int]) -> None:
         """Train B the work A did since ``(epoch, progress)`` (B's own stop condition or

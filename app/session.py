@@ -279,8 +279,8 @@ class Session:
         try:
             test = None if message.test is None else [list(row) for row in message.test]
             self.pg.set_points([list(row) for row in message.points], mode=message.mode, test=test)
-            if self._b is not None:  # the same points: B's set is A's, as they are now
-                self._b.pg.set_points([list(row) for row in self.pg.train.rows()], test=list(self.pg.test.rows()))
+            if self._b is not None:
+                self._b.same_points(self.pg)
         except PointsError as error:
             raise ProtocolError("bad_points", str(error)) from None
         return [*self._state([]), self.frame()]

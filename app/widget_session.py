@@ -14,7 +14,6 @@ frames); what differs is where the playground comes from and who else may change
 from __future__ import annotations
 
 from nn_core import Playground
-from nn_core.comparison import SHARED
 
 from . import protocol as p
 from .protocol import ProtocolError
@@ -93,11 +92,9 @@ class WidgetSession(Session):
         if a.resets != shown[1]:
             b.reset(a)
             return
-        shared = {key: getattr(a.config, key) for key in SHARED if getattr(a.config, key) != getattr(b.pg.config, key)}
-        if shared:
-            b.pg.update(shared)
+        b.same_data(a)
         if a.data_version != shown[2] and a.train.rows() != b.pg.train.rows():
-            b.pg.set_points(a.train.rows(), test=a.test.rows())
+            b.same_points(a)
 
     def _b_keeps_up(self) -> None:
         """Comparing: B trained up to A's point after a cell's ``pg.step``, or back to A's epoch after
