@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from app.compare import SideB
 from app.widget import PlaygroundWidget
 from nn_core import Playground
 
@@ -187,20 +188,22 @@ def test_compare_mode_sends_bs_frames(widget: tuple[PlaygroundWidget, Views], pg
     assert pg.config.learningRate == 0.03 and views.of_type("state")[-1]["compare"]["config"]["learningRate"] == 0.3
 
 
-def compare_and_step(made: PlaygroundWidget, pg: Playground, epochs: int) -> None:
-    """A view's hello, Compare mode with B's learning rate 0.3, then ``epochs`` epochs of both."""
+def compare_and_step(made: PlaygroundWidget, pg: Playground, epochs: int) -> SideB:
+    """A view's hello, Compare mode with B's learning rate 0.3, then ``epochs`` epochs of both: B."""
     say(made, {"type": "hello", "hash": ""})
     say(made, {"type": "compare", "on": True})
     say(made, {"type": "set", "changes": {"learningRate": 0.3}, "side": "b"})
     say(made, {"type": "step", "n": epochs})
     wait_until(lambda: pg.epoch == epochs and not made.playing, 5)
+    b = made._session._b
+    assert b is not None
+    return b
 
 
 def test_stop_comparing_keeping_b_keeps_the_users_playground(widget: tuple[PlaygroundWidget, Views],
                                                              pg: Playground) -> None:
     made, views = widget
-    compare_and_step(made, pg, 2)
-    b_weights = made._session._b.pg.weights  # type: ignore[union-attr]
+    b_weights = compare_and_step(made, pg, 2).pg.weights
     say(made, {"type": "compare", "on": False, "keep": "b"})  # the page's default: keep the side changed
     assert pg.config.learningRate == 0.3 and pg.epoch == 2, "the user's playground is now B"
     assert all((w == v).all() for w, v in zip(pg.weights, b_weights, strict=True))
@@ -212,9 +215,7 @@ def test_stop_comparing_keeping_b_keeps_the_users_playground(widget: tuple[Playg
 def test_a_cells_reset_or_new_data_reaches_b_when_comparing(widget: tuple[PlaygroundWidget, Views],
                                                             pg: Playground) -> None:
     made, views = widget
-    compare_and_step(made, pg, 3)
-    b = made._session._b
-    assert b is not None
+    b = compare_and_step(made, pg, 3)
     states = len(views.of_type("state"))
     pg.reset()  # from a cell: B starts again from A's new weights, as the page's Reset does
     wait_until(lambda: len(views.of_type("state")) > states, 5)
@@ -231,9 +232,7 @@ def test_a_cells_reset_or_new_data_reaches_b_when_comparing(widget: tuple[Playgr
 def test_a_cells_step_or_rewind_reaches_b_when_comparing(widget: tuple[PlaygroundWidget, Views],
                                                          pg: Playground) -> None:
     made, views = widget
-    compare_and_step(made, pg, 2)
-    b = made._session._b
-    assert b is not None
+    b = compare_and_step(made, pg, 2)
     pg.step(3)  # from a cell: B trains the same epochs (the two stay in lockstep)
     wait_until(lambda: b.pg.epoch == 5 and any(m.get("side") == "b" and m["epoch"] == 5
                                                for m in views.of_type("frame")), 5)
