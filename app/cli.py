@@ -15,8 +15,7 @@ from typing import Any
 from nn_core import cli as core_cli
 
 from .config import BOUNDS, WORKER_BOUNDS, AppSettings, Bounds, ConfigError, variable
-
-FACTORY = "app.main:create_app"
+from .cores import usable_cores
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -29,23 +28,27 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     serve.add_argument("--host", default=defaults.host, help=f"address to bind (default {defaults.host})")
     serve.add_argument("--port", type=_port, default=defaults.port,
                        help=f"port to bind (default {defaults.port})")
-    serve.add_argument("--workers", type=_workers, default=1,
-                       help="server processes (default 1; each has its own sessions)")
+    cores = min(len(usable_cores()), int(WORKER_BOUNDS.hi))
+    serve.add_argument("--workers", type=_workers, default=cores,
+                       help=f"server processes, each on a core of its own and with its own sessions "
+                            f"(default: one per core, here {cores})")
     serve.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"),
                        help="uvicorn's log level (default info)")
     serve.set_defaults(handler=serve_command)
 
 
 def uvicorn_options(args: argparse.Namespace, settings: AppSettings) -> dict[str, Any]:
-    """The keyword arguments ``serve`` passes to :func:`uvicorn.run`."""
+    """The keyword arguments ``serve`` gives uvicorn (:func:`uvicorn.run`, or each process's ``Config``)."""
     from .transport import uvicorn_limits  # imports uvicorn: only for `serve`
 
-    return {"factory": True, "host": args.host, "port": args.port, "workers": args.workers,
-            "log_level": args.log_level, **uvicorn_limits(settings)}
+    return {"factory": True, "host": args.host, "port": args.port, "log_level": args.log_level,
+            **uvicorn_limits(settings)}
 
 
 def serve_command(args: argparse.Namespace) -> int:
     import uvicorn  # only `serve` needs it; `train` stays quick to start
+
+    from .workers import FACTORY, serve_processes
 
     try:
         settings = AppSettings.from_env()
@@ -56,7 +59,10 @@ def serve_command(args: argparse.Namespace) -> int:
     # the address given here is one of the host names it answers to.
     os.environ[variable("host")] = args.host
     print(f"Neural Playground: open http://{args.host}:{args.port}/", flush=True)
-    uvicorn.run(FACTORY, **uvicorn_options(args, settings))
+    options = uvicorn_options(args, settings)
+    if args.workers > 1:  # one process per core, each with a listening socket of its own
+        return serve_processes(options, args.workers)
+    uvicorn.run(FACTORY, **options)
     return 0
 
 

@@ -70,11 +70,14 @@ class AppSettings:
     hello_timeout: float = _bounded(30.0, 0.05, 3600)
     max_fps: int = _bounded(60, 1, 240)  # the original draws at the browser's ~60 frames a second
     thumbnail: int = _bounded(25, 4, 100)
-    # One training thread: NumPy on small arrays holds the GIL, so a second thread only adds
-    # contention (measured: more CPU per frame, less even frame rates). Use uvicorn workers
-    # (``serve --workers``) for more cores; raise this for very large networks, whose big
+    # One training thread: the frames' Python holds the GIL, so a second thread only adds
+    # contention (measured: more CPU per frame, less even frame rates). ``serve`` runs one
+    # process per core instead (``--workers``); raise this for very large networks, whose big
     # matrix products do release the GIL.
     train_threads: int = _bounded(1, 1, 64)
+    # Each process keeps its threads on a core of its own (app/cores.py: measured 1.5x the
+    # frames of an unpinned process); only with one training thread.
+    pin_core: bool = True
     # permessage-deflate halves the bytes of a frame but costs ~0.8 ms of server CPU per
     # frame; off by default because the default deployment is loopback, where CPU is scarcer.
     ws_compression: bool = False

@@ -1,7 +1,8 @@
 """The application factory: assembles routes, middleware, settings and the training scheduler.
 
-``uvicorn --factory app.main:create_app`` (or ``nn-playground serve``) calls it
-with no argument, so settings come from the environment.
+``nn-playground serve`` runs :func:`serve_app` in each of its processes
+(``uvicorn --factory app.main:create_app`` works too, unpinned), so settings
+come from the environment.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from nn_core import Playground
 from . import __version__, pages, websocket
 from .admission import SessionRegistry
 from .config import AppSettings
+from .cores import pin_to_free_core
 from .grid_message import GridStream
 from .scheduler import TrainingScheduler
 from .security import SecurityHeadersMiddleware
@@ -41,12 +43,20 @@ def warm_up(thumbnail: int) -> None:
     build_frame(playground, HistoryCursor(), GridStream(), False, thumbnail)
 
 
-def create_app(settings: AppSettings | None = None) -> FastAPI:
+def serve_app() -> FastAPI:
+    """The app as ``nn-playground serve`` runs it in each of its processes: settings from the
+    environment, the process on a core of its own (app/cores.py; never a test's own process)."""
+    return create_app(own_core=True)
+
+
+def create_app(settings: AppSettings | None = None, own_core: bool = False) -> FastAPI:
     settings = settings or AppSettings.from_env()
     scheduler = TrainingScheduler(settings.train_threads, settings.max_fps)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if own_core and settings.pin_core and settings.train_threads == 1:
+            pin_to_free_core()
         previous = sys.getswitchinterval()
         sys.setswitchinterval(min(previous, SWITCH_INTERVAL))
         await scheduler.control(lambda: warm_up(settings.thumbnail))

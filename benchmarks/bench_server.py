@@ -1,16 +1,17 @@
 """Benchmark the server: N playing sessions of the default link over real WebSockets.
 
-Starts ``uvicorn --factory app.main:create_app`` as a child process on a free
-loopback port (so this client's work does not share the server's GIL), opens
+Starts ``nn-playground serve`` with its defaults (one process per core, each on
+a core of its own) as a child on a free loopback port, opens
 N sessions, plays them and measures for a few seconds each:
 
 * per session: frames/s, epochs/s and bytes per frame (JSON + grids);
 * control latency: a ``set`` of learningRate until the first frame after the
   ``state`` that shows it (p50/p95 over all sessions);
-* server RSS per session: growth over the freshly started server, divided by N
-  (conservative: it includes caches and memory the allocator keeps after earlier runs);
-* server CPU per delivered frame, which other load on the machine barely changes,
-  and the cores' worth of CPU the server used.
+* server RSS per session: growth over the freshly started server (all its
+  processes), divided by N (conservative: it includes caches and memory the
+  allocator keeps after earlier runs);
+* server CPU per delivered frame (all its processes), which other load on the
+  machine barely changes, and the cores' worth of CPU the server used.
 
 The client is kept light (it reads a frame's epoch without parsing its JSON)
 so that on a small machine it leaves the cores to the server; its own CPU is
@@ -24,7 +25,7 @@ CPU/frame). The whole benchmark is bounded in time (about 5 minutes by default)
 and stops the server by itself.
 
     .venv/bin/python benchmarks/bench_server.py [--seconds 5] [--runs 3] [--plan 1:max,10,50,150]
-                                                [--no-largest] [--fps 20] [--threads 2]
+                                                [--no-largest] [--fps 20] [--threads 2] [--workers 1]
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ import os
 import statistics
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,6 +51,7 @@ from tests.servers import ServerProcess, rss_bytes  # noqa: E402 (tests/ is not 
 
 RATES = (0.03, 0.1)
 SET_EVERY = 0.5  # seconds between control messages per session
+WORKERS_START = 3.0  # seconds for every worker to be up: the first one to answer /healthz may be alone
 
 
 @dataclass
@@ -82,8 +86,37 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def server_pids(pid: int) -> list[int]:
+    """``serve``'s process and its worker processes (uvicorn's supervisor starts one per core)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue  # a process that ended meanwhile
+            children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        found.append(current := todo.pop())
+        todo.extend(children.get(current, []))
+    return found
+
+
+def server_cpu_seconds(pid: int) -> float:
+    return sum(_quietly(cpu_seconds, each) for each in server_pids(pid))
+
+
 def rss_mb(pid: int) -> float:
-    return rss_bytes(pid) / 2**20
+    """The server's resident memory, every process of it together."""
+    return sum(_quietly(rss_bytes, each) for each in server_pids(pid)) / 2**20
+
+
+def _quietly(measure: Callable[[int], float], pid: int) -> float:
+    try:
+        return measure(pid)
+    except (OSError, RuntimeError):  # a worker process that ended meanwhile
+        return 0
 
 
 async def play_session(url: str, speed: str, seconds: float, warmup: float, stats: SessionStats,
@@ -150,11 +183,11 @@ async def run_once(url: str, pid: int, baseline: float, sessions: int, speed: st
     await asyncio.sleep(0.5 + sessions * 0.01)  # every session connected and playing
     ready.set()
     await asyncio.sleep(warmup)
-    cpu_start, client_start = cpu_seconds(pid), cpu_seconds(os.getpid())
+    cpu_start, client_start = server_cpu_seconds(pid), cpu_seconds(os.getpid())
     await asyncio.sleep(seconds / 2)
     during = rss_mb(pid)
     await asyncio.sleep(seconds / 2)
-    cpu = cpu_seconds(pid) - cpu_start
+    cpu = server_cpu_seconds(pid) - cpu_start
     client_cpu = cpu_seconds(os.getpid()) - client_start
     await asyncio.wait_for(asyncio.gather(*tasks), timeout=seconds + warmup + 30)
     fps = [s.frames / seconds for s in stats]
@@ -225,6 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fps", type=float, default=20.0)
     parser.add_argument("--max-sessions", type=int, default=800)
     parser.add_argument("--threads", type=int, help="the server's training threads (its default if not given)")
+    parser.add_argument("--workers", type=int, help="the server's processes (its default, one per core, if not given)")
     args = parser.parse_args(argv)
     print(f"load average before: {_load()}")
     print(HEADER)
@@ -233,8 +267,10 @@ def main(argv: list[str] | None = None) -> int:
     env = {"NNP_MAX_SESSIONS": limit, "NNP_MAX_SESSIONS_PER_CLIENT": limit, "NNP_MAX_WAITING_PER_CLIENT": limit}
     if args.threads is not None:
         env["NNP_TRAIN_THREADS"] = str(args.threads)
-    with ServerProcess(env=env, log=subprocess.DEVNULL) as server:
+    with ServerProcess(env=env, log=subprocess.DEVNULL, workers=args.workers) as server:
         url = server.url.replace("http", "ws", 1) + "/ws"
+        time.sleep(WORKERS_START)
+        print(f"server processes: {len(server_pids(server.pid))} (serve and its workers)")
         baseline = rss_mb(server.pid)
         for n, speed in _plan(args.plan):
             print(row(median_run(url, server.pid, baseline, n, speed, args)), flush=True)

@@ -28,7 +28,7 @@ trap cleanup EXIT INT TERM
 backends=()
 for ((i = 0; i < N; i++)); do
   port=$((FIRST_PORT + i))
-  "$VENV_BIN/nn-playground" serve --host 127.0.0.1 --port "$port" --log-level warning &
+  "$VENV_BIN/nn-playground" serve --host 127.0.0.1 --port "$port" --workers 1 --log-level warning &
   pids+=($!)
   backends+=(--backend "127.0.0.1:$port")
 done

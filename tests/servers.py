@@ -150,9 +150,13 @@ class ServerProcess(LoopbackChild):
     LAUNCHER = (sys.executable, "-c", "import sys; from app.cli import main; sys.exit(main())")
 
     def __init__(self, port: int | None = None, env: dict[str, str] | None = None,
-                 log: IO[bytes] | None = None, launcher: Sequence[str] = LAUNCHER, cwd: Path = ROOT) -> None:
+                 log: IO[bytes] | None = None, launcher: Sequence[str] = LAUNCHER, cwd: Path = ROOT,
+                 workers: int | None = 1) -> None:
         """``launcher``: the command that stands for ``nn-playground`` (an installed one, say),
-        run in ``cwd``; ``env`` is added to this process's environment."""
+        run in ``cwd``; ``env`` is added to this process's environment. ``workers``: one server
+        process by default, as a test's checks of one process's limits and memory need; None
+        leaves it to ``serve`` (one per core), as the benchmark measures it."""
+        self.workers = workers
         self.port = port or free_port()
         self.env = {**os.environ, **(env or {})}
         self.log = log
@@ -166,7 +170,8 @@ class ServerProcess(LoopbackChild):
         return self.process.pid
 
     def start(self, seconds: float = 30) -> ServerProcess:
-        command = [*self.launcher, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"]
+        command = [*self.launcher, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning",
+                   *([] if self.workers is None else ["--workers", str(self.workers)])]
         self.process = subprocess.Popen(command, cwd=self.cwd, env=self.env, stdout=self.log, stderr=self.log)
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:

@@ -9,6 +9,7 @@ import pytest
 
 from app import cli
 from app.config import AppSettings
+from app.cores import usable_cores
 from app.transport import POLITE_MARGIN
 
 
@@ -21,18 +22,29 @@ def _restore_host(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_serve_runs_uvicorn_with_the_app_factory(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[tuple[str, dict[str, Any]]] = []
     monkeypatch.setattr("uvicorn.run", lambda target, **options: calls.append((target, options)))
-    assert cli.main(["serve", "--host", "127.0.0.2", "--port", "8123", "--workers", "2"]) == 0
+    assert cli.main(["serve", "--host", "127.0.0.2", "--port", "8123", "--workers", "1"]) == 0
     target, options = calls[0]
-    assert target == "app.main:create_app" and options["factory"] is True
-    assert (options["host"], options["port"], options["workers"]) == ("127.0.0.2", 8123, 2)
+    assert target == "app.main:serve_app" and options["factory"] is True
+    assert (options["host"], options["port"]) == ("127.0.0.2", 8123)
     assert options["ws_max_size"] == AppSettings().max_message_bytes + POLITE_MARGIN
     assert "127.0.0.2" in AppSettings.from_env().trusted_hosts  # the factory answers to the bind address
+
+
+def test_serve_with_workers_starts_that_many_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[dict[str, Any], int]] = []
+    monkeypatch.setattr("uvicorn.run", lambda *a, **k: pytest.fail("one process per worker, not uvicorn.run"))
+    monkeypatch.setattr("app.workers.serve_processes",
+                        lambda options, processes: calls.append((options, processes)) or 0)
+    assert cli.main(["serve", "--port", "8124", "--workers", "3"]) == 0
+    options, processes = calls[0]
+    assert processes == 3 and options["port"] == 8124 and options["factory"] is True
 
 
 def test_serve_defaults_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NNP_PORT", "9001")
     calls: list[dict[str, Any]] = []
     monkeypatch.setattr("uvicorn.run", lambda target, **options: calls.append(options))
+    monkeypatch.setattr("app.workers.serve_processes", lambda options, processes: calls.append(options) or 0)
     assert cli.main(["serve"]) == 0
     assert (calls[0]["host"], calls[0]["port"]) == ("127.0.0.1", 9001)
 
@@ -61,4 +73,4 @@ def test_register_adds_serve_to_a_parser() -> None:
     parser = argparse.ArgumentParser()
     cli.register(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["serve"])
-    assert args.handler is cli.serve_command and args.workers == 1
+    assert args.handler is cli.serve_command and args.workers == len(usable_cores())  # one per core

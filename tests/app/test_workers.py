@@ -1,0 +1,157 @@
+"""``serve`` with several processes: each on a core of its own, pages spread over them, a dead one
+replaced, every one stopped with ``serve``. Real processes on loopback; each test's core locks live
+in its own temporary directory, so servers of other tests do not hold its cores."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from websockets.sync.client import ClientConnection, connect
+
+from app.cores import usable_cores
+
+from ..servers import ROOT, ServerProcess
+
+LISTEN, ESTABLISHED = "0A", "01"  # /proc/net/tcp's socket states
+
+
+def worker_pids(server: ServerProcess) -> list[int]:
+    """The server processes ``serve`` started (not multiprocessing's resource tracker)."""
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    return [int(pid) for pid in children if b"spawn_main" in _cmdline(int(pid))]
+
+
+def _cmdline(pid: int) -> bytes:
+    with contextlib.suppress(OSError):
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    return b""
+
+
+def sockets_on(port: int, state: str) -> dict[str, int]:
+    """Socket inode → 1 for each TCP socket in ``state`` whose local port is ``port``."""
+    found = {}
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].split(":")[1], 16) == port and fields[3] == state:
+            found[fields[9]] = 1
+    return found
+
+
+def inodes_of(pid: int) -> set[str]:
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+    return inodes
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 30) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()
+
+
+@pytest.fixture
+def two_processes(tmp_path: Path) -> Iterator[ServerProcess]:
+    with ServerProcess(workers=2, env={"TMPDIR": str(tmp_path)}) as server:
+        # /healthz answered: one process is up; wait for the other's listening socket too.
+        assert wait_for(lambda: len(sockets_on(server.port, LISTEN)) == 2), "the second process did not listen"
+        yield server
+
+
+@contextlib.contextmanager
+def open_page(server: ServerProcess) -> Iterator[ClientConnection]:
+    """A page that said hello and got its playground."""
+    with connect(server.ws_url, open_timeout=10) as ws:
+        ws.send('{"type": "hello", "hash": "#seed=1"}')
+        while '"type":"state"' not in str(ws.recv(timeout=20)):
+            pass
+        yield ws
+
+
+def test_pages_spread_over_one_process_per_core(two_processes: ServerProcess) -> None:
+    with contextlib.ExitStack() as pages:
+        for _ in range(24):
+            pages.enter_context(open_page(two_processes))
+        established = sockets_on(two_processes.port, ESTABLISHED)
+        per_process = [len(inodes_of(pid) & established.keys()) for pid in worker_pids(two_processes)]
+    # The kernel spreads connections by a hash of their ports: 24 land 12 ± 2.4 on each side
+    # (all but two on one side has odds of about 1 in 300,000).
+    assert len(per_process) == 2 and sum(per_process) == 24 and min(per_process) >= 2, per_process
+    if len(usable_cores()) >= 2:  # each process on a core of its own, not the same one
+        affinities = [os.sched_getaffinity(pid) for pid in worker_pids(two_processes)]
+        assert all(len(cores) == 1 for cores in affinities) and affinities[0] != affinities[1], affinities
+
+
+def test_a_process_that_dies_is_replaced(two_processes: ServerProcess) -> None:
+    dead = worker_pids(two_processes)[0]
+    os.kill(dead, signal.SIGKILL)
+    assert wait_for(lambda: len(worker_pids(two_processes)) == 2 and dead not in worker_pids(two_processes))
+    assert wait_for(lambda: len(sockets_on(two_processes.port, LISTEN)) == 2)
+    for _ in range(6):  # whichever process each lands on, it is a playground
+        with open_page(two_processes):
+            pass
+
+
+def test_stopping_serve_stops_every_process(two_processes: ServerProcess) -> None:
+    workers = worker_pids(two_processes)
+    two_processes.stop()
+    assert two_processes.process is not None and two_processes.process.returncode == 0
+    assert wait_for(lambda: not any(Path(f"/proc/{pid}").exists() for pid in workers), 15)
+    assert not sockets_on(two_processes.port, LISTEN)
+
+
+def test_a_taken_port_is_a_clear_error() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([*ServerProcess.LAUNCHER, "serve", "--port", str(port), "--workers", "2"], cwd=ROOT,
+                              capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 1 and f"cannot listen on 127.0.0.1:{port}" in done.stderr
+
+
+PIN = """
+import sys, time
+from pathlib import Path
+from app.cores import pin_to_free_core
+print(pin_to_free_core(Path(sys.argv[1])), flush=True)
+time.sleep(30)
+"""
+
+
+@pytest.mark.skipif(len(usable_cores()) < 2, reason="needs two cores")
+def test_each_process_takes_a_core_nobody_holds(tmp_path: Path) -> None:
+    cores = usable_cores()
+    processes: list[subprocess.Popen[str]] = []
+    try:
+        taken = []
+        for _ in range(len(cores) + 1):  # one at a time: each answers once it holds its core (or none)
+            processes.append(subprocess.Popen([sys.executable, "-c", PIN, str(tmp_path)], cwd=ROOT,
+                                              stdout=subprocess.PIPE, text=True))
+            assert processes[-1].stdout is not None
+            taken.append(processes[-1].stdout.readline().strip())
+        assert sorted(taken[:-1]) == sorted(str(core) for core in cores) and taken[-1] == "None", taken
+        processes[0].kill()
+        processes[0].wait()  # its lock goes with it: the next process takes its core
+        again = subprocess.run([sys.executable, "-c", PIN.replace("time.sleep(30)", ""), str(tmp_path)], cwd=ROOT,
+                               capture_output=True, text=True, timeout=60, check=True)
+        assert again.stdout.strip() == taken[0]
+    finally:
+        for process in processes:
+            process.kill()
+            process.wait()
