@@ -51,7 +51,7 @@ from tests.servers import ServerProcess, rss_bytes  # noqa: E402 (tests/ is not 
 
 RATES = (0.03, 0.1)
 SET_EVERY = 0.5  # seconds between control messages per session
-WORKERS_START = 3.0  # seconds for every worker to be up: the first one to answer /healthz may be alone
+SETTLE_SECONDS = 30.0  # at most this long for every process to finish its start-up (the RSS baseline)
 
 
 @dataclass
@@ -110,6 +110,25 @@ def server_cpu_seconds(pid: int) -> float:
 def rss_mb(pid: int) -> float:
     """The server's resident memory, every process of it together."""
     return sum(_quietly(rss_bytes, each) for each in server_pids(pid)) / 2**20
+
+
+def settle(pid: int) -> None:
+    """Wait until every process of the server has warmed up (its memory stops growing): the one
+    that answered /healthz first may be the only one up yet, and the baseline must hold them all."""
+    deadline, last = time.monotonic() + SETTLE_SECONDS, rss_mb(pid)
+    while time.monotonic() < deadline:
+        time.sleep(1.0)
+        now = rss_mb(pid)
+        if abs(now - last) < 1.0:
+            return
+        last = now
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 def _quietly(measure: Callable[[int], float], pid: int) -> float:
@@ -269,8 +288,9 @@ def main(argv: list[str] | None = None) -> int:
         env["NNP_TRAIN_THREADS"] = str(args.threads)
     with ServerProcess(env=env, log=subprocess.DEVNULL, workers=args.workers) as server:
         url = server.url.replace("http", "ws", 1) + "/ws"
-        time.sleep(WORKERS_START)
-        print(f"server processes: {len(server_pids(server.pid))} (serve and its workers)")
+        settle(server.pid)
+        workers = [pid for pid in server_pids(server.pid) if b"spawn_main" in _cmdline(pid)]
+        print(f"serve's processes: {len(workers) or 1} (each on a core of its own unless NNP_PIN_CORE=false)")
         baseline = rss_mb(server.pid)
         for n, speed in _plan(args.plan):
             print(row(median_run(url, server.pid, baseline, n, speed, args)), flush=True)
