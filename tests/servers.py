@@ -7,6 +7,7 @@ the port is known before the server starts and no other process can take it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -169,6 +170,16 @@ class ServerProcess(LoopbackChild):
         assert self.process is not None, "the server is not running"
         return self.process.pid
 
+    def worker_pids(self) -> list[int]:
+        """The server processes ``serve --workers N`` started (not multiprocessing's resource tracker)."""
+        children = Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text().split()
+        return [int(pid) for pid in children if b"spawn_main" in _cmdline(int(pid))]
+
+    def listening(self) -> int:
+        """How many sockets listen on the port (one per process of ``serve --workers N``)."""
+        return len(tcp_sockets(self.port, TCP_LISTEN))
+
+
     def start(self, seconds: float = 30) -> ServerProcess:
         command = [*self.launcher, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning",
                    *([] if self.workers is None else ["--workers", str(self.workers)])]
@@ -185,3 +196,32 @@ class ServerProcess(LoopbackChild):
         self.stop()
         raise RuntimeError(f"the server did not answer at {self.url} within {seconds} s")
 
+
+TCP_LISTEN, TCP_ESTABLISHED = "0A", "01"  # /proc/net/tcp's socket states
+
+
+def tcp_sockets(port: int, state: str) -> set[str]:
+    """The inodes of the TCP sockets in ``state`` whose local port is ``port``."""
+    found = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].split(":")[1], 16) == port and fields[3] == state:
+            found.add(fields[9])
+    return found
+
+
+def socket_inodes(pid: int) -> set[str]:
+    """The inodes of the sockets process ``pid`` holds open."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+    return inodes
+
+
+def _cmdline(pid: int) -> bytes:
+    with contextlib.suppress(OSError):
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    return b""

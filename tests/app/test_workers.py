@@ -19,41 +19,7 @@ from websockets.sync.client import ClientConnection, connect
 
 from app.cores import usable_cores
 
-from ..servers import ROOT, ServerProcess
-
-LISTEN, ESTABLISHED = "0A", "01"  # /proc/net/tcp's socket states
-
-
-def worker_pids(server: ServerProcess) -> list[int]:
-    """The server processes ``serve`` started (not multiprocessing's resource tracker)."""
-    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
-    return [int(pid) for pid in children if b"spawn_main" in _cmdline(int(pid))]
-
-
-def _cmdline(pid: int) -> bytes:
-    with contextlib.suppress(OSError):
-        return Path(f"/proc/{pid}/cmdline").read_bytes()
-    return b""
-
-
-def sockets_on(port: int, state: str) -> dict[str, int]:
-    """Socket inode → 1 for each TCP socket in ``state`` whose local port is ``port``."""
-    found = {}
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        fields = line.split()
-        if int(fields[1].split(":")[1], 16) == port and fields[3] == state:
-            found[fields[9]] = 1
-    return found
-
-
-def inodes_of(pid: int) -> set[str]:
-    inodes = set()
-    for fd in Path(f"/proc/{pid}/fd").iterdir():
-        with contextlib.suppress(OSError):
-            target = os.readlink(fd)
-            if target.startswith("socket:["):
-                inodes.add(target[8:-1])
-    return inodes
+from ..servers import ROOT, TCP_ESTABLISHED, ServerProcess, socket_inodes, tcp_sockets
 
 
 def wait_for(condition: Callable[[], bool], seconds: float = 30) -> bool:
@@ -69,7 +35,7 @@ def wait_for(condition: Callable[[], bool], seconds: float = 30) -> bool:
 def two_processes(tmp_path: Path) -> Iterator[ServerProcess]:
     with ServerProcess(workers=2, env={"TMPDIR": str(tmp_path)}) as server:
         # /healthz answered: one process is up; wait for the other's listening socket too.
-        assert wait_for(lambda: len(sockets_on(server.port, LISTEN)) == 2), "the second process did not listen"
+        assert wait_for(lambda: server.listening() == 2), "the second process did not listen"
         yield server
 
 
@@ -87,32 +53,32 @@ def test_pages_spread_over_one_process_per_core(two_processes: ServerProcess) ->
     with contextlib.ExitStack() as pages:
         for _ in range(24):
             pages.enter_context(open_page(two_processes))
-        established = sockets_on(two_processes.port, ESTABLISHED)
-        per_process = [len(inodes_of(pid) & established.keys()) for pid in worker_pids(two_processes)]
+        established = tcp_sockets(two_processes.port, TCP_ESTABLISHED)
+        per_process = [len(socket_inodes(pid) & established) for pid in two_processes.worker_pids()]
     # The kernel spreads connections by a hash of their ports: 24 land 12 ± 2.4 on each side
     # (all but two on one side has odds of about 1 in 300,000).
     assert len(per_process) == 2 and sum(per_process) == 24 and min(per_process) >= 2, per_process
     if len(usable_cores()) >= 2:  # each process on a core of its own, not the same one
-        affinities = [os.sched_getaffinity(pid) for pid in worker_pids(two_processes)]
+        affinities = [os.sched_getaffinity(pid) for pid in two_processes.worker_pids()]
         assert all(len(cores) == 1 for cores in affinities) and affinities[0] != affinities[1], affinities
 
 
 def test_a_process_that_dies_is_replaced(two_processes: ServerProcess) -> None:
-    dead = worker_pids(two_processes)[0]
+    dead = two_processes.worker_pids()[0]
     os.kill(dead, signal.SIGKILL)
-    assert wait_for(lambda: len(worker_pids(two_processes)) == 2 and dead not in worker_pids(two_processes))
-    assert wait_for(lambda: len(sockets_on(two_processes.port, LISTEN)) == 2)
+    assert wait_for(lambda: len(two_processes.worker_pids()) == 2 and dead not in two_processes.worker_pids())
+    assert wait_for(lambda: two_processes.listening() == 2)
     for _ in range(6):  # whichever process each lands on, it is a playground
         with open_page(two_processes):
             pass
 
 
 def test_stopping_serve_stops_every_process(two_processes: ServerProcess) -> None:
-    workers = worker_pids(two_processes)
+    workers = two_processes.worker_pids()
     two_processes.stop()
     assert two_processes.process is not None and two_processes.process.returncode == 0
     assert wait_for(lambda: not any(Path(f"/proc/{pid}").exists() for pid in workers), 15)
-    assert not sockets_on(two_processes.port, LISTEN)
+    assert two_processes.listening() == 0
 
 
 def test_a_taken_port_is_a_clear_error() -> None:
