@@ -15,9 +15,13 @@ N sessions, plays them and measures for a few seconds each:
 
 The client is kept light (it reads a frame's epoch without parsing its JSON)
 so that on a small machine it leaves the cores to the server; its own CPU is
-printed too. Each (N, speed) is run ``--runs`` times and the median run is
-printed. The default plan is issue 10's table: one page at max speed, then 10,
-50 and 150 pages at classic speed; then it searches for the largest N at classic
+printed too. It runs as one process per core, each on its core with its share
+of the pages: a single client process sits on one core and takes its CPU from
+the server process pinned there, whose pages then get fewer frames than the
+others (measured: 100 pages, 25 frames/s on one process, 11 on the other).
+Each (N, speed) is run ``--runs`` times and the median run is printed. The
+default plan is issue 10's table: one page at max speed, then 10, 50 and 150
+pages at classic speed; then it searches for the largest N at classic
 speed where every page still gets ``--fps`` frames a second (at most
 ``--probes`` sizes; ``--no-largest`` skips it). The machine's load average is
 printed before and after, since other work on the machine changes frames/s (not
@@ -26,6 +30,7 @@ and stops the server by itself.
 
     .venv/bin/python benchmarks/bench_server.py [--seconds 5] [--runs 3] [--plan 1:max,10,50,150]
                                                 [--no-largest] [--fps 20] [--threads 2] [--workers 1]
+                                                [--client-processes 1]
 """
 
 from __future__ import annotations
@@ -33,12 +38,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import os
 import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,6 +58,7 @@ from tests.servers import ServerProcess, rss_bytes  # noqa: E402 (tests/ is not 
 
 RATES = (0.03, 0.1)
 SET_EVERY = 0.5  # seconds between control messages per session
+WARMUP = 1.0  # seconds of play before measuring
 SETTLE_SECONDS = 30.0  # at most this long for every process to finish its start-up (the RSS baseline)
 
 
@@ -192,23 +200,59 @@ def _frame_epoch(raw: str) -> int:
     return int(raw[len(FRAME_PREFIX):end])
 
 
-async def run_once(url: str, pid: int, baseline: float, sessions: int, speed: str,
-                   seconds: float) -> RunResult:
-    """One measured run; ``baseline`` is the server's RSS before its first session ever."""
+@dataclass
+class Server:
+    """What a run measures: the server's address, its process, its memory before any page, and
+    the client processes that play the pages."""
+
+    url: str
+    pid: int
+    baseline: float
+    clients: ProcessPoolExecutor
+    cores: list[int | None]
+
+
+def client_share(url: str, speed: str, seconds: float, count: int, start_at: float,
+                 core: int | None) -> tuple[list[SessionStats], float]:
+    """One client process's pages (run in the pool): their stats and this process's CPU seconds
+    while measured. Each client process keeps to one core, so the client's CPU falls evenly on
+    every server process instead of on whichever one shares a core with a lone client."""
+    if core is not None:
+        os.sched_setaffinity(0, {core})
+    return asyncio.run(_play_share(url, speed, seconds, count, start_at))
+
+
+async def _play_share(url: str, speed: str, seconds: float, count: int,
+                      start_at: float) -> tuple[list[SessionStats], float]:
     ready = asyncio.Event()
-    stats = [SessionStats() for _ in range(sessions)]
-    warmup = 1.0
-    tasks = [asyncio.create_task(play_session(url, speed, seconds, warmup, s, ready)) for s in stats]
-    await asyncio.sleep(0.5 + sessions * 0.01)  # every session connected and playing
+    stats = [SessionStats() for _ in range(count)]
+    tasks = [asyncio.create_task(play_session(url, speed, seconds, WARMUP, s, ready)) for s in stats]
+    await asyncio.sleep(max(0.0, start_at - time.time()))  # every client process starts measuring at once
     ready.set()
-    await asyncio.sleep(warmup)
-    cpu_start, client_start = server_cpu_seconds(pid), cpu_seconds(os.getpid())
-    await asyncio.sleep(seconds / 2)
-    during = rss_mb(pid)
-    await asyncio.sleep(seconds / 2)
-    cpu = server_cpu_seconds(pid) - cpu_start
-    client_cpu = cpu_seconds(os.getpid()) - client_start
-    await asyncio.wait_for(asyncio.gather(*tasks), timeout=seconds + warmup + 30)
+    await asyncio.sleep(WARMUP)
+    cpu = time.process_time()
+    await asyncio.sleep(seconds)
+    cpu = time.process_time() - cpu
+    await asyncio.wait_for(asyncio.gather(*tasks), timeout=seconds + WARMUP + 30)
+    return stats, cpu
+
+
+def run_once(server: Server, sessions: int, speed: str, seconds: float) -> RunResult:
+    """One measured run: the pages split over the client processes, the server's CPU and memory
+    read over the same seconds."""
+    start_at = time.time() + 1.0 + sessions * 0.01  # every session connected and playing
+    shares = [sessions // len(server.cores) + (i < sessions % len(server.cores)) for i in range(len(server.cores))]
+    futures = [server.clients.submit(client_share, server.url, speed, seconds, share, start_at, core)
+               for share, core in zip(shares, server.cores, strict=True) if share]
+    time.sleep(max(0.0, start_at + WARMUP - time.time()))
+    cpu_start = server_cpu_seconds(server.pid)
+    time.sleep(seconds / 2)
+    during = rss_mb(server.pid)
+    time.sleep(seconds / 2)
+    cpu = server_cpu_seconds(server.pid) - cpu_start
+    parts = [future.result(timeout=seconds + WARMUP + 60) for future in futures]
+    stats = [page for part, _ in parts for page in part]
+    client_cpu = sum(spent for _, spent in parts)
     fps = [s.frames / seconds for s in stats]
     epochs = [(s.last_epoch - (s.first_epoch or 0)) / seconds for s in stats]
     total_frames = sum(s.frames for s in stats)
@@ -219,7 +263,7 @@ async def run_once(url: str, pid: int, baseline: float, sessions: int, speed: st
         epochs_per_s=statistics.mean(epochs),
         bytes_per_frame=sum(s.bytes for s in stats) / max(1, total_frames),
         latency_p50_ms=1000 * _percentile(latencies, 50), latency_p95_ms=1000 * _percentile(latencies, 95),
-        rss_per_session_mb=max(0.0, during - baseline) / sessions,
+        rss_per_session_mb=max(0.0, during - server.baseline) / sessions,
         server_cpu=cpu / seconds, client_cpu=client_cpu / seconds, cpu_ms_per_frame=1000 * cpu / max(1, total_frames),
     )
 
@@ -241,19 +285,19 @@ def row(r: RunResult) -> str:
             f"{r.cpu_ms_per_frame:>7.2f}ms {r.client_cpu:>6.0%}")
 
 
-def median_run(url: str, pid: int, baseline: float, n: int, speed: str, args: argparse.Namespace) -> RunResult:
-    runs = [asyncio.run(run_once(url, pid, baseline, n, speed, args.seconds)) for _ in range(args.runs)]
+def median_run(server: Server, n: int, speed: str, args: argparse.Namespace) -> RunResult:
+    runs = [run_once(server, n, speed, args.seconds) for _ in range(args.runs)]
     return sorted(runs, key=lambda run: run.fps)[len(runs) // 2]
 
 
-def largest(url: str, pid: int, baseline: float, args: argparse.Namespace) -> int:
+def largest(server: Server, args: argparse.Namespace) -> int:
     """The largest N (to within 10%) at classic speed where every page gets ``args.fps``."""
     good, bad = 0, None
     n = 50
     for _ in range(args.probes):
         if bad is not None and bad - good <= max(5, good // 10):
             break
-        result = median_run(url, pid, baseline, n, "classic", args)
+        result = median_run(server, n, "classic", args)
         print(row(result), flush=True)
         if result.min_fps >= args.fps:
             good = n
@@ -278,6 +322,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-sessions", type=int, default=800)
     parser.add_argument("--threads", type=int, help="the server's training threads (its default if not given)")
     parser.add_argument("--workers", type=int, help="the server's processes (its default, one per core, if not given)")
+    parser.add_argument("--client-processes", type=int,
+                        help="client processes, not pinned (default: one per core, each on its core)")
     args = parser.parse_args(argv)
     print(f"load average before: {_load()}")
     print(HEADER)
@@ -286,16 +332,19 @@ def main(argv: list[str] | None = None) -> int:
     env = {"NNP_MAX_SESSIONS": limit, "NNP_MAX_SESSIONS_PER_CLIENT": limit, "NNP_MAX_WAITING_PER_CLIENT": limit}
     if args.threads is not None:
         env["NNP_TRAIN_THREADS"] = str(args.threads)
-    with ServerProcess(env=env, log=subprocess.DEVNULL, workers=args.workers) as server:
-        url = server.url.replace("http", "ws", 1) + "/ws"
-        settle(server.pid)
-        workers = [pid for pid in server_pids(server.pid) if b"spawn_main" in _cmdline(pid)]
-        print(f"serve's processes: {len(workers) or 1} (each on a core of its own unless NNP_PIN_CORE=false)")
-        baseline = rss_mb(server.pid)
+    cores: list[int | None] = [*sorted(os.sched_getaffinity(0))] if args.client_processes is None else \
+        [None] * args.client_processes
+    with ServerProcess(env=env, log=subprocess.DEVNULL, workers=args.workers) as process, \
+            ProcessPoolExecutor(len(cores), mp_context=multiprocessing.get_context("fork")) as clients:
+        settle(process.pid)
+        workers = [pid for pid in server_pids(process.pid) if b"spawn_main" in _cmdline(pid)]
+        print(f"serve's processes: {len(workers) or 1} (each on a core of its own unless NNP_PIN_CORE=false); "
+              f"client processes: {len(cores)}{' (one per core)' if args.client_processes is None else ''}")
+        server = Server(process.ws_url, process.pid, rss_mb(process.pid), clients, cores)
         for n, speed in _plan(args.plan):
-            print(row(median_run(url, server.pid, baseline, n, speed, args)), flush=True)
+            print(row(median_run(server, n, speed, args)), flush=True)
         if args.largest:
-            print(f"largest N with every page at >= {args.fps:g} frames/s: {largest(url, server.pid, baseline, args)}")
+            print(f"largest N with every page at >= {args.fps:g} frames/s: {largest(server, args)}")
     print(f"load average after: {_load()}")
     return 0
 
