@@ -15,7 +15,7 @@ from typing import Any
 from nn_core import cli as core_cli
 
 from .config import BOUNDS, WORKER_BOUNDS, AppSettings, Bounds, ConfigError, variable
-from .cores import usable_cores
+from .cores import default_processes
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -28,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     serve.add_argument("--host", default=defaults.host, help=f"address to bind (default {defaults.host})")
     serve.add_argument("--port", type=_port, default=defaults.port,
                        help=f"port to bind (default {defaults.port})")
-    cores = min(len(usable_cores()), int(WORKER_BOUNDS.hi))
+    cores = min(default_processes(), int(WORKER_BOUNDS.hi))
     serve.add_argument("--workers", type=_workers, default=cores,
                        help=f"server processes, each on a core of its own and with its own sessions "
                             f"(default: one per core, here {cores})")
@@ -58,10 +58,10 @@ def serve_command(args: argparse.Namespace) -> int:
     # The app factory (in every worker process) reads its settings from the environment:
     # the address given here is one of the host names it answers to.
     os.environ[variable("host")] = args.host
-    print(f"Neural Playground: open http://{args.host}:{args.port}/", flush=True)
     options = uvicorn_options(args, settings)
     if args.workers > 1:  # one process per core, each with a listening socket of its own
         return serve_processes(options, args.workers)
+    print(f"Neural Playground: open http://{args.host}:{args.port}/", flush=True)
     uvicorn.run(FACTORY, **options)
     return 0
 

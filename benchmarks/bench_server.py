@@ -335,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
     cores: list[int | None] = [*sorted(os.sched_getaffinity(0))] if args.client_processes is None else \
         [None] * args.client_processes
     with ServerProcess(env=env, log=subprocess.DEVNULL, workers=args.workers) as process, \
-            ProcessPoolExecutor(len(cores), mp_context=multiprocessing.get_context("fork")) as clients:
+            ProcessPoolExecutor(len(cores), mp_context=multiprocessing.get_context("spawn")) as clients:
         settle(process.pid)
         workers = [pid for pid in server_pids(process.pid) if b"spawn_main" in _cmdline(pid)]
         print(f"serve's processes: {len(workers) or 1} (each on a core of its own unless NNP_PIN_CORE=false); "

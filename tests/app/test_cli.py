@@ -9,7 +9,7 @@ import pytest
 
 from app import cli
 from app.config import AppSettings
-from app.cores import usable_cores
+from app.cores import default_processes
 from app.transport import POLITE_MARGIN
 
 
@@ -73,4 +73,4 @@ def test_register_adds_serve_to_a_parser() -> None:
     parser = argparse.ArgumentParser()
     cli.register(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["serve"])
-    assert args.handler is cli.serve_command and args.workers == len(usable_cores())  # one per core
+    assert args.handler is cli.serve_command and args.workers == default_processes()  # one per core

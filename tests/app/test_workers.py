@@ -81,6 +81,24 @@ def test_stopping_serve_stops_every_process(two_processes: ServerProcess) -> Non
     assert two_processes.listening() == 0
 
 
+def test_a_second_serve_on_the_same_port_is_refused(two_processes: ServerProcess) -> None:
+    """SO_REUSEPORT would let it join the first one's sockets and take half of the new pages."""
+    done = subprocess.run([*ServerProcess.LAUNCHER, "serve", "--port", str(two_processes.port), "--workers", "2"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 1 and "cannot listen" in done.stderr
+    assert two_processes.listening() == 2
+
+
+def test_processes_stop_when_serve_is_killed(two_processes: ServerProcess) -> None:
+    """SIGKILL leaves serve no time to stop them: each is told by the kernel (PR_SET_PDEATHSIG)."""
+    workers = two_processes.worker_pids()
+    assert two_processes.process is not None
+    two_processes.process.kill()
+    two_processes.process.wait()
+    assert wait_for(lambda: not any(Path(f"/proc/{pid}").exists() for pid in workers), 15)
+    assert wait_for(lambda: two_processes.listening() == 0, 5)
+
+
 def test_a_taken_port_is_a_clear_error() -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
