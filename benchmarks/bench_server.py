@@ -95,7 +95,8 @@ def cpu_seconds(pid: int) -> float:
 
 
 def server_pids(pid: int) -> list[int]:
-    """``serve``'s process and its worker processes (uvicorn's supervisor starts one per core)."""
+    """``serve``'s process and everything it started (its server processes: one per core), whose
+    CPU and memory all count."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -130,13 +131,6 @@ def settle(pid: int) -> None:
         if abs(now - last) < 1.0:
             return
         last = now
-
-
-def _cmdline(pid: int) -> bytes:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return b""
 
 
 def _quietly(measure: Callable[[int], float], pid: int) -> float:
@@ -337,8 +331,8 @@ def main(argv: list[str] | None = None) -> int:
     with ServerProcess(env=env, log=subprocess.DEVNULL, workers=args.workers) as process, \
             ProcessPoolExecutor(len(cores), mp_context=multiprocessing.get_context("spawn")) as clients:
         settle(process.pid)
-        workers = [pid for pid in server_pids(process.pid) if b"spawn_main" in _cmdline(pid)]
-        print(f"serve's processes: {len(workers) or 1} (each on a core of its own unless NNP_PIN_CORE=false); "
+        print(f"serve's processes: {len(process.worker_pids()) or 1} "
+              f"(each on a core of its own unless NNP_PIN_CORE=false); "
               f"client processes: {len(cores)}{' (one per core)' if args.client_processes is None else ''}")
         server = Server(process.ws_url, process.pid, rss_mb(process.pid), clients, cores)
         for n, speed in _plan(args.plan):
