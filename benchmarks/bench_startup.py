@@ -8,7 +8,10 @@ kernels; nothing is compiled. Also printed: the import of the server's app
 (FastAPI, pydantic, the routes), which a server worker pays before it warms up.
 
 Each figure is a fresh interpreter (``--runs`` of them, after one that fills the
-cache if needed); wall time and the process's CPU time are printed, the median
+caches if needed: Numba's, and Python's bytecode of the engine, which Python
+writes on a first import unless ``PYTHONDONTWRITEBYTECODE`` is set, as it is on
+some CI machines; without the bytecode every import compiles the engine's
+source again, ~0.1 s, which no installed playground pays); wall time and the process's CPU time are printed, the median
 and the fastest run: on a machine shared with other work the wall time grows
 with the neighbours' load, the CPU time much less.
 
@@ -47,6 +50,7 @@ print(json.dumps({"import": (time.perf_counter() - wall, time.process_time() - c
 
 def measure(script: str) -> dict[str, list[float]]:
     environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+    environment.pop("PYTHONDONTWRITEBYTECODE", None)  # a user's machine caches bytecode (see above)
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
                             cwd=ROOT, env=environment)
     measured: dict[str, list[float]] = json.loads(result.stdout.strip().splitlines()[-1])
