@@ -13,7 +13,8 @@ N sessions, plays them and measures for a few seconds each:
 * server CPU per delivered frame (all its processes), which other load on the
   machine barely changes, and the cores' worth of CPU the server used.
 
-The client is kept light (it reads a frame's epoch without parsing its JSON)
+The client is kept light (uvloop, one deadline per run rather than a timer per message,
+a frame's epoch read without parsing its JSON)
 so that on a small machine it leaves the cores to the server; its own CPU is
 printed too. It runs as one process per core, each on its core with its share
 of the pages: a single client process sits on one core and takes its CPU from
@@ -37,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import multiprocessing
 import os
@@ -48,7 +50,9 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import uvloop
 from websockets.asyncio.client import ClientConnection, connect
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -151,38 +155,59 @@ async def play_session(url: str, speed: str, seconds: float, warmup: float, stat
 
 
 async def _measure(ws: ClientConnection, seconds: float, warmup: float, stats: SessionStats) -> None:
+    """Read every message until the end of the run: one deadline for the whole run, not a timer
+    per message (``asyncio.wait_for`` per ``recv`` was a task and a timer for every message, a
+    large part of the client's CPU)."""
     loop = asyncio.get_running_loop()
     start = loop.time() + warmup
     end = start + seconds
-    next_set, rate_index, pending = start, 0, None  # pending: (rate, sent_at, state_seen)
-    while (now := loop.time()) < end:
-        if now >= next_set and pending is None:
-            rate_index = 1 - rate_index
-            pending = [RATES[rate_index], now, False]
-            await ws.send(json.dumps({"type": "set", "changes": {"learningRate": RATES[rate_index]}}))
-            next_set = now + SET_EVERY
-        try:
-            raw = await asyncio.wait_for(ws.recv(), timeout=max(0.01, end - now))
-        except TimeoutError:
-            break
-        if isinstance(raw, bytes):
-            if now >= start:
-                stats.bytes += len(raw)
-            continue
-        if raw.startswith(FRAME_PREFIX):
-            if pending and pending[2]:
-                stats.latencies.append(loop.time() - pending[1])
-                pending = None
-            if now >= start:
-                epoch = _frame_epoch(raw)
-                stats.frames += 1
-                stats.bytes += len(raw)
-                stats.first_epoch = epoch if stats.first_epoch is None else stats.first_epoch
-                stats.last_epoch = epoch
-            continue
-        message = json.loads(raw)  # rare: state, data, errors
-        if message["type"] == "state" and pending and message["config"]["learningRate"] == pending[0]:
-            pending[2] = True
+    state = _Reading(start, pending=None, next_set=start)
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout_at(end):
+            while True:
+                await _maybe_set(ws, state, loop.time())
+                _read(await ws.recv(), state, loop.time(), stats)
+
+
+@dataclass
+class _Reading:
+    """One page's measurement in progress: when it starts, and the ``set`` awaiting its frame."""
+
+    start: float
+    pending: list[Any] | None  # [learning rate, sent at, state seen]
+    next_set: float
+    rate_index: int = 0
+
+
+async def _maybe_set(ws: ClientConnection, state: _Reading, now: float) -> None:
+    """Every :data:`SET_EVERY` seconds, a ``set`` whose latency is measured (one at a time)."""
+    if now >= state.next_set and state.pending is None:
+        state.rate_index = 1 - state.rate_index
+        state.pending = [RATES[state.rate_index], now, False]
+        await ws.send(json.dumps({"type": "set", "changes": {"learningRate": RATES[state.rate_index]}}))
+        state.next_set = now + SET_EVERY
+
+
+def _read(raw: str | bytes, state: _Reading, now: float, stats: SessionStats) -> None:
+    pending = state.pending
+    if isinstance(raw, bytes):
+        if now >= state.start:
+            stats.bytes += len(raw)
+        return
+    if raw.startswith(FRAME_PREFIX):
+        if pending and pending[2]:
+            stats.latencies.append(now - pending[1])
+            state.pending = None
+        if now >= state.start:
+            epoch = _frame_epoch(raw)
+            stats.frames += 1
+            stats.bytes += len(raw)
+            stats.first_epoch = epoch if stats.first_epoch is None else stats.first_epoch
+            stats.last_epoch = epoch
+        return
+    message = json.loads(raw)  # rare: state, data, errors
+    if message["type"] == "state" and pending and message["config"]["learningRate"] == pending[0]:
+        pending[2] = True
 
 
 FRAME_PREFIX = '{"type":"frame","epoch":'
@@ -213,7 +238,8 @@ def client_share(url: str, speed: str, seconds: float, count: int, start_at: flo
     every server process instead of on whichever one shares a core with a lone client."""
     if core is not None:
         os.sched_setaffinity(0, {core})
-    return asyncio.run(_play_share(url, speed, seconds, count, start_at))
+    # uvloop, as the server's: the client's loop is most of its CPU, which it takes from the server.
+    return uvloop.run(_play_share(url, speed, seconds, count, start_at))
 
 
 async def _play_share(url: str, speed: str, seconds: float, count: int,

@@ -151,7 +151,7 @@ class ServerProcess(LoopbackChild):
     LAUNCHER = (sys.executable, "-c", "import sys; from app.cli import main; sys.exit(main())")
 
     def __init__(self, port: int | None = None, env: dict[str, str] | None = None,
-                 log: IO[bytes] | None = None, launcher: Sequence[str] = LAUNCHER, cwd: Path = ROOT,
+                 log: IO[bytes] | int | None = None, launcher: Sequence[str] = LAUNCHER, cwd: Path = ROOT,
                  workers: int | None = 1) -> None:
         """``launcher``: the command that stands for ``nn-playground`` (an installed one, say),
         run in ``cwd``; ``env`` is added to this process's environment. ``workers``: one server
