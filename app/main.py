@@ -7,6 +7,7 @@ come from the environment.
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -43,23 +44,39 @@ def warm_up(thumbnail: int) -> None:
     build_frame(playground, HistoryCursor(), GridStream(), False, thumbnail)
 
 
+def freeze_start_up_objects() -> None:
+    """Take what start-up made out of the garbage collector's sight, once warmed up.
+
+    The modules, Numba's typing registries and the loaded kernels are ~140,000
+    objects that live as long as the process. Each full collection walks them
+    all: ~80 ms holding the GIL, a stall of every page of the process, which
+    under load comes every few seconds (benchmarks/bench_frames.py prints it).
+    Frozen, they are never walked; what is allocated later is collected as usual.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def serve_app() -> FastAPI:
     """The app as ``nn-playground serve`` runs it in each of its processes: settings from the
-    environment, the process on a core of its own (app/cores.py; never a test's own process)."""
-    return create_app(own_core=True)
+    environment, the process its own (on a core of its own, app/cores.py; its start-up objects
+    frozen): never a test's own process."""
+    return create_app(own_process=True)
 
 
-def create_app(settings: AppSettings | None = None, own_core: bool = False) -> FastAPI:
+def create_app(settings: AppSettings | None = None, own_process: bool = False) -> FastAPI:
     settings = settings or AppSettings.from_env()
     scheduler = TrainingScheduler(settings.train_threads, settings.max_fps)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if own_core and settings.pin_core and settings.train_threads == 1:
+        if own_process and settings.pin_core and settings.train_threads == 1:
             pin_to_free_core()
         previous = sys.getswitchinterval()
         sys.setswitchinterval(min(previous, SWITCH_INTERVAL))
         await scheduler.control(lambda: warm_up(settings.thumbnail))
+        if own_process:
+            freeze_start_up_objects()
         try:
             yield
         finally:

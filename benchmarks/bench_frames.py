@@ -6,6 +6,9 @@ grids (every neuron's map), their quantized delta and deflate, the frame's JSON
 (``Session.frame``); and, separately, a whole training turn at classic pace (one
 epoch, then its frame), which is what the training thread spends per frame
 when the page keeps up. No sockets: ``bench_server.py`` measures those too.
+Last, a full garbage collection of the warmed process, before and after its
+start-up objects are frozen as a served process freezes them: a pause every
+page of the process shares, which under load would come every few seconds.
 
 Each run builds ``frames`` frames after a warm-up; the figure is the run's
 mean CPU time of the benchmark thread per frame. The median of the runs is
@@ -18,6 +21,7 @@ drifts with the neighbours' load, the fastest run much less.
 from __future__ import annotations
 
 import argparse
+import gc
 import statistics
 import sys
 import time
@@ -27,6 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app import protocol
+from app.main import freeze_start_up_objects
 from app.session import Session
 from nn_core.grid import THUMBNAIL_RESOLUTION
 from nn_core.settings import SPEEDS
@@ -80,6 +85,17 @@ def classic_turns(session: Session, clock: Clock) -> Callable[[], int]:
     return work
 
 
+def full_collection_ms(runs: int = 3) -> float:
+    """The fastest of ``runs`` full garbage collections of this process (wall milliseconds:
+    every thread of a served process waits that long)."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        gc.collect()
+        times.append((time.perf_counter() - start) * 1000)
+    return min(times)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--frames", type=int, default=1000)
@@ -98,6 +114,10 @@ def main() -> None:
           f" (target 0.3 ms; JSON {size} bytes)")
     print(f"  classic turn (an epoch + its frame): median {statistics.median(turns):.3f} ms,"
           f" fastest {min(turns):.3f} ms")
+    unfrozen = full_collection_ms()
+    freeze_start_up_objects()  # as a served process does once it has warmed up (app/main.py)
+    print(f"  a full garbage collection of this warmed process: {unfrozen:.1f} ms;"
+          f" with its start-up objects frozen: {full_collection_ms():.1f} ms")
 
 
 if __name__ == "__main__":
