@@ -8,7 +8,6 @@ come from the environment.
 from __future__ import annotations
 
 import gc
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -26,11 +25,6 @@ from .grid_message import GridStream
 from .scheduler import TrainingScheduler
 from .security import SecurityHeadersMiddleware
 from .server_messages import HistoryCursor, build_frame
-
-# Training threads hold the GIL for NumPy's many small operations; with Python's default
-# 5 ms switch interval the event loop waits that long each time it wants the GIL back,
-# which shows up directly as control latency and as frames sent late.
-SWITCH_INTERVAL = 0.001
 
 
 def warm_up(thumbnail: int) -> None:
@@ -72,8 +66,6 @@ def create_app(settings: AppSettings | None = None, own_process: bool = False) -
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if own_process and settings.pin_core and settings.train_threads == 1:
             pin_to_free_core()
-        previous = sys.getswitchinterval()
-        sys.setswitchinterval(min(previous, SWITCH_INTERVAL))
         await scheduler.control(lambda: warm_up(settings.thumbnail))
         if own_process:
             freeze_start_up_objects()
@@ -81,7 +73,6 @@ def create_app(settings: AppSettings | None = None, own_process: bool = False) -
             yield
         finally:
             scheduler.shutdown()
-            sys.setswitchinterval(previous)
 
     app = FastAPI(title="Neural Playground", version=__version__, lifespan=lifespan,
                   docs_url=None, redoc_url=None, openapi_url=None)
