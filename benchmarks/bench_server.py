@@ -13,8 +13,8 @@ N sessions, plays them and measures for a few seconds each:
 * server CPU per delivered frame (all its processes), which other load on the
   machine barely changes, and the cores' worth of CPU the server used.
 
-The client is kept light (uvloop, one deadline per run rather than a timer per message,
-a frame's epoch read without parsing its JSON)
+The client is kept light (benchmarks/light_client.py: uvloop, the WebSocket frames read
+straight from the receive buffer, a frame's epoch without parsing its JSON)
 so that on a small machine it leaves the cores to the server; its own CPU is
 printed too. It runs as one process per core, each on its core with its share
 of the pages: a single client process sits on one core and takes its CPU from
@@ -38,8 +38,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import json
+import copy
 import multiprocessing
 import os
 import statistics
@@ -48,31 +47,20 @@ import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import uvloop
-from websockets.asyncio.client import ClientConnection, connect
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.servers import ServerProcess, rss_bytes  # noqa: E402 (tests/ is not installed: the path above)
+from benchmarks.light_client import PageStats, open_page  # noqa: E402 (not installed: the path above)
+from tests.servers import ServerProcess, rss_bytes  # noqa: E402
 
-RATES = (0.03, 0.1)
 SET_EVERY = 0.5  # seconds between control messages per session
 WARMUP = 1.0  # seconds of play before measuring
 SETTLE_SECONDS = 30.0  # at most this long for every process to finish its start-up (the RSS baseline)
-
-
-@dataclass
-class SessionStats:
-    frames: int = 0
-    bytes: int = 0
-    first_epoch: int | None = None
-    last_epoch: int = 0
-    latencies: list[float] = field(default_factory=list)
 
 
 @dataclass
@@ -144,81 +132,6 @@ def _quietly(measure: Callable[[int], float], pid: int) -> float:
         return 0
 
 
-async def play_session(url: str, speed: str, seconds: float, warmup: float, stats: SessionStats,
-                       ready: asyncio.Event) -> None:
-    async with connect(url, max_size=None) as ws:
-        await ws.send(json.dumps({"type": "hello", "hash": ""}))
-        await ws.send(json.dumps({"type": "set", "changes": {"speed": speed}}))
-        await ws.send(json.dumps({"type": "play"}))
-        await ready.wait()
-        await _measure(ws, seconds, warmup, stats)
-
-
-async def _measure(ws: ClientConnection, seconds: float, warmup: float, stats: SessionStats) -> None:
-    """Read every message until the end of the run: one deadline for the whole run, not a timer
-    per message (``asyncio.wait_for`` per ``recv`` was a task and a timer for every message, a
-    large part of the client's CPU)."""
-    loop = asyncio.get_running_loop()
-    start = loop.time() + warmup
-    end = start + seconds
-    state = _Reading(start, pending=None, next_set=start)
-    with contextlib.suppress(TimeoutError):
-        async with asyncio.timeout_at(end):
-            while True:
-                await _maybe_set(ws, state, loop.time())
-                _read(await ws.recv(), state, loop.time(), stats)
-
-
-@dataclass
-class _Reading:
-    """One page's measurement in progress: when it starts, and the ``set`` awaiting its frame."""
-
-    start: float
-    pending: list[Any] | None  # [learning rate, sent at, state seen]
-    next_set: float
-    rate_index: int = 0
-
-
-async def _maybe_set(ws: ClientConnection, state: _Reading, now: float) -> None:
-    """Every :data:`SET_EVERY` seconds, a ``set`` whose latency is measured (one at a time)."""
-    if now >= state.next_set and state.pending is None:
-        state.rate_index = 1 - state.rate_index
-        state.pending = [RATES[state.rate_index], now, False]
-        await ws.send(json.dumps({"type": "set", "changes": {"learningRate": RATES[state.rate_index]}}))
-        state.next_set = now + SET_EVERY
-
-
-def _read(raw: str | bytes, state: _Reading, now: float, stats: SessionStats) -> None:
-    pending = state.pending
-    if isinstance(raw, bytes):
-        if now >= state.start:
-            stats.bytes += len(raw)
-        return
-    if raw.startswith(FRAME_PREFIX):
-        if pending and pending[2]:
-            stats.latencies.append(now - pending[1])
-            state.pending = None
-        if now >= state.start:
-            epoch = _frame_epoch(raw)
-            stats.frames += 1
-            stats.bytes += len(raw)
-            stats.first_epoch = epoch if stats.first_epoch is None else stats.first_epoch
-            stats.last_epoch = epoch
-        return
-    message = json.loads(raw)  # rare: state, data, errors
-    if message["type"] == "state" and pending and message["config"]["learningRate"] == pending[0]:
-        pending[2] = True
-
-
-FRAME_PREFIX = '{"type":"frame","epoch":'
-
-
-def _frame_epoch(raw: str) -> int:
-    """A frame's epoch without parsing its JSON (the server writes it first)."""
-    end = raw.index(",", len(FRAME_PREFIX))
-    return int(raw[len(FRAME_PREFIX):end])
-
-
 @dataclass
 class Server:
     """What a run measures: the server's address, its process, its memory before any page, and
@@ -232,7 +145,7 @@ class Server:
 
 
 def client_share(url: str, speed: str, seconds: float, count: int, start_at: float,
-                 core: int | None) -> tuple[list[SessionStats], float]:
+                 core: int | None) -> tuple[list[PageStats], float]:
     """One client process's pages (run in the pool): their stats and this process's CPU seconds
     while measured. Each client process keeps to one core, so the client's CPU falls evenly on
     every server process instead of on whichever one shares a core with a lone client."""
@@ -243,17 +156,23 @@ def client_share(url: str, speed: str, seconds: float, count: int, start_at: flo
 
 
 async def _play_share(url: str, speed: str, seconds: float, count: int,
-                      start_at: float) -> tuple[list[SessionStats], float]:
-    ready = asyncio.Event()
-    stats = [SessionStats() for _ in range(count)]
-    tasks = [asyncio.create_task(play_session(url, speed, seconds, WARMUP, s, ready)) for s in stats]
+                      start_at: float) -> tuple[list[PageStats], float]:
+    host, port = url.removeprefix("ws://").split("/")[0].split(":")
+    hello: list[dict[str, object]] = [{"type": "hello", "hash": ""}, {"type": "set", "changes": {"speed": speed}},
+                                      {"type": "play"}]
+    pages = await asyncio.gather(*(open_page(host, int(port), hello, SET_EVERY) for _ in range(count)))
     await asyncio.sleep(max(0.0, start_at - time.time()))  # every client process starts measuring at once
-    ready.set()
+    start = asyncio.get_running_loop().time() + WARMUP
+    for index, page in enumerate(pages):  # the pages' clicks spread evenly, as independent people's
+        page.measure_from(start, first_set=start + SET_EVERY * index / len(pages))
     await asyncio.sleep(WARMUP)
     cpu = time.process_time()
     await asyncio.sleep(seconds)
     cpu = time.process_time() - cpu
-    await asyncio.wait_for(asyncio.gather(*tasks), timeout=seconds + WARMUP + 30)
+    stats = [copy.deepcopy(page.stats) for page in pages]  # what arrived within the run
+    for page in pages:
+        page.close()
+    await asyncio.wait_for(asyncio.gather(*(page.closed for page in pages)), timeout=30)
     return stats, cpu
 
 
