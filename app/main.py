@@ -1,7 +1,7 @@
 """The application factory: assembles routes, middleware, settings and the training scheduler.
 
 ``nn-playground serve`` runs :func:`serve_app` in each of its processes
-(``uvicorn --factory app.main:create_app`` works too, unpinned), so settings
+(``uvicorn --factory app.main:create_app`` works too, unpinned and unfrozen), so settings
 come from the environment.
 """
 

@@ -38,12 +38,14 @@ HistoryPoint = tuple[int, float, float]
 
 # --- JSON messages ---------------------------------------------------------------
 def encode(message: Json) -> str:
-    """Compact JSON, as ``json.dumps`` with ``separators=(",", ":")`` writes it (the shortest
-    digits that read back as the same float), ~20 times faster: every frame's JSON went
-    through here, ~22 µs of a frame's ~180 (benchmarks/bench_frames.py). A NaN or infinity
-    that slipped past :func:`finite_or_none` becomes ``null``, never a token that the page's
-    ``JSON.parse`` refuses; dict keys that are not strings are written as strings, as
-    ``json.dumps`` does."""
+    """Compact JSON with the values ``json.dumps`` would write, ~20 times faster: every frame's
+    JSON goes through here (~22 µs of a frame's ~180 before, benchmarks/bench_frames.py).
+
+    The text may differ from ``json.dumps``'s, never what it reads back as: exponents
+    (``1e-7``, not ``1e-07``), UTF-8 rather than ``\\u`` escapes, and a NaN or infinity that
+    slipped past :func:`finite_or_none` becomes ``null`` (never a token that the page's
+    ``JSON.parse`` refuses). Keys that are not strings are written as strings, as
+    ``json.dumps`` does; integers beyond 64 bits raise (the server sends none)."""
     return orjson.dumps(message, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY).decode()
 
 

@@ -145,18 +145,19 @@ class Server:
 
 
 def client_share(url: str, speed: str, seconds: float, count: int, start_at: float,
-                 core: int | None) -> tuple[list[PageStats], float]:
+                 core: int | None, phase: float) -> tuple[list[PageStats], float]:
     """One client process's pages (run in the pool): their stats and this process's CPU seconds
     while measured. Each client process keeps to one core, so the client's CPU falls evenly on
     every server process instead of on whichever one shares a core with a lone client."""
     if core is not None:
         os.sched_setaffinity(0, {core})
     # uvloop, as the server's: the client's loop is most of its CPU, which it takes from the server.
-    return uvloop.run(_play_share(url, speed, seconds, count, start_at))
+    return uvloop.run(_play_share(url, speed, seconds, count, start_at, phase))
 
 
 async def _play_share(url: str, speed: str, seconds: float, count: int,
-                      start_at: float) -> tuple[list[PageStats], float]:
+                      start_at: float, phase: float) -> tuple[list[PageStats], float]:
+    """This process's pages; ``phase`` (0…1): where its pages' clicks fall among all the processes'."""
     host, port = url.removeprefix("ws://").split("/")[0].split(":")
     hello: list[dict[str, object]] = [{"type": "hello", "hash": ""}, {"type": "set", "changes": {"speed": speed}},
                                       {"type": "play"}]
@@ -164,7 +165,7 @@ async def _play_share(url: str, speed: str, seconds: float, count: int,
     await asyncio.sleep(max(0.0, start_at - time.time()))  # every client process starts measuring at once
     start = asyncio.get_running_loop().time() + WARMUP
     for index, page in enumerate(pages):  # the pages' clicks spread evenly, as independent people's
-        page.measure_from(start, first_set=start + SET_EVERY * index / len(pages))
+        page.measure_from(start, start + seconds, first_set=start + SET_EVERY * ((index / len(pages) + phase) % 1))
     await asyncio.sleep(WARMUP)
     cpu = time.process_time()
     await asyncio.sleep(seconds)
@@ -181,8 +182,9 @@ def run_once(server: Server, sessions: int, speed: str, seconds: float) -> RunRe
     read over the same seconds."""
     start_at = time.time() + 1.0 + sessions * 0.01  # every session connected and playing
     shares = [sessions // len(server.cores) + (i < sessions % len(server.cores)) for i in range(len(server.cores))]
-    futures = [server.clients.submit(client_share, server.url, speed, seconds, share, start_at, core)
-               for share, core in zip(shares, server.cores, strict=True) if share]
+    futures = [server.clients.submit(client_share, server.url, speed, seconds, share, start_at, core,
+                                     index / len(server.cores))
+               for index, (share, core) in enumerate(zip(shares, server.cores, strict=True)) if share]
     time.sleep(max(0.0, start_at + WARMUP - time.time()))
     cpu_start = server_cpu_seconds(server.pid)
     time.sleep(seconds / 2)
@@ -191,6 +193,8 @@ def run_once(server: Server, sessions: int, speed: str, seconds: float) -> RunRe
     cpu = server_cpu_seconds(server.pid) - cpu_start
     parts = [future.result(timeout=seconds + WARMUP + 60) for future in futures]
     stats = [page for part, _ in parts for page in part]
+    if lost := sum(page.closed_early for page in stats):  # refused (busy) or a process gone: the run is not clean
+        print(f"warning: {lost} of {sessions} pages lost their connection during the run", flush=True)
     client_cpu = sum(spent for _, spent in parts)
     fps = [s.frames / seconds for s in stats]
     epochs = [(s.last_epoch - (s.first_epoch or 0)) / seconds for s in stats]

@@ -38,6 +38,7 @@ class PageStats:
     first_epoch: int | None = None
     last_epoch: int = 0
     latencies: list[float] = field(default_factory=list)
+    closed_early: bool = False  # the server closed the connection before the page did
 
 
 def client_frame(opcode: int, payload: bytes) -> bytes:
@@ -61,11 +62,13 @@ class Page(asyncio.Protocol):
         self.stats = PageStats()
         self.opened: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self.start = float("inf")  # loop time from which messages count
+        self.start, self.end = float("inf"), float("inf")  # loop times between which messages count
         self._host, self._port, self._hello, self._set_every = host, port, hello, set_every
         self._key = base64.b64encode(os.urandom(16))
         self._buffer = bytearray()
         self._upgraded = False
+        self._refused = False  # the server answered the upgrade with something else than 101
+        self._closing = False
         self._transport: asyncio.Transport | None = None
         self._pending: tuple[float, float] | None = None  # (rate, sent at) of the set in flight
         self._state_seen = False
@@ -80,6 +83,8 @@ class Page(asyncio.Protocol):
                          "Sec-WebSocket-Version: 13\r\n\r\n").encode())
 
     def data_received(self, data: bytes) -> None:
+        if self._refused:
+            return
         self._buffer += data
         if not self._upgraded and not self._upgrade():
             return
@@ -90,17 +95,20 @@ class Page(asyncio.Protocol):
             self._timer.cancel()
         if not self.opened.done():
             self.opened.set_exception(ConnectionError("the server closed the connection before the upgrade"))
+        if not self._closing:
+            self.stats.closed_early = True
         if not self.closed.done():
             self.closed.set_result(None)
 
     # --- measuring -----------------------------------------------------------------
-    def measure_from(self, start: float, first_set: float) -> None:
-        """Count what arrives from loop time ``start`` on; the timed ``set``s start at ``first_set``
-        (pages that all sent theirs at once would measure the queue of a burst, not a click)."""
-        self.start = start
+    def measure_from(self, start: float, end: float, first_set: float) -> None:
+        """Count what arrives between loop times ``start`` and ``end``; the timed ``set``s start at
+        ``first_set`` (pages that all sent theirs at once would measure the queue of a burst, not a click)."""
+        self.start, self.end = start, end
         self._timer = asyncio.get_running_loop().call_at(first_set, self._send_set)
 
     def close(self) -> None:
+        self._closing = True
         if self._timer is not None:
             self._timer.cancel()
         if self._transport is not None and not self._transport.is_closing():
@@ -129,14 +137,17 @@ class Page(asyncio.Protocol):
         status = bytes(self._buffer[: self._buffer.find(b"\r\n")])
         del self._buffer[: end + 4]
         if b" 101 " not in status:
-            self.opened.set_exception(ConnectionError(f"no WebSocket: {status.decode(errors='replace')}"))
+            self._refused = True
+            if not self.opened.done():  # (a timed-out open cancelled it)
+                self.opened.set_exception(ConnectionError(f"no WebSocket: {status.decode(errors='replace')}"))
             assert self._transport is not None
             self._transport.close()
             return False
         self._upgraded = True
         for message in self._hello:
             self.send(message)
-        self.opened.set_result(None)
+        if not self.opened.done():
+            self.opened.set_result(None)
         return True
 
     def _read_frames(self) -> None:
@@ -160,7 +171,7 @@ class Page(asyncio.Protocol):
         del buffer[:at]
 
     def _message(self, opcode: int, buffer: bytearray, start: int, end: int, now: float) -> None:
-        counted = now >= self.start
+        counted = self.start <= now < self.end
         if opcode == BINARY:  # grids: only their size counts
             if counted:
                 self.stats.bytes += end - start
@@ -169,8 +180,9 @@ class Page(asyncio.Protocol):
         elif opcode == PING:
             assert self._transport is not None
             self._transport.write(client_frame(PONG, bytes(buffer[start:end])))
-        elif opcode == CLOSE:
+        elif opcode == CLOSE:  # the server's close: echoed (RFC 6455 5.5.1), then the socket goes
             assert self._transport is not None
+            self._transport.write(client_frame(CLOSE, bytes(buffer[start : start + 2])))
             self._transport.close()
 
     def _text(self, text: bytes, now: float, counted: bool) -> None:
