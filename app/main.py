@@ -43,8 +43,8 @@ def freeze_start_up_objects() -> None:
 
     The modules, Numba's typing registries and the loaded kernels are ~140,000
     objects that live as long as the process. Each full collection walks them
-    all: ~80 ms holding the GIL, a stall of every page of the process, which
-    under load comes every few seconds (benchmarks/bench_frames.py prints it).
+    all: 58–80 ms holding the GIL, a stall of every page of the process, which
+    under load came about every ten seconds (benchmarks/bench_frames.py prints it).
     Frozen, they are never walked; what is allocated later is collected as usual.
     """
     gc.collect()

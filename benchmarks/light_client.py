@@ -78,9 +78,10 @@ class Page(asyncio.Protocol):
     # --- asyncio.Protocol ----------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._transport = cast(asyncio.Transport, transport)  # (uvloop's is not a subclass of it)
-        self._transport.write((f"GET /ws HTTP/1.1\r\nHost: {self._host}:{self._port}\r\nUpgrade: websocket\r\n"
-                         f"Connection: Upgrade\r\nSec-WebSocket-Key: {self._key.decode()}\r\n"
-                         "Sec-WebSocket-Version: 13\r\n\r\n").encode())
+        request = (f"GET /ws HTTP/1.1\r\nHost: {self._host}:{self._port}\r\nUpgrade: websocket\r\n"
+                   f"Connection: Upgrade\r\nSec-WebSocket-Key: {self._key.decode()}\r\n"
+                   "Sec-WebSocket-Version: 13\r\n\r\n")
+        self._transport.write(request.encode())
 
     def data_received(self, data: bytes) -> None:
         if self._refused:
