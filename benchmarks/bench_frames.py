@@ -8,7 +8,7 @@ epoch, then its frame), which is what the training thread spends per frame
 when the page keeps up. No sockets: ``bench_server.py`` measures those too.
 Last, a full garbage collection of the warmed process, before and after its
 start-up objects are frozen as a served process freezes them: a pause every
-page of the process shares, which under load would come every few seconds.
+page of the process shares, which under load came about every ten seconds.
 
 Each run builds ``frames`` frames after a warm-up; the figure is the run's
 mean CPU time of the benchmark thread per frame. The median of the runs is

@@ -49,6 +49,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import uvloop
 
@@ -158,10 +159,12 @@ def client_share(url: str, speed: str, seconds: float, count: int, start_at: flo
 async def _play_share(url: str, speed: str, seconds: float, count: int,
                       start_at: float, phase: float) -> tuple[list[PageStats], float]:
     """This process's pages; ``phase`` (0…1): where its pages' clicks fall among all the processes'."""
-    host, port = url.removeprefix("ws://").split("/")[0].split(":")
+    address = urlsplit(url)
+    host, port = address.hostname, address.port
+    assert host is not None and port is not None, url  # ServerProcess's URL names both
     hello: list[dict[str, object]] = [{"type": "hello", "hash": ""}, {"type": "set", "changes": {"speed": speed}},
                                       {"type": "play"}]
-    pages = await asyncio.gather(*(open_page(host, int(port), hello, SET_EVERY) for _ in range(count)))
+    pages = await asyncio.gather(*(open_page(host, port, hello, SET_EVERY) for _ in range(count)))
     await asyncio.sleep(max(0.0, start_at - time.time()))  # every client process starts measuring at once
     start = asyncio.get_running_loop().time() + WARMUP
     for index, page in enumerate(pages):  # the pages' clicks spread evenly, as independent people's

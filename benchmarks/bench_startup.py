@@ -11,9 +11,10 @@ Each figure is a fresh interpreter (``--runs`` of them, after one that fills the
 caches if needed: Numba's, and Python's bytecode of the engine, which Python
 writes on a first import unless ``PYTHONDONTWRITEBYTECODE`` is set, as it is on
 some CI machines; without the bytecode every import compiles the engine's
-source again, ~0.1 s, which no installed playground pays); wall time and the process's CPU time are printed, the median
-and the fastest run: on a machine shared with other work the wall time grows
-with the neighbours' load, the CPU time much less.
+source again, ~0.1 s, which no installed playground pays); wall time and the
+process's CPU time are printed, the median and the fastest run: on a machine
+shared with other work the wall time grows with the neighbours' load, the CPU
+time much less.
 
     .venv/bin/python benchmarks/bench_startup.py [--runs 5]
 """
