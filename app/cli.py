@@ -59,7 +59,7 @@ def serve_command(args: argparse.Namespace) -> int:
     # the address given here is one of the host names it answers to.
     os.environ[variable("host")] = args.host
     options = uvicorn_options(args, settings)
-    if args.workers > 1:  # one process per core, each with a listening socket of its own
+    if args.workers > 1:  # one process per core, handed its connections by a supervisor
         return serve_processes(options, args.workers)
     print(f"Neural Playground: open http://{args.host}:{args.port}/", flush=True)
     uvicorn.run(FACTORY, **options)

@@ -18,6 +18,7 @@ import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
+from .balancer import connection_closed
 from .config import AppSettings
 
 # The request line and headers together; a browser's are well under 8 KB.
@@ -44,6 +45,12 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
         # read_paused: the protocol's own pause while the app has a message to take.
         if not self.read_paused:
             self.transport.resume_reading()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        try:
+            super().connection_lost(exc)
+        finally:
+            connection_closed()  # an upgraded connection ends here, not in HTTPProtocol
 
 
 class HTTPProtocol(H11Protocol):
@@ -72,7 +79,10 @@ class HTTPProtocol(H11Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_head_timer()
-        super().connection_lost(exc)
+        try:
+            super().connection_lost(exc)
+        finally:
+            connection_closed()  # serve's supervisor balances its processes by their open connections
 
     def _start_head_timer(self) -> None:
         self._cancel_head_timer()

@@ -176,8 +176,25 @@ class ServerProcess(LoopbackChild):
         return [int(pid) for pid in children if b"spawn_main" in _cmdline(int(pid))]
 
     def listening(self) -> int:
-        """How many sockets listen on the port (one per process of ``serve --workers N``)."""
+        """How many sockets listen on the port (``serve --workers N``'s supervisor's only)."""
         return len(tcp_sockets(self.port, TCP_LISTEN))
+
+    def serving(self, seconds: float = 5) -> int:
+        """How many of ``serve --workers N``'s processes take connections: probe connections, each
+        handed to the process with the fewest, then the processes that hold one counted."""
+        workers = self.worker_pids()
+        probes = [socket.create_connection(("127.0.0.1", self.port), timeout=5) for _ in range(2 * len(workers) + 2)]
+        try:
+            deadline = time.monotonic() + seconds
+            while True:
+                established = tcp_sockets(self.port, TCP_ESTABLISHED)
+                held = [len(socket_inodes(pid) & established) for pid in workers]
+                if sum(held) >= len(probes) or time.monotonic() > deadline:
+                    return sum(count > 0 for count in held)
+                time.sleep(0.05)
+        finally:
+            for probe in probes:
+                probe.close()
 
 
     def start(self, seconds: float = 30) -> ServerProcess:
@@ -208,6 +225,16 @@ def tcp_sockets(port: int, state: str) -> set[str]:
         if int(fields[1].split(":")[1], 16) == port and fields[3] == state:
             found.add(fields[9])
     return found
+
+
+def tcp_socket_to(port: int, peer_port: int) -> str | None:
+    """The inode of the TCP socket on local port ``port`` connected to ``peer_port`` (a server's
+    end of a client's connection), if any."""
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].split(":")[1], 16) == port and int(fields[2].split(":")[1], 16) == peer_port:
+            return fields[9]
+    return None
 
 
 def socket_inodes(pid: int) -> set[str]:

@@ -1,0 +1,118 @@
+"""serve's supervisor hands each connection to the ready process with the fewest open ones.
+
+The supervisor's side (app/balancer.py's Balancer) with real sockets in this process: the
+processes are stood in for by the other ends of their channels, which read the handed
+descriptors and count closed connections as a server process does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+from collections.abc import Iterator
+
+import pytest
+
+from app.balancer import HANDED, READY, Balancer, Channel, new_channel
+
+
+class StandIn:
+    """A server process's end of its channel: says ready, takes handed connections, closes them."""
+
+    def __init__(self, balancer: Balancer) -> None:
+        self.channel, self.end, self.closed = new_channel()
+        balancer.add(self.channel)
+        self.held: list[socket.socket] = []
+
+    def ready(self) -> StandIn:
+        self.end.send(READY)
+        return self
+
+    def take(self) -> int:
+        self.end.setblocking(False)
+        with contextlib.suppress(BlockingIOError):
+            while True:
+                message, descriptors, _, _ = socket.recv_fds(self.end, 16, 1)
+                assert message == HANDED and len(descriptors) == 1
+                self.held.append(socket.socket(fileno=descriptors[0]))
+        return len(self.held)
+
+    def close_one(self) -> None:
+        self.held.pop().close()
+        self.closed.value += 1
+
+
+CLIENTS: list[socket.socket] = []  # the test's client ends, closed after it
+
+
+@pytest.fixture
+def balancer() -> Iterator[Balancer]:
+    listener = socket.create_server(("127.0.0.1", 0))
+    balancer = Balancer(listener)
+    yield balancer
+    balancer.close()
+    while CLIENTS:
+        CLIENTS.pop().close()
+
+
+def connect(balancer: Balancer, count: int) -> None:
+    """``count`` clients connect, one after another, while the supervisor hands them over."""
+    port = balancer.listener.getsockname()[1]
+    for _ in range(count):
+        CLIENTS.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+        balancer.wait(0)
+    for _ in range(20):
+        balancer.wait(0.01)
+
+
+def test_a_burst_splits_evenly_over_the_ready_processes(balancer: Balancer) -> None:
+    a, b = StandIn(balancer).ready(), StandIn(balancer).ready()
+    connect(balancer, 41)
+    assert sorted([a.take(), b.take()]) == [20, 21]
+
+
+def test_connections_go_where_fewest_are_open(balancer: Balancer) -> None:
+    a, b = StandIn(balancer).ready(), StandIn(balancer).ready()
+    connect(balancer, 10)
+    assert (a.take(), b.take()) == (5, 5)
+    for _ in range(4):
+        a.close_one()  # a's pages left: a has 1 open, b 5
+    connect(balancer, 4)  # all four to a
+    assert (a.take(), b.take()) == (5, 5)
+    assert (a.channel.load, b.channel.load) == (5, 5)
+
+
+def test_nothing_is_accepted_before_a_process_is_ready(balancer: Balancer) -> None:
+    a, b = StandIn(balancer), StandIn(balancer)
+    connect(balancer, 3)  # they wait in the backlog
+    assert (a.take(), b.take()) == (0, 0)
+    b.ready()
+    for _ in range(20):
+        balancer.wait(0.01)
+    assert (a.take(), b.take()) == (0, 3)
+
+
+def test_a_process_that_ended_gets_no_more(balancer: Balancer) -> None:
+    a, b = StandIn(balancer).ready(), StandIn(balancer).ready()
+    a.end.close()  # its process died: the supervisor reads the end of its channel
+    connect(balancer, 4)
+    assert b.take() == 4 and not a.channel.ready
+    balancer.remove(a.channel)
+    assert balancer.channels == [b.channel]
+
+
+def test_a_process_that_stops_reading_does_not_stall_the_others(balancer: Balancer) -> None:
+    a, b = StandIn(balancer).ready(), StandIn(balancer).ready()
+    a.channel.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+    for _ in range(6):  # a never reads: its queue fills, the rest go to b (which reads)
+        connect(balancer, 50)
+        b.take()
+    assert a.take() + b.take() == 300 and b.take() > 150
+
+
+def test_the_load_is_handed_minus_closed() -> None:
+    channel, end, closed = new_channel()
+    with end, channel.sock:
+        channel.handed = 7
+        closed.value = 3
+        assert isinstance(channel, Channel) and channel.load == 4
