@@ -49,7 +49,8 @@ class Connection:
         self.settings = settings
         self.scheduler = scheduler
         self.session = Session(settings.thumbnail)
-        self.outbox = Outbox(loop)
+        # Posts wait at most half a frame to be gathered with others (app/outbox.py's Mailbox).
+        self.outbox = Outbox(loop, gather_seconds=scheduler.frame_interval / 2)
         self.runner = Runner(self.session, self.outbox, scheduler.frame_interval)
         self.last_message = time.monotonic()
 

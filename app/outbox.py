@@ -8,7 +8,9 @@ gets fewer, newer frames. The receiving side waits in
 without reading slows itself down instead of filling the server's memory.
 
 Threads hand messages over with :meth:`Outbox.post`; only the event loop
-touches the queue itself.
+touches the queue itself. Every outbox of a loop posts through that loop's one
+:class:`Mailbox`, which wakes the loop once per batch of posts rather than once
+per frame.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+import weakref
 from collections import deque
 from collections.abc import Sequence
 from typing import Protocol
@@ -23,6 +26,7 @@ from typing import Protocol
 from .server_messages import Frame, Outgoing
 
 HIGH_WATER = 32
+GATHER_SECONDS = 0.008  # how often a loop collects posts while they keep coming (serve: half a frame)
 
 
 class Postbox(Protocol):
@@ -35,9 +39,64 @@ class Postbox(Protocol):
     def post(self, messages: Sequence[Outgoing]) -> None: ...
 
 
-class Outbox:
-    def __init__(self, loop: asyncio.AbstractEventLoop, high_water: int = HIGH_WATER) -> None:
+class Mailbox:
+    """Posts from other threads to one event loop's outboxes, delivered in batches.
+
+    ``call_soon_threadsafe`` wakes the loop on every call: at 150 pages, 1,500
+    frames a second per process, each a write to the loop's wakeup descriptor
+    and two context switches on the process's one core (measured: such
+    switching made a training turn 0.42 ms instead of 0.26). So while posts
+    keep coming the loop collects them every ``gather_seconds`` on a timer of
+    its own, and a post only wakes the loop when no delivery is pending. A post
+    waits at most that long; ``serve`` gathers for half a frame interval.
+    Measured at 150 pages (interleaved, 3 runs each): 14.3–14.7 frames/s against
+    12.7–13.1 when every post rang, CPU per frame 0.85 ms against 0.94; and 8 ms
+    against 4 ms gave 15.7–16.6 against 14.5–15.0.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, gather_seconds: float = GATHER_SECONDS) -> None:
         self._loop = loop
+        self._gather_seconds = gather_seconds
+        self._lock = threading.Lock()
+        self._posts: deque[tuple[Outbox, Sequence[Outgoing]]] = deque()
+        self._pending = False  # a delivery is on its way: rung, or the loop's timer is set
+
+    def post(self, outbox: Outbox, messages: Sequence[Outgoing]) -> None:
+        """From any thread (RuntimeError when the loop is closed)."""
+        with self._lock:
+            self._posts.append((outbox, messages))
+            if self._pending:
+                return
+            self._pending = True
+        self._loop.call_soon_threadsafe(self._deliver)
+
+    def _deliver(self) -> None:
+        with self._lock:
+            posts, self._posts = self._posts, deque()
+            self._pending = bool(posts)  # nothing came since the last look: the next post rings
+        for outbox, messages in posts:
+            outbox.enqueue(messages)
+        if posts:
+            self._loop.call_later(self._gather_seconds, self._deliver)
+
+
+_mailboxes: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Mailbox] = weakref.WeakKeyDictionary()
+_mailboxes_lock = threading.Lock()
+
+
+def mailbox_of(loop: asyncio.AbstractEventLoop, gather_seconds: float = GATHER_SECONDS) -> Mailbox:
+    """The loop's one mailbox (made on first use, gathering for ``gather_seconds``)."""
+    with _mailboxes_lock:
+        mailbox = _mailboxes.get(loop)
+        if mailbox is None:
+            mailbox = _mailboxes[loop] = Mailbox(loop, gather_seconds)
+        return mailbox
+
+
+class Outbox:
+    def __init__(self, loop: asyncio.AbstractEventLoop, high_water: int = HIGH_WATER,
+                 gather_seconds: float = GATHER_SECONDS) -> None:
+        self._mailbox = mailbox_of(loop, gather_seconds)
         self._items: deque[tuple[str | bytes, bool]] = deque()
         self._ready = asyncio.Event()
         self._room = asyncio.Event()
@@ -57,12 +116,12 @@ class Outbox:
             return
         self._count(messages)
         with contextlib.suppress(RuntimeError):  # the loop is closed: the connection is over
-            self._loop.call_soon_threadsafe(self._enqueue, messages)
+            self._mailbox.post(self, messages)
 
     def put(self, messages: Sequence[Outgoing]) -> None:
         """From the event loop: queue messages in order."""
         self._count(messages)
-        self._enqueue(messages)
+        self.enqueue(messages)
 
     def _count(self, messages: Sequence[Outgoing]) -> None:
         frames = sum(isinstance(m, Frame) for m in messages)
@@ -70,7 +129,8 @@ class Outbox:
             with self._frames_lock:
                 self._unsent_frames += frames
 
-    def _enqueue(self, messages: Sequence[Outgoing]) -> None:
+    def enqueue(self, messages: Sequence[Outgoing]) -> None:
+        """On the event loop: messages already counted (by :meth:`post` or :meth:`put`) join the queue."""
         if self.closed:
             return
         for message in messages:

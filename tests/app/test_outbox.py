@@ -6,7 +6,7 @@ import asyncio
 import threading
 from typing import Any
 
-from app.outbox import Outbox
+from app.outbox import Outbox, mailbox_of
 from app.server_messages import Frame
 
 
@@ -54,6 +54,47 @@ def test_outbox_post_from_a_thread_counts_at_once_and_keeps_order() -> None:
         assert outbox.frame_waiting
         items = [(await outbox.get())[0] for _ in range(7)]
         assert items == ["0", "1", "2", "3", "4", "f", b"g"]
+
+    run_in_own_loop(scenario())
+
+
+def test_posts_wake_the_loop_once_per_gathering_and_keep_their_order() -> None:
+    """Two pages' posts from a training thread: one wake-up for all that came before the loop
+    ran; while posts keep coming the loop's own timer collects them; after a quiet gathering
+    time a post wakes the loop again at once."""
+    gather = 0.05
+
+    async def scenario() -> None:
+        loop = asyncio.get_running_loop()
+        first, second = Outbox(loop, gather_seconds=gather), Outbox(loop)
+        assert mailbox_of(loop) is first._mailbox is second._mailbox
+        wakeups = 0
+        original = loop.call_soon_threadsafe
+
+        def counted(*args: Any) -> Any:
+            nonlocal wakeups
+            wakeups += 1
+            return original(*args)
+
+        loop.call_soon_threadsafe = counted  # type: ignore[method-assign]
+        try:
+            # The loop is blocked in this coroutine until the thread is done: every post waits.
+            thread = threading.Thread(target=lambda: [box.post([f"{name}{i}"]) for i in range(50)
+                                                      for box, name in ((first, "a"), (second, "b"))])
+            thread.start()
+            thread.join()
+            assert wakeups == 1
+            assert [(await first.get())[0] for _ in range(50)] == [f"a{i}" for i in range(50)]
+            assert [(await second.get())[0] for _ in range(50)] == [f"b{i}" for i in range(50)]
+            started = loop.time()
+            first.post(["gathered"])  # within the gathering: the loop's timer delivers it
+            assert (await first.get())[0] == "gathered" and wakeups == 1
+            assert loop.time() - started < 20 * gather  # a bound that holds on a busy machine
+            await asyncio.sleep(3 * gather)  # the timer found nothing: the next post rings
+            first.post(["rung"])
+            assert wakeups == 2 and (await first.get())[0] == "rung"
+        finally:
+            loop.call_soon_threadsafe = original  # type: ignore[method-assign]
 
     run_in_own_loop(scenario())
 
