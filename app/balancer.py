@@ -17,10 +17,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
+import errno
 import logging
 import multiprocessing
+import os
 import selectors
 import socket
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +34,7 @@ log = logging.getLogger("app.balancer")
 READY = b"R"  # a process's one message to the supervisor: its app has started
 HANDED = b"C"  # the byte that carries each handed connection's descriptor
 ACCEPT_BATCH = 64  # connections accepted in a row before the supervisor looks at its processes again
+ACCEPT_PAUSE = 1.0  # seconds without accepting after running out of descriptors (the backlog waits)
 
 _closed: Any = None  # this process's count of closed connections, shared with the supervisor (serve only)
 
@@ -73,6 +77,7 @@ class Balancer:
         self.channels: list[Channel] = []
         self._selector = selectors.DefaultSelector()
         self._accepting = False
+        self._paused_until = 0.0  # out of descriptors: accept again after this (time.monotonic)
 
     def add(self, channel: Channel) -> None:
         self.channels.append(channel)
@@ -94,6 +99,9 @@ class Balancer:
                 self._accept()
             else:
                 self._read(key.data)
+        if self._paused_until and time.monotonic() >= self._paused_until:
+            self._paused_until = 0.0
+            self._listen_while_ready()
 
     def close(self) -> None:
         """Stop taking connections (the ones still waiting in the backlog are refused)."""
@@ -120,8 +128,9 @@ class Balancer:
         self._listen_while_ready()
 
     def _listen_while_ready(self) -> None:
-        """Accept only while some process can serve: until then new connections wait in the backlog."""
-        ready = any(channel.ready for channel in self.channels)
+        """Accept only while some process can serve (and descriptors are left): until then new
+        connections wait in the backlog."""
+        ready = any(channel.ready for channel in self.channels) and not self._paused_until
         if ready and not self._accepting:
             self._selector.register(self.listener, selectors.EVENT_READ)
         elif not ready and self._accepting:
@@ -130,12 +139,19 @@ class Balancer:
 
     def _accept(self) -> None:
         for _ in range(ACCEPT_BATCH):
+            if not self._accepting:  # the last ready process ended in this same wait
+                return
             try:
                 connection, _ = self.listener.accept()
-            except BlockingIOError:
+            except (BlockingIOError, ConnectionAbortedError):  # none left, or the client left first
                 return
-            except OSError as error:  # out of file descriptors, say: the connection waits in the backlog
-                log.warning("cannot accept a connection: %s", error)
+            except OSError as error:
+                if error.errno not in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM):
+                    raise
+                # Out of descriptors: the listener stays readable, so pause rather than spin.
+                log.warning("cannot accept a connection (%s): pausing %g s", error, ACCEPT_PAUSE)
+                self._paused_until = time.monotonic() + ACCEPT_PAUSE
+                self._listen_while_ready()
                 return
             with connection:  # the process holds its own copy once handed
                 self._hand(connection)
@@ -171,25 +187,45 @@ class HandedConnectionsServer(uvicorn.Server):
         self.channel.send(READY)
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        """Stop taking connections: the supervisor reads the end of this channel and hands the
+        next ones to the other processes; the ones already handed are closed, as a listening
+        socket's backlog is when it closes."""
         with contextlib.suppress(ValueError, OSError):
             asyncio.get_running_loop().remove_reader(self.channel.fileno())
+        with contextlib.suppress(OSError):
+            self.channel.shutdown(socket.SHUT_WR)
+        for descriptor in self._received()[0]:
+            os.close(descriptor)
+            connection_closed()
         await super().shutdown(sockets)
 
-    def _take_connections(self, loop: asyncio.AbstractEventLoop) -> None:
+    def _received(self) -> tuple[list[int], bool]:
+        """The descriptors waiting in the channel, without blocking, and whether the channel has
+        ended; a handed connection whose descriptor did not arrive (this process out of
+        descriptors) counts as closed."""
+        descriptors: list[int] = []
         while True:
             try:
-                message, descriptors, _, _ = socket.recv_fds(self.channel, 16, 1)
+                message, fds, flags, _ = socket.recv_fds(self.channel, 16, 1)
             except BlockingIOError:
-                return
+                return descriptors, False
             except OSError:
-                message, descriptors = b"", []
-            if not message:  # the supervisor is gone (and its SIGTERM on the way): take nothing more
-                loop.remove_reader(self.channel.fileno())
-                return
-            for descriptor in descriptors:
-                task = loop.create_task(self._serve_handed(loop, socket.socket(fileno=descriptor)))
-                self._serving.add(task)
-                task.add_done_callback(self._serving.discard)
+                return descriptors, True
+            if not message:
+                return descriptors, True
+            if not fds or flags & socket.MSG_CTRUNC:
+                log.warning("a handed connection's descriptor was lost (out of descriptors?)")
+                connection_closed()
+            descriptors.extend(fds)
+
+    def _take_connections(self, loop: asyncio.AbstractEventLoop) -> None:
+        descriptors, ended = self._received()
+        if ended:  # the supervisor is gone (and its SIGTERM on the way): take nothing more
+            loop.remove_reader(self.channel.fileno())
+        for descriptor in descriptors:
+            task = loop.create_task(self._serve_handed(loop, socket.socket(fileno=descriptor)))
+            self._serving.add(task)
+            task.add_done_callback(self._serving.discard)
 
     async def _serve_handed(self, loop: asyncio.AbstractEventLoop, connection: socket.socket) -> None:
         """The connection as uvicorn serves one it accepted (the protocol it builds for its own listener)."""

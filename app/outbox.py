@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import threading
 import weakref
 from collections import deque
@@ -24,6 +25,8 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from .server_messages import Frame, Outgoing
+
+log = logging.getLogger("app.outbox")
 
 HIGH_WATER = 32
 GATHER_SECONDS = 0.008  # how often a loop collects posts while they keep coming (serve: half a frame)
@@ -36,7 +39,7 @@ class Postbox(Protocol):
     @property
     def frame_waiting(self) -> bool: ...
 
-    def post(self, messages: Sequence[Outgoing]) -> None: ...
+    def post(self, messages: Sequence[Outgoing], reply: bool = False) -> None: ...
 
 
 class Mailbox:
@@ -55,29 +58,48 @@ class Mailbox:
     """
 
     def __init__(self, loop: asyncio.AbstractEventLoop, gather_seconds: float = GATHER_SECONDS) -> None:
-        self._loop = loop
+        self._loop = weakref.ref(loop)  # the loop's mailbox must not keep it alive (see mailbox_of)
         self._gather_seconds = gather_seconds
         self._lock = threading.Lock()
         self._posts: deque[tuple[Outbox, Sequence[Outgoing]]] = deque()
         self._pending = False  # a delivery is on its way: rung, or the loop's timer is set
+        self._rung = False  # a wake-up of the loop is on its way
+        self._timer: asyncio.TimerHandle | None = None  # the loop's own: touched on the loop only
 
-    def post(self, outbox: Outbox, messages: Sequence[Outgoing]) -> None:
-        """From any thread (RuntimeError when the loop is closed)."""
+    def post(self, outbox: Outbox, messages: Sequence[Outgoing], reply: bool = False) -> None:
+        """From any thread. A ``reply`` to the page's message wakes the loop at once: a click's
+        answer does not wait for the gathering. RuntimeError when the post would wake a loop
+        that is closed or gone."""
         with self._lock:
             self._posts.append((outbox, messages))
-            if self._pending:
+            if self._rung or (self._pending and not reply):
                 return
-            self._pending = True
-        self._loop.call_soon_threadsafe(self._deliver)
+            self._pending = self._rung = True
+        loop = self._loop()
+        if loop is None:
+            raise RuntimeError("the event loop is gone")
+        loop.call_soon_threadsafe(self._deliver)
+
+    def deliver_waiting(self) -> None:
+        """On the loop: hand every waiting post to its outbox now (before the loop's own
+        messages, which must not overtake them)."""
+        with self._lock:
+            posts, self._posts = self._posts, deque()
+        for outbox, messages in posts:
+            try:
+                outbox.enqueue(messages)
+            except Exception:  # one outbox's failure must not stop the others' deliveries
+                log.exception("a message could not be queued")
 
     def _deliver(self) -> None:
         with self._lock:
-            posts, self._posts = self._posts, deque()
-            self._pending = bool(posts)  # nothing came since the last look: the next post rings
-        for outbox, messages in posts:
-            outbox.enqueue(messages)
-        if posts:
-            self._loop.call_later(self._gather_seconds, self._deliver)
+            self._pending = bool(self._posts)  # nothing came since the last look: the next post rings
+            self._rung = False
+        loop = self._loop()
+        if self._timer is not None:  # a wake-up came before the timer: one timer at a time
+            self._timer.cancel()
+        self._timer = loop.call_later(self._gather_seconds, self._deliver) if self._pending and loop else None
+        self.deliver_waiting()
 
 
 _mailboxes: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Mailbox] = weakref.WeakKeyDictionary()
@@ -85,7 +107,8 @@ _mailboxes_lock = threading.Lock()
 
 
 def mailbox_of(loop: asyncio.AbstractEventLoop, gather_seconds: float = GATHER_SECONDS) -> Mailbox:
-    """The loop's one mailbox (made on first use, gathering for ``gather_seconds``)."""
+    """The loop's one mailbox, made on first use with that caller's ``gather_seconds`` (a
+    process's connections all pass the same)."""
     with _mailboxes_lock:
         mailbox = _mailboxes.get(loop)
         if mailbox is None:
@@ -110,17 +133,19 @@ class Outbox:
     def frame_waiting(self) -> bool:
         return self._unsent_frames > 0
 
-    def post(self, messages: Sequence[Outgoing]) -> None:
-        """From any thread: queue messages in order (calls made in order stay in order)."""
+    def post(self, messages: Sequence[Outgoing], reply: bool = False) -> None:
+        """From any thread: queue messages in order (calls made in order stay in order); a
+        ``reply`` to the page's message is delivered at once, the rest may be gathered."""
         if not messages:
             return
         self._count(messages)
         with contextlib.suppress(RuntimeError):  # the loop is closed: the connection is over
-            self._mailbox.post(self, messages)
+            self._mailbox.post(self, messages, reply)
 
     def put(self, messages: Sequence[Outgoing]) -> None:
-        """From the event loop: queue messages in order."""
+        """From the event loop: queue messages in order, after those posted before."""
         self._count(messages)
+        self._mailbox.deliver_waiting()
         self.enqueue(messages)
 
     def _count(self, messages: Sequence[Outgoing]) -> None:

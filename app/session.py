@@ -548,7 +548,7 @@ class Runner:
     def control(self, message: ClientMessage) -> None:
         """Apply one validated client message (raises ProtocolError for the caller to report)."""
         with self.lock:
-            self.outbox.post(self.session.handle(message))
+            self.outbox.post(self.session.handle(message), reply=True)
 
     def turn(self, budget: float) -> float | None:
         """Train one slice; return when the next turn is due, or None when play stopped.

@@ -70,7 +70,8 @@ class KernelOutbox:
     def frame_waiting(self) -> bool:
         return self._unacknowledged > 0 and self._clock() - self._sent_at < ACK_TIMEOUT
 
-    def post(self, messages: Sequence[Outgoing]) -> None:
+    def post(self, messages: Sequence[Outgoing], reply: bool = False) -> None:
+        """Send at once, replies or not (the kernel's comm has no loop to gather for)."""
         for message in messages:
             if isinstance(message, Frame):  # its text and grids, then B's when comparing (Frame.then)
                 for item, _ in message.items():

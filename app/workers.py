@@ -128,6 +128,9 @@ class Supervisor:
                                                name="nn-playground")
         try:
             process.start()
+        except BaseException:
+            channel.sock.close()
+            raise
         finally:
             theirs.close()  # the process has its own copy
         self.balancer.add(channel)

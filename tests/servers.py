@@ -180,22 +180,30 @@ class ServerProcess(LoopbackChild):
         return len(tcp_sockets(self.port, TCP_LISTEN))
 
     def serving(self, seconds: float = 5) -> int:
-        """How many of ``serve --workers N``'s processes take connections: probe connections, each
-        handed to the process with the fewest, then the processes that hold one counted."""
+        """How many of ``serve --workers N``'s processes take connections: those that hold one
+        already, and those that take one of some probe connections (each handed to the process
+        with the fewest). Returns once the processes have closed the probes again (and counted
+        them closed)."""
         workers = self.worker_pids()
+        established = tcp_sockets(self.port, TCP_ESTABLISHED)
+        serving = [bool(socket_inodes(pid) & established) for pid in workers]
         probes = [socket.create_connection(("127.0.0.1", self.port), timeout=5) for _ in range(2 * len(workers) + 2)]
+        deadline = time.monotonic() + seconds
         try:
-            deadline = time.monotonic() + seconds
             while True:
-                established = tcp_sockets(self.port, TCP_ESTABLISHED)
-                held = [len(socket_inodes(pid) & established) for pid in workers]
-                if sum(held) >= len(probes) or time.monotonic() > deadline:
-                    return sum(count > 0 for count in held)
+                ends = {tcp_socket_to(self.port, probe.getsockname()[1]) for probe in probes} - {None}
+                held = [socket_inodes(pid) & ends for pid in workers]
+                if sum(map(len, held)) >= len(probes) or time.monotonic() > deadline:
+                    break
                 time.sleep(0.05)
         finally:
             for probe in probes:
                 probe.close()
-
+        taken = set().union(*held)
+        # A process closes its socket (its descriptor) only after its protocol counted the close.
+        while any(socket_inodes(pid) & taken for pid in workers) and time.monotonic() < deadline + seconds:
+            time.sleep(0.05)
+        return sum(before or bool(inodes) for before, inodes in zip(serving, held, strict=True))
 
     def start(self, seconds: float = 30) -> ServerProcess:
         command = [*self.launcher, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning",

@@ -8,12 +8,16 @@ descriptors and count closed connections as a server process does.
 from __future__ import annotations
 
 import contextlib
+import errno
 import socket
+import time
 from collections.abc import Iterator
 
 import pytest
+import uvicorn
 
-from app.balancer import HANDED, READY, Balancer, Channel, new_channel
+from app import balancer as balancer_module
+from app.balancer import HANDED, READY, Balancer, HandedConnectionsServer, new_channel
 
 
 class StandIn:
@@ -92,9 +96,13 @@ def test_nothing_is_accepted_before_a_process_is_ready(balancer: Balancer) -> No
     assert (a.take(), b.take()) == (0, 3)
 
 
-def test_a_process_that_ended_gets_no_more(balancer: Balancer) -> None:
+@pytest.mark.parametrize("how", ["died", "stopping"])
+def test_a_process_that_ended_gets_no_more(balancer: Balancer, how: str) -> None:
     a, b = StandIn(balancer).ready(), StandIn(balancer).ready()
-    a.end.close()  # its process died: the supervisor reads the end of its channel
+    if how == "died":  # the supervisor reads the end of its channel
+        a.end.close()
+    else:  # a process's own graceful stop ends its side of the channel
+        a.end.shutdown(socket.SHUT_WR)
     connect(balancer, 4)
     assert b.take() == 4 and not a.channel.ready
     balancer.remove(a.channel)
@@ -110,9 +118,42 @@ def test_a_process_that_stops_reading_does_not_stall_the_others(balancer: Balanc
     assert a.take() + b.take() == 300 and b.take() > 150
 
 
-def test_the_load_is_handed_minus_closed() -> None:
+class OutOfDescriptors(socket.socket):
+    """A listening socket whose accept fails as when the process has no descriptor left."""
+
+    def accept(self) -> tuple[socket.socket, object]:
+        raise OSError(errno.EMFILE, "Too many open files")
+
+
+def test_running_out_of_descriptors_pauses_accepting_instead_of_spinning() -> None:
+    listener = socket.create_server(("127.0.0.1", 0))
+    balancer = Balancer(OutOfDescriptors(fileno=listener.detach()))
+    try:
+        process = StandIn(balancer).ready()  # kept: a stand-in collected would close its end
+        port = balancer.listener.getsockname()[1]
+        CLIENTS.append(socket.create_connection(("127.0.0.1", port), timeout=5))  # waits in the backlog
+        balancer.wait(0.05)  # reads ready: watches the listener
+        balancer.wait(0.05)  # fails to accept: pauses
+        started = time.monotonic()
+        balancer.wait(0.2)  # the listener is still readable, but is not watched while paused
+        assert time.monotonic() - started >= 0.15 and process.take() == 0
+    finally:
+        balancer.close()
+        while CLIENTS:
+            CLIENTS.pop().close()
+
+
+def test_a_handed_connection_whose_descriptor_was_lost_counts_as_closed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process out of descriptors gets the message without its descriptor: its load must
+    not keep that connection for good."""
     channel, end, closed = new_channel()
+    monkeypatch.setattr(balancer_module, "_closed", closed)
+    server = HandedConnectionsServer(uvicorn.Config(app=lambda: None), end, closed)
+    end.setblocking(False)
     with end, channel.sock:
-        channel.handed = 7
-        closed.value = 3
-        assert isinstance(channel, Channel) and channel.load == 4
+        channel.sock.send(HANDED)  # no descriptor with it
+        channel.handed = 1
+        assert server._received() == ([], False)
+        assert closed.value == 1 and channel.load == 0
+        channel.sock.close()
+        assert server._received() == ([], True)  # the supervisor is gone

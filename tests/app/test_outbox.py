@@ -60,8 +60,8 @@ def test_outbox_post_from_a_thread_counts_at_once_and_keeps_order() -> None:
 
 def test_posts_wake_the_loop_once_per_gathering_and_keep_their_order() -> None:
     """Two pages' posts from a training thread: one wake-up for all that came before the loop
-    ran; while posts keep coming the loop's own timer collects them; after a quiet gathering
-    time a post wakes the loop again at once."""
+    ran; while posts keep coming the loop's own timer collects them, but a reply wakes it at
+    once; after a quiet gathering time any post wakes the loop again at once."""
     gather = 0.05
 
     async def scenario() -> None:
@@ -90,9 +90,14 @@ def test_posts_wake_the_loop_once_per_gathering_and_keep_their_order() -> None:
             first.post(["gathered"])  # within the gathering: the loop's timer delivers it
             assert (await first.get())[0] == "gathered" and wakeups == 1
             assert loop.time() - started < 20 * gather  # a bound that holds on a busy machine
+            first.post(["answer"], reply=True)  # a reply to the page wakes the loop at once
+            assert wakeups == 2 and (await first.get())[0] == "answer"
+            first.post(["posted"])  # gathered, waiting for the timer: what the loop puts comes after
+            first.put(["put"])
+            assert [(await first.get())[0] for _ in range(2)] == ["posted", "put"]
             await asyncio.sleep(3 * gather)  # the timer found nothing: the next post rings
             first.post(["rung"])
-            assert wakeups == 2 and (await first.get())[0] == "rung"
+            assert wakeups == 3 and (await first.get())[0] == "rung"
         finally:
             loop.call_soon_threadsafe = original  # type: ignore[method-assign]
 

@@ -35,7 +35,7 @@ class CountingSink:
         self.frames: list[tuple[float, int]] = []  # (when, epoch)
         self.frame_waiting = False
 
-    def post(self, messages: Sequence[Outgoing]) -> None:
+    def post(self, messages: Sequence[Outgoing], reply: bool = False) -> None:
         for message in messages:
             if isinstance(message, Frame):
                 self.frames.append((time.monotonic(), json.loads(message.text)["epoch"]))
