@@ -35,6 +35,8 @@ READY = b"R"  # a process's one message to the supervisor: its app has started
 HANDED = b"C"  # the byte that carries each handed connection's descriptor
 ACCEPT_BATCH = 64  # connections accepted in a row before the supervisor looks at its processes again
 ACCEPT_PAUSE = 1.0  # seconds without accepting after running out of descriptors (the backlog waits)
+OUT_OF_RESOURCES = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM})
+STOP_DRAIN_SECONDS = 1.0  # how long a stopping process waits for the supervisor's end of its channel
 
 _closed: Any = None  # this process's count of closed connections, shared with the supervisor (serve only)
 
@@ -121,10 +123,12 @@ class Balancer:
             message = b""
         if message == READY:
             channel.ready = True
-        elif not message:  # the process ended: take no more connections there
+        elif not message:  # the process ended or is stopping: take no more connections there
             channel.ready = False
             with contextlib.suppress(KeyError, ValueError):
                 self._selector.unregister(channel.sock)
+            with contextlib.suppress(OSError):  # tells a stopping process nothing more will come
+                channel.sock.shutdown(socket.SHUT_WR)
         self._listen_while_ready()
 
     def _listen_while_ready(self) -> None:
@@ -143,16 +147,18 @@ class Balancer:
                 return
             try:
                 connection, _ = self.listener.accept()
-            except (BlockingIOError, ConnectionAbortedError):  # none left, or the client left first
+            except BlockingIOError:  # none left
                 return
             except OSError as error:
-                if error.errno not in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM):
-                    raise
-                # Out of descriptors: the listener stays readable, so pause rather than spin.
-                log.warning("cannot accept a connection (%s): pausing %g s", error, ACCEPT_PAUSE)
-                self._paused_until = time.monotonic() + ACCEPT_PAUSE
-                self._listen_while_ready()
-                return
+                if error.errno in OUT_OF_RESOURCES:  # the listener stays readable: pause, not spin
+                    log.warning("cannot accept a connection (%s): pausing %g s", error, ACCEPT_PAUSE)
+                    self._paused_until = time.monotonic() + ACCEPT_PAUSE
+                    self._listen_while_ready()
+                    return
+                # That one connection's trouble (the client reset it, its network failed, a
+                # firewall refused it): the others are still to be accepted.
+                log.info("a connection failed before it was accepted: %s", error)
+                continue
             with connection:  # the process holds its own copy once handed
                 self._hand(connection)
 
@@ -194,9 +200,18 @@ class HandedConnectionsServer(uvicorn.Server):
             asyncio.get_running_loop().remove_reader(self.channel.fileno())
         with contextlib.suppress(OSError):
             self.channel.shutdown(socket.SHUT_WR)
-        for descriptor in self._received()[0]:
-            os.close(descriptor)
-            connection_closed()
+        # Until the supervisor's end (it may have handed one more meanwhile), or a deadline.
+        deadline = time.monotonic() + STOP_DRAIN_SECONDS
+        while True:
+            descriptors, ended = self._received()
+            for descriptor in descriptors:
+                os.close(descriptor)
+                connection_closed()
+            if ended or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.01)
+        # Connections still being set up join uvicorn's before it asks them all to close.
+        await asyncio.gather(*self._serving, return_exceptions=True)
         await super().shutdown(sockets)
 
     def _received(self) -> tuple[list[int], bool]:
@@ -206,14 +221,14 @@ class HandedConnectionsServer(uvicorn.Server):
         descriptors: list[int] = []
         while True:
             try:
-                message, fds, flags, _ = socket.recv_fds(self.channel, 16, 1)
+                message, fds, _, _ = socket.recv_fds(self.channel, 16, 1)
             except BlockingIOError:
                 return descriptors, False
             except OSError:
                 return descriptors, True
             if not message:
                 return descriptors, True
-            if not fds or flags & socket.MSG_CTRUNC:
+            if not fds:
                 log.warning("a handed connection's descriptor was lost (out of descriptors?)")
                 connection_closed()
             descriptors.extend(fds)

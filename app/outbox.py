@@ -75,10 +75,16 @@ class Mailbox:
             if self._rung or (self._pending and not reply):
                 return
             self._pending = self._rung = True
-        loop = self._loop()
-        if loop is None:
-            raise RuntimeError("the event loop is gone")
-        loop.call_soon_threadsafe(self._deliver)
+        try:
+            loop = self._loop()
+            if loop is None:
+                raise RuntimeError("the event loop is gone")
+            loop.call_soon_threadsafe(self._deliver)
+        except RuntimeError:  # nothing will ever deliver: keep nothing, and say so every time
+            with self._lock:
+                self._posts.clear()
+                self._pending = self._rung = False
+            raise
 
     def deliver_waiting(self) -> None:
         """On the loop: hand every waiting post to its outbox now (before the loop's own
@@ -93,12 +99,12 @@ class Mailbox:
 
     def _deliver(self) -> None:
         with self._lock:
-            self._pending = bool(self._posts)  # nothing came since the last look: the next post rings
+            pending = self._pending = bool(self._posts)  # nothing came since the last look: the next post rings
             self._rung = False
         loop = self._loop()
         if self._timer is not None:  # a wake-up came before the timer: one timer at a time
             self._timer.cancel()
-        self._timer = loop.call_later(self._gather_seconds, self._deliver) if self._pending and loop else None
+        self._timer = loop.call_later(self._gather_seconds, self._deliver) if pending and loop else None
         self.deliver_waiting()
 
 

@@ -6,6 +6,8 @@ import asyncio
 import threading
 from typing import Any
 
+import pytest
+
 from app.outbox import Outbox, mailbox_of
 from app.server_messages import Frame
 
@@ -117,3 +119,15 @@ def test_outbox_blocks_the_reader_when_replies_pile_up() -> None:
         await asyncio.wait_for(waiting, 1)
 
     run_in_own_loop(scenario())
+
+
+def test_posts_to_a_closed_loop_are_refused_every_time_and_not_kept() -> None:
+    loop = asyncio.new_event_loop()
+    outbox = Outbox(loop)
+    loop.close()
+    mailbox = mailbox_of(loop)
+    for _ in range(3):
+        with pytest.raises(RuntimeError):
+            mailbox.post(outbox, ["lost"])
+    outbox.post(["lost"])  # the outbox's own post: the connection is over, nothing raised
+    assert not mailbox._posts
