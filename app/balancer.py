@@ -25,7 +25,6 @@ import selectors
 import socket
 import time
 from dataclasses import dataclass
-from typing import Any
 
 import uvicorn
 
@@ -38,7 +37,8 @@ ACCEPT_PAUSE = 1.0  # seconds without accepting after running out of descriptors
 OUT_OF_RESOURCES = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM})
 STOP_DRAIN_SECONDS = 1.0  # how long a stopping process waits for the supervisor's end of its channel
 
-_closed: Any = None  # this process's count of closed connections, shared with the supervisor (serve only)
+# This process's count of closed connections, shared with the supervisor (serve's processes only).
+_closed: ctypes.c_longlong | None = None
 
 
 def connection_closed() -> None:
@@ -52,17 +52,17 @@ class Channel:
     """The supervisor's end of one process's socket pair, and what it knows of that process's load."""
 
     sock: socket.socket
-    closed: Any  # a shared c_longlong: written by the process only
+    closed: ctypes.c_longlong  # shared memory: written by the process only
     handed: int = 0
     ready: bool = False
 
     @property
     def load(self) -> int:
         """The connections handed to the process and not closed yet (in flight or open)."""
-        return self.handed - int(self.closed.value)
+        return self.handed - self.closed.value
 
 
-def new_channel() -> tuple[Channel, socket.socket, Any]:
+def new_channel() -> tuple[Channel, socket.socket, ctypes.c_longlong]:
     """A channel for a new process, and the process's own end and closed-count to give it."""
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     ours.setblocking(False)  # a process that stops reading must not stall the accepts
@@ -177,7 +177,7 @@ class Balancer:
 class HandedConnectionsServer(uvicorn.Server):
     """A server process's uvicorn: no listening socket, it serves the connections its supervisor hands it."""
 
-    def __init__(self, config: uvicorn.Config, channel: socket.socket, closed: Any) -> None:
+    def __init__(self, config: uvicorn.Config, channel: socket.socket, closed: ctypes.c_longlong) -> None:
         super().__init__(config)
         self.channel = channel
         self._closed = closed

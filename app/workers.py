@@ -62,7 +62,8 @@ def claim_port(host: str, port: int, backlog: int = BACKLOG) -> socket.socket:
     return sock
 
 
-def run_process(options: dict[str, Any], supervisor: int, channel: socket.socket, closed: Any) -> None:
+def run_process(options: dict[str, Any], supervisor: int, channel: socket.socket,
+                closed: ctypes.c_longlong) -> None:
     """One server process (the target of each spawned process: module level, so it pickles)."""
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
     if os.getppid() != supervisor:  # the supervisor died before the line above took effect
@@ -141,7 +142,7 @@ def serve_processes(options: dict[str, Any], processes: int) -> int:
     """Run ``processes`` server processes on ``options["host"]:options["port"]`` until SIGINT or
     SIGTERM; return the exit status (1 when the port is taken or a process cannot start)."""
     try:
-        listener = claim_port(options["host"], options["port"], options.get("backlog", BACKLOG))
+        listener = claim_port(options["host"], options["port"])
     except OSError as error:
         print(f"nn-playground serve: cannot listen on {options['host']}:{options['port']}: {error}", file=sys.stderr)
         return 1

@@ -186,12 +186,13 @@ class ServerProcess(LoopbackChild):
         them closed)."""
         workers = self.worker_pids()
         established = tcp_sockets(self.port, TCP_ESTABLISHED)
-        serving = [bool(socket_inodes(pid) & established) for pid in workers]
+        already = [bool(socket_inodes(pid) & established) for pid in workers]
         probes = [socket.create_connection(("127.0.0.1", self.port), timeout=5) for _ in range(2 * len(workers) + 2)]
+        probe_ports = {probe.getsockname()[1] for probe in probes}
         deadline = time.monotonic() + seconds
         try:
             while True:
-                ends = {tcp_socket_to(self.port, probe.getsockname()[1]) for probe in probes} - {None}
+                ends = tcp_sockets_to(self.port, probe_ports)
                 held = [socket_inodes(pid) & ends for pid in workers]
                 if sum(map(len, held)) >= len(probes) or time.monotonic() > deadline:
                     break
@@ -203,7 +204,7 @@ class ServerProcess(LoopbackChild):
         # A process closes its socket (its descriptor) only after its protocol counted the close.
         while any(socket_inodes(pid) & taken for pid in workers) and time.monotonic() < deadline + seconds:
             time.sleep(0.05)
-        return sum(before or bool(inodes) for before, inodes in zip(serving, held, strict=True))
+        return sum(before or bool(inodes) for before, inodes in zip(already, held, strict=True))
 
     def start(self, seconds: float = 30) -> ServerProcess:
         command = [*self.launcher, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning",
@@ -225,24 +226,29 @@ class ServerProcess(LoopbackChild):
 TCP_LISTEN, TCP_ESTABLISHED = "0A", "01"  # /proc/net/tcp's socket states
 
 
-def tcp_sockets(port: int, state: str) -> set[str]:
-    """The inodes of the TCP sockets in ``state`` whose local port is ``port``."""
-    found = set()
+def _tcp_table() -> list[tuple[int, int, str, str]]:
+    """/proc/net/tcp's sockets: (local port, peer port, state, inode) each."""
+    rows = []
     for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
         fields = line.split()
-        if int(fields[1].split(":")[1], 16) == port and fields[3] == state:
-            found.add(fields[9])
-    return found
+        rows.append((int(fields[1].split(":")[1], 16), int(fields[2].split(":")[1], 16), fields[3], fields[9]))
+    return rows
+
+
+def tcp_sockets(port: int, state: str) -> set[str]:
+    """The inodes of the TCP sockets in ``state`` whose local port is ``port``."""
+    return {inode for local, _, found, inode in _tcp_table() if local == port and found == state}
+
+
+def tcp_sockets_to(port: int, peer_ports: set[int]) -> set[str]:
+    """The inodes of the TCP sockets on local port ``port`` connected to any of ``peer_ports``
+    (a server's ends of some clients' connections)."""
+    return {inode for local, peer, _, inode in _tcp_table() if local == port and peer in peer_ports}
 
 
 def tcp_socket_to(port: int, peer_port: int) -> str | None:
-    """The inode of the TCP socket on local port ``port`` connected to ``peer_port`` (a server's
-    end of a client's connection), if any."""
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        fields = line.split()
-        if int(fields[1].split(":")[1], 16) == port and int(fields[2].split(":")[1], 16) == peer_port:
-            return fields[9]
-    return None
+    """The inode of the TCP socket on local port ``port`` connected to ``peer_port``, if any."""
+    return next(iter(tcp_sockets_to(port, {peer_port})), None)
 
 
 def socket_inodes(pid: int) -> set[str]:
