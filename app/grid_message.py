@@ -20,10 +20,12 @@ from __future__ import annotations
 import struct
 import zlib
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 from nn_core.grid import Boundaries, quantize_changes
+from nn_core.network import Network
 
 KIND_GRIDS = 1
 VERSION = 3
@@ -115,6 +117,31 @@ def _quantized(maps: Boundaries, previous: np.ndarray | None) -> tuple[GridShape
     return shape, codes, changes
 
 
+@dataclass(frozen=True, eq=False)
+class GridSource:
+    """What a message's grids are computed from: a network's shape, activations and parameters,
+    its input features and the resolutions. Two equal sources give the very same grids, so
+    the grids need not be computed again (a ``set`` of the learning rate, a pause)."""
+
+    layout: tuple[object, ...]
+    params: np.ndarray
+
+    @classmethod
+    def of(cls, net: Network, features: tuple[str, ...], thumbnail: int, resolution: int) -> GridSource:
+        layout = (net.sizes, net.hidden_activation, net.output_activation, features, thumbnail, resolution)
+        return cls(layout, net.params.copy())
+
+    def same_as(self, other: GridSource) -> bool:
+        """Equal layouts and parameters (a NaN parameter never equals: its grids are computed)."""
+        return self.layout == other.layout and np.array_equal(self.params, other.params)
+
+
+@lru_cache(maxsize=32)
+def _no_changes(cells: int) -> bytes:
+    """A delta payload of ``cells`` zero changes, deflated (the same bytes every time)."""
+    return _deflate(np.zeros(cells, dtype=np.uint8), _DELTA_STRATEGY)
+
+
 def _deflate(payload: np.ndarray, strategy: int) -> bytes:
     compressor = zlib.compressobj(_LEVEL, zlib.DEFLATED, _WINDOW_BITS, _MEMORY_LEVEL, strategy)
     return compressor.compress(payload.tobytes()) + compressor.flush()
@@ -131,23 +158,41 @@ class GridStream:
     def __init__(self) -> None:
         self._previous: np.ndarray | None = None
         self._shape: GridShape | None = None
+        self._source: GridSource | None = None  # what the last message's grids came from, if told
         self._sequence = 0
 
     def restart(self) -> None:
         self._previous = None
 
-    def encode(self, maps: Boundaries, epoch: int) -> bytes:
-        """The next message: a key frame or the delta against the last one built."""
+    def shows(self, source: GridSource) -> bool:
+        """Whether the last message built shows ``source``'s grids, so :meth:`again` may stand in
+        for a new one (never after :meth:`restart`: that one must be a key frame)."""
+        return self._previous is not None and self._source is not None and self._source.same_as(source)
+
+    def again(self, epoch: int) -> bytes:
+        """The next message when the grids did not change: a delta of no changes (no grid computed)."""
+        if self._previous is None or self._shape is None:
+            raise RuntimeError("no grids to repeat: encode a key frame first")
+        return self._message(self._shape, False, _no_changes(self._shape.cells), epoch)
+
+    def encode(self, maps: Boundaries, epoch: int, source: GridSource | None = None) -> bytes:
+        """The next message: a key frame or the delta against the last one built (``source``: what
+        ``maps`` were computed from, for :meth:`shows`)."""
         shape, codes, changes = _quantized(maps, self._previous)
         if changes is None or shape != self._shape:
             key, body = True, _deflate(codes, _KEY_STRATEGY)
         else:
             key, body = False, _deflate(changes, _DELTA_STRATEGY)
+        message = self._message(shape, key, body, epoch)
+        # Only a finished message moves the base: a failure above leaves the stream as it was.
+        self._previous, self._source = codes, source
+        return message
+
+    def _message(self, shape: GridShape, key: bool, body: bytes, epoch: int) -> bytes:
         sequence = (self._sequence + 1) & MAX_U32
         header = HEADER.pack(KIND_GRIDS, VERSION, KEY_FRAME if key else DELTA_FRAME, shape.outputs, shape.resolution,
                              shape.thumbnail, shape.count, min(max(epoch, 0), MAX_U32), sequence)
-        # Only a finished message moves the base: a failure above leaves the stream as it was.
-        self._previous, self._shape, self._sequence = codes, shape, sequence
+        self._shape, self._sequence = shape, sequence
         return header + body
 
 

@@ -30,7 +30,7 @@ from nn_core.schedules import learning_rate, scheduled
 from nn_core.settings import config_to_json
 from nn_core.stopping import Stop
 
-from .grid_message import GridStream
+from .grid_message import GridSource, GridStream
 
 Json = dict[str, Any]
 HistoryPoint = tuple[int, float, float]
@@ -256,10 +256,20 @@ def build_frame(pg: Playground, cursor: HistoryCursor, grids: GridStream, playin
     """Everything the page draws for the current state (CPU work: call off the event loop);
     ``predictions``: each point's predicted class too (the page highlights a confusion cell's);
     ``gradients``: every link's last gradient too (the page's "Show gradients")."""
-    maps = pg.boundaries(resolution=thumbnail, output_resolution=OUTPUT_RESOLUTION)
     history, restarted = cursor.take(pg.history)
     text = encode(frame_message(pg, history, restarted, playing, predictions, gradients))
-    return Frame(text, grids.encode(maps, int(pg.epoch)))
+    return Frame(text, _grids_of(pg, grids, thumbnail))
+
+
+def _grids_of(pg: Playground, grids: GridStream, thumbnail: int) -> bytes:
+    """The frame's grid message; when the network is as the last message showed it, its grids
+    are not computed again (a ``set`` of the learning rate, a pause, a toggle)."""
+    with pg.lock:  # the parameters read and the grids computed from them, as one
+        source = GridSource.of(pg.net, pg.config.features, thumbnail, OUTPUT_RESOLUTION)
+        if grids.shows(source):
+            return grids.again(int(pg.epoch))
+        maps = pg.boundaries(resolution=thumbnail, output_resolution=OUTPUT_RESOLUTION)
+    return grids.encode(maps, int(pg.epoch), source)
 
 
 # Outgoing messages in a session's outbox: JSON text, or a frame (its JSON text then its grids).

@@ -61,6 +61,13 @@ def accuracy(outputs: Array, labels: Array) -> float:
     return float(np.count_nonzero(right)) / len(labels)
 
 
+def accuracy_of(confusion: Array) -> float:
+    """:func:`accuracy` read off a confusion matrix: its diagonal over its total (NaN for no points)."""
+    rows = confusion.tolist()  # K×K small counts: plain Python beats NumPy's calls here
+    total = sum(map(sum, rows))
+    return sum(row[k] for k, row in enumerate(rows)) / total if total else float("nan")
+
+
 def r_squared(outputs: Array, targets: Array) -> float:
     """1 − SS_res/SS_tot: 1 is a perfect fit, 0 no better than the targets' mean (NaN if SS_tot = 0)."""
     if len(targets) == 0:
@@ -79,12 +86,6 @@ def mean_absolute_error(outputs: Array, targets: Array) -> float:
         return float("nan")
     with np.errstate(over="ignore", invalid="ignore"):
         return float(np.mean(np.abs(targets - outputs)))
-
-
-def classification_metrics(train: tuple[Array, Array], test: tuple[Array, Array]) -> dict[str, float]:
-    """``test_accuracy`` and ``train_accuracy`` from each set's (outputs, labels) (test first, as the
-    page lists the losses)."""
-    return {"test_accuracy": accuracy(*test), "train_accuracy": accuracy(*train)}
 
 
 def regression_metrics(train: tuple[Array, Array], test: tuple[Array, Array]) -> dict[str, float]:

@@ -15,6 +15,7 @@ into class probabilities by softmax over the layer (``output_activation`` "softm
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -100,6 +101,16 @@ class Network:
         """Per layer, ``(n_out, n_in)`` views of the weights' entries of any array laid out
         like ``params`` (the last update's gradient, say)."""
         return [block[:, :-1] for block in self._views(flat)]
+
+    @functools.cached_property
+    def weight_layers(self) -> tuple[Array, list[int]]:
+        """Each parameter's weight layer (a bias: ``depth``, past the last), and each layer's
+        number of weights: per-layer sums over the flat parameters in one ``bincount``."""
+        layer_of = np.full(self.params.shape, self.depth, dtype=np.intp)
+        for layer, block in enumerate(self._views(layer_of)):
+            block[:, :-1] = layer
+        layer_of.setflags(write=False)
+        return layer_of, [self.sizes[layer + 1] * self.sizes[layer] for layer in range(self.depth)]
 
     @property
     def dead_links(self) -> list[Array]:

@@ -84,6 +84,9 @@ class Playground:
         # Regression points apart from each number of classes' points: a value is no class label,
         # nor is class 2 of three classes one of two (keyed by link_points.points_key).
         self._user_points: dict[PointsKey, UserPoints] = dict(user_points or {})
+        self._config_link: tuple[Config, str] | None = None  # to_hash of the config it names (every state sends it)
+        # The confusion matrices of one evaluation: ((its evaluator, its count), train's and test's).
+        self._confusions_of: tuple[tuple[LossEvaluator, int], dict[str, np.ndarray]] | None = None
         # The seed's stream draws the data, then the weights; train and test are its points.
         self.rng: SeededRandom
         self.train: Dataset
@@ -153,8 +156,14 @@ class Playground:
         """Per weight layer (first hidden first, output last), the root mean square of
         :attr:`gradients`: a vanishing gradient shows as a first layer's size far below the
         output's, an exploding one as sizes that grow without bound."""
+        gradient = self.optimizer.last_gradient
+        layer_of, counts = self.net.weight_layers
         with np.errstate(over="ignore"):  # an exploding gradient's squares: the scaled way below
-            return [_root_mean_square(g) for g in self.net.weight_views(self.optimizer.last_gradient)]
+            sums = np.bincount(layer_of, weights=np.square(gradient), minlength=len(counts) + 1).tolist()
+            layers = list(zip(sums[:-1], counts, strict=True))  # the last bin: the biases
+            if all(count and _SAFE_SQUARES[0] <= total <= _SAFE_SQUARES[1] for total, count in layers):
+                return [math.sqrt(total / count) for total, count in layers]  # one pass: the usual case
+            return [_root_mean_square(g) for g in self.net.weight_views(gradient)]
 
     @property
     def history(self) -> list[tuple[int, float, float]]:
@@ -197,16 +206,27 @@ class Playground:
 
         Read from the outputs the last loss evaluation computed: no forward pass of its own.
         """
-        train, test = self._scored("train"), self._scored("test")
         if self.config.problem == "classification":
-            return metrics.classification_metrics(train, test)
-        return metrics.regression_metrics(train, test)
+            confusions = self._confusions()
+            return {f"{which}_accuracy": metrics.accuracy_of(confusions[which]) for which in ("test", "train")}
+        return metrics.regression_metrics(self._scored("train"), self._scored("test"))
 
     def confusion(self, which: str = "test") -> np.ndarray:
         """The K×K confusion matrix of the ``"train"`` or ``"test"`` points: rows true class, columns
         predicted (K = 2: index 0 is the label −1, index 1 the label +1)."""
         self._classifying("confusion")
-        return metrics.confusion_matrix(*self._scored(which))
+        if which not in ("train", "test"):
+            raise ValueError(f"expected 'train' or 'test', got {which!r}")
+        return self._confusions()[which].copy()
+
+    def _confusions(self) -> dict[str, np.ndarray]:
+        """Both sets' confusion matrices from the last loss evaluation's outputs, worked out once per
+        evaluation: every frame reads them, and the accuracies, often of the same evaluation."""
+        key = (self.evaluate, self.evaluate.evaluations)
+        if self._confusions_of is None or self._confusions_of[0] != key:
+            matrices = {which: metrics.confusion_matrix(*self._scored(which)) for which in ("train", "test")}
+            self._confusions_of = (key, matrices)
+        return self._confusions_of[1]
 
     def predicted_classes(self, which: str = "test") -> np.ndarray:
         """Each ``"train"`` or ``"test"`` point's predicted class index, in the points' order."""
@@ -250,7 +270,10 @@ class Playground:
         return self.train if which == "train" else self.test
 
     def to_url(self) -> str:
-        return to_hash(self.config) + link_points.link_part(self.config, self._user_points)
+        """The link of this playground: its settings' (worked out once per config), then its points'."""
+        if self._config_link is None or self._config_link[0] is not self.config:
+            self._config_link = (self.config, to_hash(self.config))
+        return self._config_link[1] + link_points.link_part(self.config, self._user_points)
 
     @property
     def points_left_out_of_link(self) -> bool:
@@ -707,7 +730,7 @@ class Playground:
         if stale.data or stale.network or stale.optimizer or stale.trainer:
             self._snapshots.clear()  # a snapshot restores into this network, data and trainer only
         self.hyper = self._hyper()
-        self._update_losses()
+        self._update_losses(evaluate=stale.losses)
 
     def _keep_what_fits(self, stale: Rebuild, old_features: tuple[str, ...]) -> None:
         """A new network keeps every weight that still has a place; then optimizer and trainer."""
@@ -781,11 +804,16 @@ class Playground:
         with np.errstate(over="ignore", invalid="ignore"):
             return self.evaluate(self.net)
 
-    def _update_losses(self) -> None:
+    def _update_losses(self, evaluate: bool = True) -> None:
         """The losses after a change; early stopping's patience and a new branch start here (an
-        evaluation in pieces in progress starts again: its first pieces saw other weights)."""
-        self.evaluate.restart()
-        self.train_loss, self.test_loss = self._losses()
+        evaluation in pieces in progress starts again: its first pieces saw other weights).
+
+        ``evaluate=False``: the change left the points, the weights and the loss function as they
+        were (a learning rate dragged on its slider), so the losses of the epoch's end still hold.
+        """
+        if evaluate:
+            self.evaluate.restart()
+            self.train_loss, self.test_loss = self._losses()
         self._best = stopping.BestTestLoss(self.epoch, self.test_loss)
         self._snapshots.truncate(self.epoch)
         self._capture(anchor=True)

@@ -39,10 +39,20 @@ class Rebuild:
     # those; with "keep learned weights" off, whatever resets in the original); replaces network/optimizer
     loss_fallback: bool = False  # cross-entropy asked for where only squared error applies
 
+    @property
+    def losses(self) -> bool:
+        """Whether the train and test losses can differ: new points, weights, network or loss
+        function (each rebuilds the trainer or resets). A learning rate, a regularization or a
+        momentum only changes what the next update does."""
+        return self.data or self.network or self.trainer or self.reset
+
+
+_NAMES = tuple(f.name for f in dataclasses.fields(Config))
+
 
 def changed_settings(old: Config, new: Config) -> frozenset[str]:
     """The names of the settings whose values differ."""
-    return frozenset(f.name for f in dataclasses.fields(Config) if getattr(old, f.name) != getattr(new, f.name))
+    return frozenset(name for name in _NAMES if getattr(old, name) != getattr(new, name))
 
 
 def plan(old: Config, new: Config) -> Rebuild:

@@ -15,6 +15,7 @@ translation table.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -197,10 +198,11 @@ class Config:
     # Controls hidden with `<control>_hide=true`; serialized as those keys.
     hidden: frozenset[str] = field(default=frozenset(), metadata={"spec": None})
 
-    @property
+    @functools.cached_property
     def features(self) -> tuple[str, ...]:
         """The enabled input features, in the input layer's order; a hidden one
-        (``x_hide=true``) is no input at all, as if it did not exist."""
+        (``x_hide=true``) is no input at all, as if it did not exist. (Worked out once per
+        config: a frame asks several times, and a config never changes.)"""
         return tuple(name for name in FEATURE_NAMES if getattr(self, name) and name not in self.hidden)
 
     @property

@@ -119,6 +119,7 @@ class LossEvaluator(_Compiled):
         self.outputs = np.zeros((self.labels.shape[0], net.sizes[-1]))
         self._pending = np.zeros_like(self.outputs)
         self.cursor = 0  # points of the evaluation in pieces done (train points first)
+        self.evaluations = 0  # evaluations that wrote ``outputs`` (a reader may keep results per count)
         self._sums = [0.0, 0.0]  # its train and test losses summed so far
 
     def __call__(self, net: Network) -> tuple[float, float]:
@@ -127,6 +128,7 @@ class LossEvaluator(_Compiled):
         n = self.labels.shape[0]
         train = self._sum(net, 0, self.cut, self.outputs, 0.0)
         test = self._sum(net, self.cut, n, self.outputs, 0.0)
+        self.evaluations += 1
         return _mean(train, self.cut), _mean(test, n - self.cut)
 
     @property
@@ -157,6 +159,7 @@ class LossEvaluator(_Compiled):
         """The complete evaluation's losses; its outputs become ``outputs``, and the next starts afresh."""
         n = self.labels.shape[0]
         self.outputs, self._pending = self._pending, self.outputs
+        self.evaluations += 1
         train, test = self._sums
         self.restart()
         return _mean(train, self.cut), _mean(test, n - self.cut)

@@ -6,7 +6,9 @@ import struct
 
 import numpy as np
 
-from app.grid_message import HEADER, GridStream, decode_header, key_frame
+from app.grid_message import HEADER, GridSource, GridStream, decode_header, key_frame
+from app.server_messages import HistoryCursor, build_frame
+from nn_core import Playground
 from nn_core.grid import Boundaries, quantize
 
 from ..grid_decoder import GridDecoder
@@ -108,3 +110,41 @@ def test_a_frame_of_the_largest_classic_network_stays_under_64_kb() -> None:
     header = decode_header(frame.grids)
     assert header.count == 7 + 6 * 8 + 1
     assert len(frame.text.encode()) + len(frame.grids) < 64 * 1024
+
+
+def test_an_unchanged_network_repeats_its_grids_without_computing_them(monkeypatch) -> None:
+    """A `set` of the learning rate, a pause, a toggle: the grids are as the last message showed."""
+    pg = Playground.from_url("#networkShape=4,2")
+    pg.step(3)
+    stream, decoder = GridStream(), GridDecoder()
+    first = decoder.decode(build_frame(pg, HistoryCursor(), stream, True, 25).grids)
+    computed = []
+    boundaries = Playground.boundaries
+    monkeypatch.setattr(Playground, "boundaries", lambda self, **kw: computed.append(1) or boundaries(self, **kw))
+    again = build_frame(pg, HistoryCursor(), stream, True, 25).grids
+    assert computed == [] and decode_header(again).encoding == 1  # a delta of no changes
+    repeated = decoder.decode(again)
+    assert first is not None and repeated is not None and repeated.sequence == first.sequence + 1
+    assert np.array_equal(repeated.output, first.output) and np.array_equal(repeated.thumbnails, first.thumbnails)
+    pg.update({"learningRate": 0.3})  # what the grids come from is the same
+    assert decoder.decode(build_frame(pg, HistoryCursor(), stream, True, 25).grids) is not None
+    assert computed == []
+    for change in (lambda: pg.step(1), lambda: pg.update({"xSquared": True}), stream.restart):
+        change()  # new weights, a new shape, a page that asked for a key frame: computed afresh
+        expected = pg.boundaries(resolution=25, output_resolution=100)
+        computed.clear()
+        grids = decoder.decode(build_frame(pg, HistoryCursor(), stream, True, 25).grids)
+        assert computed == [1] and grids is not None
+        assert np.array_equal(grids.output, quantize(expected.output))
+    assert build_frame(pg, HistoryCursor(), stream, True, 26).grids[2] == 0  # another thumbnail size: a key frame
+
+
+def test_a_network_with_a_nan_parameter_computes_its_grids_each_time() -> None:
+    pg = Playground.from_url("#networkShape=2")
+    stream = GridStream()
+    pg.net.params[0] = np.nan
+    first = build_frame(pg, HistoryCursor(), stream, False, 25)
+    second = build_frame(pg, HistoryCursor(), stream, False, 25)
+    assert decode_header(first.grids).sequence + 1 == decode_header(second.grids).sequence
+    source = GridSource.of(pg.net, pg.config.features, 25, 100)
+    assert not stream.shows(source)

@@ -103,3 +103,30 @@ def test_a_diverged_regression_reads_as_no_fit_without_warnings():
         assert r_squared(np.array([1e200, -1e200]), targets) == -math.inf
         assert math.isnan(r_squared(np.array([np.nan, 0.0]), targets))
         assert mean_absolute_error(np.array([np.inf, 0.0]), targets) == math.inf
+
+
+def test_the_confusion_and_accuracy_follow_every_evaluation_and_a_copy_changes_nothing() -> None:
+    pg = Playground.from_url("#dataset=xor&networkShape=3&noise=30")
+    for _ in range(4):
+        pg.step(3)  # a new evaluation each time: what the frame reads is worked out again
+        for which in ("train", "test"):
+            outputs, labels = pg._scored(which)
+            assert np.array_equal(pg.confusion(which), confusion_matrix(outputs, labels))
+            assert pg.metrics[f"{which}_accuracy"] == accuracy(outputs, labels)
+    pg.confusion("test")[0, 0] += 1000  # the caller's copy
+    assert pg.confusion("test").sum() == len(pg.test)
+    pg.train_examples(pg.epoch_cost - 1)  # an evaluation in pieces, not yet complete: the last one still holds
+    assert pg.metrics["test_accuracy"] == accuracy(*pg._scored("test"))
+    pg.train_examples(1)
+    assert pg.metrics["test_accuracy"] == accuracy(*pg._scored("test"))
+    assert pg.confusion("test").tolist() == confusion_matrix(*pg._scored("test")).tolist()
+
+
+def test_accuracy_read_off_the_confusion_matrix_is_accuracy() -> None:
+    from nn_core.metrics import accuracy_of
+    rng = np.random.default_rng(3)
+    for k in (2, 3, 5):
+        outputs = rng.uniform(-1, 1, 40) if k == 2 else rng.uniform(0, 1, (40, k))
+        labels = np.sign(rng.uniform(-1, 1, 40)) if k == 2 else rng.integers(0, k, 40).astype(float)
+        assert accuracy_of(confusion_matrix(outputs, labels)) == accuracy(outputs, labels)
+    assert math.isnan(accuracy_of(np.zeros((2, 2), dtype=np.int64)))  # no points: nothing to measure

@@ -4,8 +4,10 @@ import dataclasses
 
 import pytest
 
+from nn_core import Playground
 from nn_core.rebuild import Rebuild, plan
 from nn_core.settings import DEFAULT
+from nn_core.training import LossEvaluator
 
 
 @pytest.mark.parametrize(("changes", "expected"), [
@@ -52,3 +54,46 @@ def test_with_keep_weights_off_what_resets_in_the_original_resets(changes):
 ])
 def test_with_keep_weights_off_what_the_original_keeps_stays(changes):
     assert not plan(KEEP_OFF, dataclasses.replace(KEEP_OFF, **changes)).reset
+
+
+# --- the losses a change leaves -----------------------------------------------------
+HYPER_ONLY = [{"learningRate": 0.1}, {"regularization": "L2", "regularizationRate": 0.01}, {"momentum": 0.5},
+              {"gradientClip": 1.0}, {"lrSchedule": "step"}, {"showTestData": True}, {"speed": "max"}]
+LOSS_DECIDING = [{"loss": "crossEntropy"}, {"noise": 20}, {"networkShape": (3,)}, {"initZero": True},
+                 {"batchSize": 3}, {"activation": "relu"}, {"xSquared": True}, {"seed": "7"}]
+
+
+def _playground_after(history: str) -> Playground:
+    pg = Playground.from_url("#networkShape=4,2&batchSize=7")
+    if history in ("trained", "rewound", "resumed"):
+        pg.step(12)
+    if history == "cut":  # an epoch in progress: the change first finishes it
+        pg.train_examples(pg.epoch_cost // 3)
+    if history == "rewound":
+        pg.rewind(5)
+    if history == "resumed":
+        weights = [w.tolist() for w in pg.net.weights]
+        biases = [b.tolist() for b in pg.net.biases]
+        pg = Playground.from_url(pg.to_url())
+        pg.resume(12, weights, biases)
+    return pg
+
+
+@pytest.mark.parametrize("history", ["fresh", "trained", "cut", "rewound", "resumed"])
+@pytest.mark.parametrize("changes", HYPER_ONLY + LOSS_DECIDING)
+def test_after_any_change_the_losses_are_the_networks_losses_now(changes, history):
+    pg = _playground_after(history)
+    pg.update(changes, strict=True)
+    assert (pg.train_loss, pg.test_loss) == pg.evaluate(pg.net)
+
+
+@pytest.mark.parametrize("changes", HYPER_ONLY)
+def test_a_change_that_leaves_points_weights_and_loss_alone_evaluates_nothing(changes, monkeypatch):
+    pg = _playground_after("trained")
+    calls = []
+    evaluate = LossEvaluator.__call__
+    monkeypatch.setattr(LossEvaluator, "__call__", lambda self, net: calls.append(1) or evaluate(self, net))
+    pg.update(changes, strict=True)
+    assert calls == []
+    pg.update({"noise": 5}, strict=True)
+    assert calls == [1]
