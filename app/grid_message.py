@@ -132,8 +132,9 @@ class GridSource:
         return cls(layout, net.params.copy())
 
     def same_as(self, other: GridSource) -> bool:
-        """Equal layouts and parameters (a NaN parameter never equals: its grids are computed)."""
-        return self.layout == other.layout and np.array_equal(self.params, other.params)
+        """Equal layouts and parameters, NaN where NaN was (a diverged network paused after its
+        divergence shows the same grids: the same bits give the same codes)."""
+        return self.layout == other.layout and np.array_equal(self.params, other.params, equal_nan=True)
 
 
 @lru_cache(maxsize=32)

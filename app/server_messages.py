@@ -266,10 +266,11 @@ def _grids_of(pg: Playground, grids: GridStream, thumbnail: int) -> bytes:
     are not computed again (a ``set`` of the learning rate, a pause, a toggle)."""
     with pg.lock:  # the parameters read and the grids computed from them, as one
         source = GridSource.of(pg.net, pg.config.features, thumbnail, OUTPUT_RESOLUTION)
+        epoch = int(pg.epoch)
         if grids.shows(source):
-            return grids.again(int(pg.epoch))
+            return grids.again(epoch)
         maps = pg.boundaries(resolution=thumbnail, output_resolution=OUTPUT_RESOLUTION)
-    return grids.encode(maps, int(pg.epoch), source)
+    return grids.encode(maps, epoch, source)
 
 
 # Outgoing messages in a session's outbox: JSON text, or a frame (its JSON text then its grids).

@@ -453,12 +453,14 @@ class Playground:
         return found.last_good >= self.earliest_epoch
 
     def __getstate__(self) -> dict[str, Any]:
-        """The state without :attr:`lock` (a lock cannot be copied or pickled): a copy gets its own."""
-        return {name: value for name, value in vars(self).items() if name != "lock"}
+        """The state without :attr:`lock` (a lock cannot be copied or pickled: a copy gets its own)
+        and without the caches of results (a copy works them out again when asked)."""
+        return {name: value for name, value in vars(self).items() if name not in _NOT_COPIED}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         vars(self).update(state)
         self.lock = threading.RLock()
+        self._config_link = self._confusions_of = None  # also for a playground pickled before they existed
 
     def _copy(self) -> Playground:
         """A deep copy whose snapshot store shares the (immutable) snapshots."""
@@ -792,6 +794,7 @@ class Playground:
         self.trainer = self._new_trainer(self.trainer if keep_carry else None)
         self.position = 0  # new points or a new network: the next epoch starts at the first point
         self.evaluate = self._new_evaluator()
+        self._confusions_of = None  # they belong to the old evaluator's outputs (and would keep it alive)
         self.hyper = self._hyper()
 
     def _hyper(self) -> Hyper:
@@ -852,6 +855,9 @@ def _earlier(rows: Any, epoch: int) -> list[Any]:
     return [row for row in rows if isinstance(row, (list, tuple)) and row and isinstance(row[0], (int, float))
             and not isinstance(row[0], bool) and row[0] < epoch]
 
+
+# What __getstate__ leaves out of a copy or a pickle: the lock, and caches of results.
+_NOT_COPIED = frozenset({"lock", "_config_link", "_confusions_of"})
 
 # Sums of squares between these are neither overflowed nor (partly) lost to underflow.
 _SAFE_SQUARES = (1e-280, 1e280)

@@ -41,8 +41,9 @@ class Rebuild:
 
     @property
     def losses(self) -> bool:
-        """Whether the train and test losses can differ: new points, weights, network or loss
-        function (each rebuilds the trainer or resets). A learning rate, a regularization or a
+        """Whether the losses are evaluated again: new points, weights, network or loss function
+        (each rebuilds the trainer or resets; so do a new optimizer or batch size, which cannot
+        change the losses but start a fresh evaluator). A learning rate, a regularization or a
         momentum only changes what the next update does."""
         return self.data or self.network or self.trainer or self.reset
 

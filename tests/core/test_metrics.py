@@ -14,6 +14,7 @@ from nn_core.metrics import (
     predicted_classes,
     r_squared,
 )
+from nn_core.training import CHUNK_COST
 
 
 def test_two_classes_output_at_least_zero_is_class_one():
@@ -115,11 +116,23 @@ def test_the_confusion_and_accuracy_follow_every_evaluation_and_a_copy_changes_n
             assert pg.metrics[f"{which}_accuracy"] == accuracy(outputs, labels)
     pg.confusion("test")[0, 0] += 1000  # the caller's copy
     assert pg.confusion("test").sum() == len(pg.test)
-    pg.train_examples(pg.epoch_cost - 1)  # an evaluation in pieces, not yet complete: the last one still holds
-    assert pg.metrics["test_accuracy"] == accuracy(*pg._scored("test"))
-    pg.train_examples(1)
-    assert pg.metrics["test_accuracy"] == accuracy(*pg._scored("test"))
+    before = pg.confusion("test")
+    pg.train_examples(pg.trainer.examples)  # the epoch's training points: new weights, no evaluation yet
+    pg.train_examples(CHUNK_COST)  # one chunk of its evaluation in pieces: the last evaluation still holds
+    assert pg.progress > 0 and np.array_equal(pg.confusion("test"), before)
+    pg.finish_epoch()
     assert pg.confusion("test").tolist() == confusion_matrix(*pg._scored("test")).tolist()
+    assert pg.metrics["test_accuracy"] == accuracy(*pg._scored("test"))
+
+
+def test_a_copy_or_a_pickle_works_its_caches_out_again() -> None:
+    import pickle
+    pg = Playground.from_url("#dataset=xor&networkShape=3")
+    pg.step(2)
+    pg.confusion("test"), pg.to_url()
+    for other in (pickle.loads(pickle.dumps(pg)), pg._copy()):
+        assert other._confusions_of is None and other._config_link is None
+        assert np.array_equal(other.confusion("test"), pg.confusion("test")) and other.to_url() == pg.to_url()
 
 
 def test_accuracy_read_off_the_confusion_matrix_is_accuracy() -> None:
@@ -130,3 +143,10 @@ def test_accuracy_read_off_the_confusion_matrix_is_accuracy() -> None:
         labels = np.sign(rng.uniform(-1, 1, 40)) if k == 2 else rng.integers(0, k, 40).astype(float)
         assert accuracy_of(confusion_matrix(outputs, labels)) == accuracy(outputs, labels)
     assert math.isnan(accuracy_of(np.zeros((2, 2), dtype=np.int64)))  # no points: nothing to measure
+
+
+def test_a_new_evaluator_drops_the_old_ones_confusions() -> None:
+    pg = Playground.from_url("#dataset=xor&networkShape=3")
+    pg.confusion("test")
+    pg.update({"problem": "regression"})  # no confusion is read again: the old evaluator must not be kept
+    assert pg._confusions_of is None
