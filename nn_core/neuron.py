@@ -3,8 +3,10 @@
 The passes apply these to one neuron's row of points at a time. The
 activation's code is tested once per row, not per point, so each row's loop
 compiles to tight (for relu and linear, vectorized) code, and one machine-code
-version serves every network. Values are the same as the whole-array
-versions in ``activations.py`` (used for the grids) for every finite input.
+version serves every network. Values agree with the whole-array versions
+in ``activations.py`` (used for the grids): exactly for relu, linear and the
+others, within an ulp or two for tanh and sigmoid, whose e^x here is the
+engine's own (below), not libm's.
 The derivative takes ``z`` and ``a = f(z)`` both, so tanh and sigmoid reuse
 the forward pass's value instead of another exponential (the original's
 derivatives recompute f(z): the same number).
