@@ -59,9 +59,13 @@ if not os.environ.get("NUMBA_CACHE_DIR"):
     cast(Any, numba.config).CACHE_DIR = str(_cache_directory())
 
 
+# How every kernel compiles (the module docstring says why), whether cached or not.
+OPTIONS: dict[str, Any] = {"nogil": True, "fastmath": False, "error_model": "numpy"}
+
+
 def kernel(function: F) -> F:
     """Compile ``function`` the engine's way (see the module docstring)."""
-    return cast(F, numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy")(function))
+    return cast(F, numba.njit(cache=True, **OPTIONS)(function))
 
 
 def inlined(function: F) -> F:
@@ -70,5 +74,4 @@ def inlined(function: F) -> F:
     The passes take the number of points side by side; a caller that passes
     a literal 1 (batch size 1) gets straight-line code, its loops over points gone.
     """
-    return cast(F, numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy",
-                              inline="always")(function))
+    return cast(F, numba.njit(cache=True, inline="always", **OPTIONS)(function))

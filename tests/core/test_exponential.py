@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nn_core.exponential import exp, power_of_two
-from nn_core.jit import kernel
+from nn_core.jit import OPTIONS, kernel
 
 
 @kernel
@@ -86,7 +86,7 @@ def libm_exp_of_each(x: np.ndarray, out: np.ndarray) -> None:
 def vectorized_without_exp(loop: Callable[[np.ndarray, np.ndarray], None]) -> bool:
     """Whether ``loop``, compiled the engine's way but uncached (cached code has no IR to
     inspect), divides on vectors (any width: SSE2's 2 lanes up to AVX-512's 8) and calls no exp."""
-    compiled = numba.njit(fastmath=False, error_model="numpy")(loop)
+    compiled = numba.njit(**OPTIONS)(loop)
     compiled(np.zeros(8), np.empty(8))
     ir = "\n".join(compiled.inspect_llvm().values())
     return bool(re.search(r"fdiv <\d+ x double>", ir)) and not re.search(r"@(llvm\.)?exp\b", ir)
