@@ -227,6 +227,11 @@ class Frame:
         return [(self.text, False), (self.grids, last), *(self.then.items() if self.then else [])]
 
 
+# A frame reads this many of the newest loss points first: more than a frame at classic pace
+# brings, so a long history (4,000 points) is not copied for every frame.
+RECENT_POINTS = 64
+
+
 class HistoryCursor:
     """Remembers the last epoch sent, to send each loss point once."""
 
@@ -241,7 +246,7 @@ class HistoryCursor:
         if not history:
             return [], False
         newest = history[-1][0]
-        if self.last_epoch < 0 or newest < self.last_epoch or newest == 0:
+        if self._starts_over(newest):
             self.last_epoch = newest
             return list(history), True
         start = len(history)
@@ -250,13 +255,26 @@ class HistoryCursor:
         self.last_epoch = newest
         return list(history[start:]), False
 
+    def take_from(self, pg: Playground) -> tuple[list[HistoryPoint], bool]:
+        """:meth:`take` of ``pg``'s history, reading only its newest points when they hold every
+        point not sent yet and the chart goes on (the usual frame)."""
+        recent = pg.recent_history(RECENT_POINTS)
+        goes_on = bool(recent) and not self._starts_over(recent[-1][0])
+        if goes_on and (len(recent) < RECENT_POINTS or recent[0][0] <= self.last_epoch):
+            return self.take(recent)
+        return self.take(pg.history)
+
+    def _starts_over(self, newest: int) -> bool:
+        """Nothing sent yet, or the history went back (a rewind) or began again (a reset)."""
+        return self.last_epoch < 0 or newest < self.last_epoch or newest == 0
+
 
 def build_frame(pg: Playground, cursor: HistoryCursor, grids: GridStream, playing: bool,
                 thumbnail: int, predictions: bool = False, gradients: bool = False) -> Frame:
     """Everything the page draws for the current state (CPU work: call off the event loop);
     ``predictions``: each point's predicted class too (the page highlights a confusion cell's);
     ``gradients``: every link's last gradient too (the page's "Show gradients")."""
-    history, restarted = cursor.take(pg.history)
+    history, restarted = cursor.take_from(pg)
     text = encode(frame_message(pg, history, restarted, playing, predictions, gradients))
     return Frame(text, _grids_of(pg, grids, thumbnail))
 

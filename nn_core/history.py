@@ -38,6 +38,10 @@ class History:
     def points(self) -> list[Point]:
         return list(self._points)
 
+    def recent(self, count: int) -> list[Point]:
+        """The newest ``count`` points (fewer when there are fewer), oldest first."""
+        return self._points[-count:] if count > 0 else []
+
     def __len__(self) -> int:
         return len(self._points)
 

@@ -173,6 +173,11 @@ class Playground:
         with self.lock:
             return self._history.points()
 
+    def recent_history(self, count: int) -> list[tuple[int, float, float]]:
+        """The newest ``count`` points of :attr:`history` (a copy of those alone: a frame's read)."""
+        with self.lock:
+            return self._history.recent(count)
+
     @property
     def branches(self) -> list[list[tuple[int, float, float]]]:
         """The abandoned branches' losses, oldest first (each from the epoch it left the branch in
