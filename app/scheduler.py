@@ -2,8 +2,7 @@
 
 The event loop never runs NumPy. A playing session is due again one frame
 interval after its last frame began (at once while a frame's epochs are not
-done, and at ``max`` speed until its frame interval is over: such a session
-takes whatever time the others leave). Among the sessions that are due, a training thread takes the one that
+done). Among the sessions that are due, a training thread takes the one that
 has used the least compute so far (fair queuing on "virtual time"), trains it
 for one time slice, hands its output to the event loop and puts it back. So a
 big network, whose frames alone cost tens of milliseconds, gets the time the

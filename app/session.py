@@ -125,11 +125,6 @@ class Session:
         return self._phase in (Phase.PLAYING, Phase.STEPPING)
 
     @property
-    def unpaced(self) -> bool:
-        """Playing at ``max``: no pace owes its epochs, so only the frame rate says when a frame is done."""
-        return self.playing and SPEEDS[self.pg.config.speed] is None
-
-    @property
     def pg(self) -> Playground:
         """The page's playground; only a ``hello`` makes one (:meth:`handle` checks it first)."""
         if self._pg is None:
@@ -396,12 +391,11 @@ class Session:
         return frame
 
     # --- training --------------------------------------------------------------
-    def train(self, budget: float, want_frame: bool, frame_time: bool = True) -> Chunk:
+    def train(self, budget: float, want_frame: bool) -> Chunk:
         """One turn: train the epochs owed (by the pace, or a step's) until ``budget`` runs out.
 
-        The frame is due when those epochs are done (at ``max``, which owes no
-        epochs, when the caller says it is ``frame_time``) or have taken
-        :data:`MAX_FRAME_SECONDS`. It is built only when ``want_frame``
+        The frame is due when those epochs are done (at once at ``max``) or
+        have taken :data:`MAX_FRAME_SECONDS`. It is built only when ``want_frame``
         (no frame of this session still waits to be sent: a slow client gets
         fewer, newer frames) and something changed; the end of a step or a
         divergence always sends one.
@@ -417,8 +411,7 @@ class Session:
         self._count_trained(chunk.epochs)
         caught_up = target is not None and chunk.epochs >= target
         slow = self._clock() - self._frame_started >= MAX_FRAME_SECONDS
-        unpaced_frame = target is None and frame_time
-        chunk.frame_due = unpaced_frame or caught_up or slow or self.pg.diverged or self.pg.stop is not None
+        chunk.frame_due = target is None or caught_up or slow or self.pg.diverged or self.pg.stop is not None
         if chunk.frame_due:
             self._frame_started = self._clock()
             chunk.out = self._frame_after_turn(want_frame)
@@ -578,16 +571,8 @@ class Runner:
             return None
         if self._frame_started is None:
             self._frame_started = now
-        frame_time = True
-        if self.session.unpaced:
-            # At max the frame is done when its interval is: until then the session trains on in
-            # turns (due again at once, after the others' turns), so a core no other page needs
-            # trains it all the time, not only a fair slice of each frame interval.
-            left = self._frame_started + self.frame_interval - now
-            frame_time = left <= budget
-            budget = min(budget, max(left, 0.0))
         try:
-            chunk = self.session.train(budget, want_frame=not self.outbox.frame_waiting, frame_time=frame_time)
+            chunk = self.session.train(budget, want_frame=not self.outbox.frame_waiting)
         except Exception:
             log.exception("training failed")
             self.session.phase = Phase.PAUSED

@@ -83,29 +83,6 @@ def test_a_big_max_speed_session_does_not_starve_small_ones() -> None:
     assert big_rate > 5 and epochs > 10, (big_rate, epochs)  # while the big one still trains
 
 
-def test_a_max_speed_session_trains_on_until_its_frame_interval_is_over() -> None:
-    """At max no pace owes epochs: turn after turn (each due again at once) trains on, with no
-    frame, until the frame interval is over; then the frame, and the next one an interval later.
-    A core no other page needs thus trains it all the time, not a slice of each interval."""
-    interval, budget = 0.08, 0.002  # an interval under MAX_FRAME_SECONDS, which ends any frame
-    sink = CountingSink()
-    runner = Runner(Session(thumbnail=25), sink, interval)
-    for message in ('{"type": "hello", "hash": "#speed=max"}', '{"type": "play"}'):
-        runner.control(parse_client_message(message))
-    sink.frames.clear()  # the hello's
-    started = time.monotonic()
-    due = runner.turn(budget)
-    turns = 1
-    assert due is not None and due <= time.monotonic()
-    while not sink.frames:
-        due = runner.turn(budget)
-        turns += 1
-    assert turns >= 10, turns  # each at most the budget, a fortieth of the interval
-    assert sink.frames[0][0] - started >= interval - 2 * budget
-    assert due is not None and due == pytest.approx(started + interval, abs=0.02)
-    assert sink.frames[0][1] > 5  # many epochs trained in the frame, not one turn's
-
-
 def test_sessions_that_cannot_all_get_full_frame_rate_share_it_evenly() -> None:
     scheduler = TrainingScheduler(threads=1, max_fps=60)
     try:
