@@ -166,7 +166,7 @@ def _add_cell_means(stack: Array, rows: Array, first: int, average: Array, means
     r = average.shape[0]
     if n % r == 0:
         k = n // r
-        _whole_cell_means(stack, rows, k, means[:, first // k : (first + height) // k])
+        _whole_cell_means(stack, rows, k, means[:, first // k : (first + height) // k], np.empty(n, dtype=np.float32))
         return
     by_column = stack[rows].reshape(-1, n) @ average.T  # (neuron · grid row, cell column)
     by_row = by_column.reshape(len(rows), height, r).transpose(1, 0, 2).reshape(height, -1)
@@ -175,11 +175,11 @@ def _add_cell_means(stack: Array, rows: Array, first: int, average: Array, means
 
 
 @kernel
-def _whole_cell_means(stack: Array, rows: Array, k: int, means: Array) -> None:
-    """``means[m]``: the k×k cell means of ``stack[rows[m]]`` (float32, as the maps)."""
+def _whole_cell_means(stack: Array, rows: Array, k: int, means: Array, row: Array) -> None:
+    """``means[m]``: the k×k cell means of ``stack[rows[m]]`` (float32, as the maps); ``row``:
+    scratch for one band of k grid rows, summed down (a kernel allocates nothing: jit.py)."""
     height, n = stack.shape[1], stack.shape[2]
     scale = np.float32(1.0) / np.float32(k * k)
-    row = np.empty(n, dtype=np.float32)  # one band of k grid rows, summed down
     for m in range(rows.size):
         source = stack[rows[m]]
         for band in range(height // k):
