@@ -3,22 +3,31 @@
 The event loop never runs NumPy. A playing session is due again one frame
 interval after its last frame began (at once while a frame's epochs are not
 done). Among the sessions that are due, a training thread takes the one that
-has used the least compute so far (fair queuing on "virtual time"), trains it
-for one time slice, hands its output to the event loop and puts it back. So a
-big network, whose frames alone cost tens of milliseconds, gets the time the
-small ones leave, and cannot starve them. The slice is a fair share of a frame
-interval and shrinks as more sessions play. The threads go from session to
-session without a round trip through the event loop, so they never sit idle
-while the loop is busy sending.
+has used the least compute so far (fair queuing on "virtual time"; a session
+that becomes due starts no lower than the scheduler's virtual time, so waiting
+earns no credit), trains it for one time slice, hands its output to the event
+loop and puts it back. So a big network, whose frames alone cost tens of
+milliseconds, gets the time the small ones leave, and cannot starve them. The
+slice is a fair share of a frame interval and shrinks as more sessions play.
+
+A session at ``max`` speed owes no epochs: after its fair turn it trains on
+until its frame interval is over, in turns that only fill time
+(``Runner.filling``). Those wait in a queue of their own, served in turn only
+when no session is due, and count no compute: a max page gets its fair share
+like any other, plus whatever the others leave.
+
+The threads go from session to session without a round trip through the event
+loop, so they never sit idle while the loop is busy sending.
 
 NumPy on these small arrays holds the GIL most of the time, so a second thread
 adds little throughput; the slice is therefore computed as if for one core.
 
 Control messages (set, reset, …) run on their own few threads so that a click
 never queues behind other sessions' training; they only wait for their own
-session's current slice. A ``step`` of many epochs trains in turns, like play;
-a turn that finds its session busy with a control message is skipped, not
-waited for. A session sends its next message only after the
+session's current slice: a turn gives way to a control waiting for its session.
+A ``step`` of many epochs trains in turns, like play; a turn that finds its
+session busy with a control message is skipped, not waited for. A session sends
+its next message only after the
 previous one is done, so it never has more than one in flight.
 """
 
@@ -30,6 +39,7 @@ import itertools
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
@@ -52,8 +62,9 @@ class TrainingScheduler:
         self.frame_interval = 1.0 / max_fps
         self._waiting: list[tuple[float, int, Runner]] = []  # by due time
         self._ready: list[tuple[float, int, Runner]] = []  # due; by compute used (virtual time)
-        self._used: dict[int, float] = {}  # compute seconds per scheduled session
-        self._clock = 0.0  # virtual time of the last session picked
+        self._spare: deque[Runner] = deque()  # turns that only fill a frame interval; in turn
+        self._used: dict[int, float] = {}  # virtual time per scheduled session: compute used, lifted
+        self._clock = 0.0  # virtual time of the last session picked (see _lifted)
         self._order = itertools.count()
         self._wake = threading.Condition()
         self._stopping = False
@@ -105,7 +116,8 @@ class TrainingScheduler:
         self._wake.notify()
 
     def _work(self) -> None:
-        while (runner := self._next()) is not None:
+        while (picked := self._next()) is not None:
+            runner, spare = picked
             due = None
             # CPU time of this thread, not the clock: a turn the OS preempted (other work on
             # the machine) or that waited for the GIL must not count as compute used, or its
@@ -116,26 +128,42 @@ class TrainingScheduler:
             except Exception:  # one session's failure must not stop this thread for everyone
                 log.exception("a training turn failed")
             finally:
-                self._requeue(runner, due, time.thread_time() - started)
+                self._requeue(runner, due, 0.0 if spare else time.thread_time() - started)
 
-    def _next(self) -> Runner | None:
-        """The due session that has used the least compute; waits while none is due."""
+    def _next(self) -> tuple[Runner, bool] | None:
+        """The due session that has used the least compute, else the next turn that only fills
+        time (then True); waits while there is neither."""
         with self._wake:
             while not self._stopping:
                 now = time.monotonic()
                 while self._waiting and self._waiting[0][0] <= now:
                     runner = heapq.heappop(self._waiting)[2]
-                    heapq.heappush(self._ready, (self._used[id(runner)], next(self._order), runner))
+                    heapq.heappush(self._ready, (self._lifted(runner), next(self._order), runner))
                 if self._ready:
                     self._clock, _, runner = heapq.heappop(self._ready)
-                    return runner
+                    return runner, False
+                if self._spare:
+                    return self._spare.popleft(), True
                 self._wake.wait(self._waiting[0][0] - now if self._waiting else None)
             return None
+
+    def _lifted(self, runner: Runner) -> float:
+        """The session's virtual time as it becomes due: at least the scheduler's (start-time fair
+        queuing). Time spent waiting for its next frame earns no credit: a page at 60 fps, or one
+        at max speed that paused, would otherwise come back so far behind a page training all
+        along that it took every turn from it for seconds."""
+        used = self._used[id(runner)] = max(self._used[id(runner)], self._clock)
+        return used
 
     def _requeue(self, runner: Runner, due: float | None, seconds: float) -> None:
         with self._wake:
             if runner.training and not self._stopping:  # even if it paused and played again meanwhile
                 self._used[id(runner)] += seconds
-                self._push(time.monotonic() if due is None else due, runner)
+                now = time.monotonic()
+                if runner.filling and due is not None and due <= now:
+                    self._spare.append(runner)
+                    self._wake.notify()
+                else:
+                    self._push(now if due is None else due, runner)
             else:
                 del self._used[id(runner)]

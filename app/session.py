@@ -125,6 +125,11 @@ class Session:
         return self._phase in (Phase.PLAYING, Phase.STEPPING)
 
     @property
+    def unpaced(self) -> bool:
+        """Playing at ``max``: no pace owes its epochs, so only the frame rate says when a frame is done."""
+        return self.playing and SPEEDS[self.pg.config.speed] is None
+
+    @property
     def pg(self) -> Playground:
         """The page's playground; only a ``hello`` makes one (:meth:`handle` checks it first)."""
         if self._pg is None:
@@ -391,11 +396,12 @@ class Session:
         return frame
 
     # --- training --------------------------------------------------------------
-    def train(self, budget: float, want_frame: bool) -> Chunk:
+    def train(self, budget: float, want_frame: bool, frame_time: bool = True) -> Chunk:
         """One turn: train the epochs owed (by the pace, or a step's) until ``budget`` runs out.
 
-        The frame is due when those epochs are done (at once at ``max``) or
-        have taken :data:`MAX_FRAME_SECONDS`. It is built only when ``want_frame``
+        The frame is due when those epochs are done or have taken
+        :data:`MAX_FRAME_SECONDS`; at ``max``, which owes no epochs, when the
+        caller says it is ``frame_time``. It is built only when ``want_frame``
         (no frame of this session still waits to be sent: a slow client gets
         fewer, newer frames) and something changed; the end of a step or a
         divergence always sends one.
@@ -409,9 +415,11 @@ class Session:
         target = self._epochs_owed()
         chunk.epochs = self._train_until(target, budget)
         self._count_trained(chunk.epochs)
-        caught_up = target is not None and chunk.epochs >= target
-        slow = self._clock() - self._frame_started >= MAX_FRAME_SECONDS
-        chunk.frame_due = target is None or caught_up or slow or self.pg.diverged or self.pg.stop is not None
+        if target is None:
+            done = frame_time
+        else:
+            done = chunk.epochs >= target or self._clock() - self._frame_started >= MAX_FRAME_SECONDS
+        chunk.frame_due = done or self.pg.diverged or self.pg.stop is not None
         if chunk.frame_due:
             self._frame_started = self._clock()
             chunk.out = self._frame_after_turn(want_frame)
@@ -532,14 +540,23 @@ class Runner:
     """A session's lock and training turns (what the scheduler schedules)."""
 
     def __init__(self, session: Session, outbox: Postbox, frame_interval: float,
-                 lock: threading.Lock | threading.RLock | None = None) -> None:
+                 lock: threading.Lock | threading.RLock | None = None, fill_frames: bool = True) -> None:
         self.session = session
         self.outbox = outbox
         self.frame_interval = frame_interval
         # A notebook widget passes its playground's own lock, which the user's cells take too.
         self.lock = threading.Lock() if lock is None else lock
+        # At max, train on in turns until the frame interval is over (see _turn_locked). A widget
+        # does not: its user's cells take the playground's lock directly, and Python's locks are
+        # not fair, so turns back to back would keep a cell waiting for seconds.
+        self.fill_frames = fill_frames
         self.stopped_at = 0.0  # when training last stopped by itself (divergence, error)
+        self.filling = False  # the next turn, due at once, only fills the frame interval (at max)
         self._frame_started: float | None = None
+        # Controls waiting for the lock: turns give way to them (a lock that is free for a moment
+        # between two turns goes to whichever thread asks first, mostly the training thread).
+        self._controls_waiting = 0
+        self._count_lock = threading.Lock()
 
     @property
     def training(self) -> bool:
@@ -547,8 +564,21 @@ class Runner:
 
     def control(self, message: ClientMessage) -> None:
         """Apply one validated client message (raises ProtocolError for the caller to report)."""
-        with self.lock:
-            self.outbox.post(self.session.handle(message), reply=True)
+        with self._count_lock:
+            self._controls_waiting += 1
+        waiting = True
+        try:
+            with self.lock:
+                self._stop_waiting()
+                waiting = False
+                self.outbox.post(self.session.handle(message), reply=True)
+        finally:
+            if waiting:  # the lock never came (an exception, a KeyboardInterrupt in a notebook)
+                self._stop_waiting()
+
+    def _stop_waiting(self) -> None:
+        with self._count_lock:
+            self._controls_waiting -= 1
 
     def turn(self, budget: float) -> float | None:
         """Train one slice; return when the next turn is due, or None when play stopped.
@@ -558,8 +588,9 @@ class Runner:
         """
         now = time.monotonic()
         # A control message (a gradient check of a big network) may hold the playground for
-        # long: skip this turn rather than keep a training thread from everyone else.
-        if not self.lock.acquire(blocking=False):
+        # long: skip this turn rather than keep a training thread from everyone else. A control
+        # waiting for its turn goes first.
+        if self._controls_waiting > 0 or not self.lock.acquire(blocking=False):
             return now + BUSY_RETRY
         try:
             return self._turn_locked(now, budget)
@@ -567,12 +598,28 @@ class Runner:
             self.lock.release()
 
     def _turn_locked(self, now: float, budget: float) -> float | None:
+        self.filling = False
+        due = self._train_turn(now, budget)
+        if due is None:
+            self._frame_started = None  # the next play starts a frame interval afresh
+        return due
+
+    def _train_turn(self, now: float, budget: float) -> float | None:
         if not self.session.training:
             return None
         if self._frame_started is None:
             self._frame_started = now
+        frame_time = True
+        if self.fill_frames and self.session.unpaced:
+            # At max the frame is done when its interval is: until then the session trains on in
+            # turns that only fill time (``filling``: the scheduler gives them what no due
+            # session wants), so a core no other page needs trains it all the time, not only a
+            # fair slice of each frame interval.
+            left = self._frame_started + self.frame_interval - now
+            frame_time = left <= budget
+            budget = min(budget, max(left, 0.0))
         try:
-            chunk = self.session.train(budget, want_frame=not self.outbox.frame_waiting)
+            chunk = self.session.train(budget, want_frame=not self.outbox.frame_waiting, frame_time=frame_time)
         except Exception:
             log.exception("training failed")
             self.session.phase = Phase.PAUSED
@@ -585,6 +632,7 @@ class Runner:
             self.stopped_at = time.monotonic()
             return None
         if not chunk.frame_due:
+            self.filling = not frame_time  # nothing owed: only the frame interval is left to fill
             return time.monotonic()  # more of this frame's epochs, after the others' turns
         started, self._frame_started = self._frame_started, None
         return started + self.frame_interval

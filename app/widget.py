@@ -110,7 +110,8 @@ class PlaygroundWidget(anywidget.AnyWidget):
         self._session = WidgetSession(playground, settings.thumbnail)
         self._outbox = KernelOutbox(self._send_message)
         frame_interval = 1.0 / FRAMES_PER_SECOND
-        self._runner = Runner(self._session, self._outbox, frame_interval, lock=playground.lock)
+        self._runner = Runner(self._session, self._outbox, frame_interval, lock=playground.lock,
+                              fill_frames=False)
         self._budget = frame_interval * DUTY
         self._wake = threading.Event()
         self._closing = threading.Event()

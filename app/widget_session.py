@@ -72,10 +72,10 @@ class WidgetSession(Session):
         self._shown_revision = self.pg.revision
         return frame
 
-    def train(self, budget: float, want_frame: bool) -> Chunk:
+    def train(self, budget: float, want_frame: bool, frame_time: bool = True) -> Chunk:
         """A training turn, after what a cell changed since the last one (a reset stops it there)."""
         caught_up = self.catch_up()
-        chunk = super().train(budget, want_frame)
+        chunk = super().train(budget, want_frame, frame_time)
         chunk.out = [*caught_up, *chunk.out]
         return chunk
 

@@ -22,14 +22,16 @@ the server process pinned there, whose pages then get fewer frames than the
 others (measured: 100 pages, 25 frames/s on one process, 11 on the other).
 Each (N, speed) is run ``--runs`` times and the median run is printed. The
 default plan is issue 10's table: one page at max speed, then 10, 50 and 150
-pages at classic speed; then it searches for the largest N at classic
+pages at classic speed, then one page at max beside 20 at classic (``1:max+20``: groups
+joined by ``+`` play side by side in one run, a row each: does the max page take
+only what the others leave?); then it searches for the largest N at classic
 speed where every page still gets ``--fps`` frames a second (at most
 ``--probes`` sizes; ``--no-largest`` skips it). The machine's load average is
 printed before and after, since other work on the machine changes frames/s (not
 CPU/frame). The whole benchmark is bounded in time (about 5 minutes by default)
 and stops the server by itself.
 
-    .venv/bin/python benchmarks/bench_server.py [--seconds 5] [--runs 3] [--plan 1:max,10,50,150]
+    .venv/bin/python benchmarks/bench_server.py [--seconds 5] [--runs 3] [--plan 1:max,10,50,150,1:max+20]
                                                 [--no-largest] [--fps 20] [--threads 2] [--workers 1]
                                                 [--client-processes 1]
 """
@@ -145,7 +147,7 @@ class Server:
     cores: list[int | None]
 
 
-def client_share(url: str, speed: str, seconds: float, count: int, start_at: float,
+def client_share(url: str, speeds: list[str], seconds: float, start_at: float,
                  core: int | None, phase: float) -> tuple[list[PageStats], float]:
     """One client process's pages (run in the pool): their stats and this process's CPU seconds
     while measured. Each client process keeps to one core, so the client's CPU falls evenly on
@@ -153,18 +155,20 @@ def client_share(url: str, speed: str, seconds: float, count: int, start_at: flo
     if core is not None:
         os.sched_setaffinity(0, {core})
     # uvloop, as the server's: the client's loop is most of its CPU, which it takes from the server.
-    return uvloop.run(_play_share(url, speed, seconds, count, start_at, phase))
+    return uvloop.run(_play_share(url, speeds, seconds, start_at, phase))
 
 
-async def _play_share(url: str, speed: str, seconds: float, count: int,
+async def _play_share(url: str, speeds: list[str], seconds: float,
                       start_at: float, phase: float) -> tuple[list[PageStats], float]:
-    """This process's pages; ``phase`` (0…1): where its pages' clicks fall among all the processes'."""
+    """This process's pages, one per speed (their stats in that order); ``phase`` (0…1): where its
+    pages' clicks fall among all the processes'."""
     address = urlsplit(url)
     host, port = address.hostname, address.port
     assert host is not None and port is not None, url  # ServerProcess's URL names both
-    hello: list[dict[str, object]] = [{"type": "hello", "hash": ""}, {"type": "set", "changes": {"speed": speed}},
-                                      {"type": "play"}]
-    pages = await asyncio.gather(*(open_page(host, port, hello, SET_EVERY) for _ in range(count)))
+    def hello(speed: str) -> list[dict[str, object]]:
+        return [{"type": "hello", "hash": ""}, {"type": "set", "changes": {"speed": speed}}, {"type": "play"}]
+
+    pages = await asyncio.gather(*(open_page(host, port, hello(speed), SET_EVERY) for speed in speeds))
     await asyncio.sleep(max(0.0, start_at - time.time()))  # every client process starts measuring at once
     start = asyncio.get_running_loop().time() + WARMUP
     for index, page in enumerate(pages):  # the pages' clicks spread evenly, as independent people's
@@ -180,13 +184,16 @@ async def _play_share(url: str, speed: str, seconds: float, count: int,
     return stats, cpu
 
 
-def run_once(server: Server, sessions: int, speed: str, seconds: float) -> RunResult:
-    """One measured run: the pages split over the client processes, the server's CPU and memory
-    read over the same seconds."""
+def run_once(server: Server, groups: list[tuple[int, str]], seconds: float) -> list[RunResult]:
+    """One measured run of every group of pages (count, speed) side by side: the pages dealt out
+    to the client processes in turn, the server's CPU and memory read over the same seconds. A
+    row per group; memory and CPU are the whole run's (per page and per frame of every group)."""
+    pages = [(group, speed) for group, (count, speed) in enumerate(groups) for _ in range(count)]
+    sessions = len(pages)
     start_at = time.time() + 1.0 + sessions * 0.01  # every session connected and playing
-    shares = [sessions // len(server.cores) + (i < sessions % len(server.cores)) for i in range(len(server.cores))]
-    futures = [server.clients.submit(client_share, server.url, speed, seconds, share, start_at, core,
-                                     index / len(server.cores))
+    shares = [pages[i::len(server.cores)] for i in range(len(server.cores))]
+    futures = [server.clients.submit(client_share, server.url, [speed for _, speed in share], seconds, start_at,
+                                     core, index / len(server.cores))
                for index, (share, core) in enumerate(zip(shares, server.cores, strict=True)) if share]
     time.sleep(max(0.0, start_at + WARMUP - time.time()))
     cpu_start = server_cpu_seconds(server.pid)
@@ -195,22 +202,42 @@ def run_once(server: Server, sessions: int, speed: str, seconds: float) -> RunRe
     time.sleep(seconds / 2)
     cpu = server_cpu_seconds(server.pid) - cpu_start
     parts = [future.result(timeout=seconds + WARMUP + 60) for future in futures]
-    stats = [page for part, _ in parts for page in part]
-    if lost := sum(page.closed_early for page in stats):  # refused (busy) or a process gone: the run is not clean
+    paired = [(group, page) for (part, _), share in zip(parts, (s for s in shares if s), strict=True)
+              for (group, _), page in zip(share, part, strict=True)]
+    if lost := sum(page.closed_early for _, page in paired):  # refused (busy) or a process gone: the run is not clean
         print(f"warning: {lost} of {sessions} pages lost their connection during the run", flush=True)
-    client_cpu = sum(spent for _, spent in parts)
+    whole = Whole(sessions, seconds, cpu, sum(page.frames for _, page in paired), sum(spent for _, spent in parts),
+                  max(0.0, during - server.baseline) / sessions)
+    return [result(count, speed, [page for g, page in paired if g == group], whole)
+            for group, (count, speed) in enumerate(groups)]
+
+
+@dataclass
+class Whole:
+    """What a run measures of the server as a whole."""
+
+    sessions: int
+    seconds: float
+    server_cpu: float
+    frames: int
+    client_cpu: float
+    rss_per_session_mb: float
+
+
+def result(sessions: int, speed: str, stats: list[PageStats], whole: Whole) -> RunResult:
+    """One group's row: its pages' frames, epochs, bytes and latencies; the whole run's CPU and memory."""
+    seconds = whole.seconds
     fps = [s.frames / seconds for s in stats]
     epochs = [(s.last_epoch - (s.first_epoch or 0)) / seconds for s in stats]
-    total_frames = sum(s.frames for s in stats)
     latencies = sorted(x for s in stats for x in s.latencies) or [float("nan")]
     return RunResult(
         sessions=sessions, speed=speed,
         fps=statistics.mean(fps), median_fps=statistics.median(fps), min_fps=min(fps),
         epochs_per_s=statistics.mean(epochs),
-        bytes_per_frame=sum(s.bytes for s in stats) / max(1, total_frames),
+        bytes_per_frame=sum(s.bytes for s in stats) / max(1, sum(s.frames for s in stats)),
         latency_p50_ms=1000 * _percentile(latencies, 50), latency_p95_ms=1000 * _percentile(latencies, 95),
-        rss_per_session_mb=max(0.0, during - server.baseline) / sessions,
-        server_cpu=cpu / seconds, client_cpu=client_cpu / seconds, cpu_ms_per_frame=1000 * cpu / max(1, total_frames),
+        rss_per_session_mb=whole.rss_per_session_mb, server_cpu=whole.server_cpu / seconds,
+        client_cpu=whole.client_cpu / seconds, cpu_ms_per_frame=1000 * whole.server_cpu / max(1, whole.frames),
     )
 
 
@@ -231,9 +258,11 @@ def row(r: RunResult) -> str:
             f"{r.cpu_ms_per_frame:>7.2f}ms {r.client_cpu:>6.0%}")
 
 
-def median_run(server: Server, n: int, speed: str, args: argparse.Namespace) -> RunResult:
-    runs = [run_once(server, n, speed, args.seconds) for _ in range(args.runs)]
-    return sorted(runs, key=lambda run: run.fps)[len(runs) // 2]
+def median_run(server: Server, groups: list[tuple[int, str]], args: argparse.Namespace) -> list[RunResult]:
+    """The run whose last group's frames/s is the median of ``args.runs`` runs (side by side, the
+    group that may suffer from the others: ``1:max+20``'s classic pages)."""
+    runs = [run_once(server, groups, args.seconds) for _ in range(args.runs)]
+    return sorted(runs, key=lambda run: run[-1].fps)[len(runs) // 2]
 
 
 def largest(server: Server, args: argparse.Namespace) -> int:
@@ -243,9 +272,9 @@ def largest(server: Server, args: argparse.Namespace) -> int:
     for _ in range(args.probes):
         if bad is not None and bad - good <= max(5, good // 10):
             break
-        result = median_run(server, n, "classic", args)
-        print(row(result), flush=True)
-        if result.min_fps >= args.fps:
+        [found] = median_run(server, [(n, "classic")], args)
+        print(row(found), flush=True)
+        if found.min_fps >= args.fps:
             good = n
         else:
             bad = n
@@ -259,8 +288,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--plan", default="1:max,10,50,150",
-                        help="pages[:speed] to measure, comma-separated (speed: classic unless given)")
+    parser.add_argument("--plan", default="1:max,10,50,150,1:max+20",
+                        help="pages[:speed] to measure, comma-separated (speed: classic unless given); "
+                             "groups joined by + play side by side in one run (1:max+20)")
     parser.add_argument("--largest", action=argparse.BooleanOptionalAction, default=True,
                         help="search the largest N at --fps (classic)")
     parser.add_argument("--probes", type=int, default=6, help="at most this many sizes in the search")
@@ -287,21 +317,26 @@ def main(argv: list[str] | None = None) -> int:
               f"(each on a core of its own unless NNP_PIN_CORE=false); "
               f"client processes: {len(cores)}{' (one per core)' if args.client_processes is None else ''}")
         server = Server(process.ws_url, process.pid, rss_mb(process.pid), clients, cores)
-        for n, speed in _plan(args.plan):
-            print(row(median_run(server, n, speed, args)), flush=True)
+        for groups in _plan(args.plan):
+            rows = median_run(server, groups, args)
+            print("\n".join(row(r) for r in rows) + ("\n  (one run: the rows above played side by side)"
+                                                     if len(rows) > 1 else ""), flush=True)
         if args.largest:
             print(f"largest N with every page at >= {args.fps:g} frames/s: {largest(server, args)}")
     print(f"load average after: {_load()}")
     return 0
 
 
-def _plan(plan: str) -> list[tuple[int, str]]:
-    """``"1:max,10"`` → ``[(1, "max"), (10, "classic")]``."""
-    entries = []
+def _plan(plan: str) -> list[list[tuple[int, str]]]:
+    """``"1:max,10,1:max+20"`` → ``[[(1, "max")], [(10, "classic")], [(1, "max"), (20, "classic")]]``."""
+    runs = []
     for entry in filter(None, plan.split(",")):
-        pages, _, speed = entry.partition(":")
-        entries.append((int(pages), speed or "classic"))
-    return entries
+        groups = []
+        for group in entry.split("+"):
+            pages, _, speed = group.partition(":")
+            groups.append((int(pages), speed or "classic"))
+        runs.append(groups)
+    return runs
 
 
 def _load() -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import threading
 import time
 from collections.abc import Sequence
 
@@ -12,7 +13,7 @@ import pytest
 from app.protocol import parse_client_message
 from app.scheduler import MIN_SLICE, TrainingScheduler
 from app.server_messages import Frame, Outgoing
-from app.session import Runner, Session
+from app.session import BUSY_RETRY, Runner, Session
 from nn_core.training import CHUNK_COST
 
 
@@ -81,6 +82,115 @@ def test_a_big_max_speed_session_does_not_starve_small_ones() -> None:
     assert min(shared) > 10, (alone, shared)  # a big max-speed neighbour slows them, fairly
     assert max(shared) - min(shared) < 5, shared  # and evenly
     assert big_rate > 5 and epochs > 10, (big_rate, epochs)  # while the big one still trains
+
+
+def test_a_max_speed_session_trains_on_until_its_frame_interval_is_over() -> None:
+    """At max no pace owes epochs: turn after turn (each due again at once) trains on, with no
+    frame, until the frame interval is over; then the frame, and the next one an interval later.
+    A core no other page needs thus trains it all the time, not a slice of each interval."""
+    interval, budget = 0.2, 0.005  # over MAX_FRAME_SECONDS, which ends only a paced frame early
+    sink = CountingSink()
+    runner = Runner(Session(thumbnail=25), sink, interval)
+    for message in ('{"type": "hello", "hash": "#speed=max"}', '{"type": "play"}'):
+        runner.control(parse_client_message(message))
+    sink.frames.clear()  # the hello's
+    started = time.monotonic()
+    due = runner.turn(budget)
+    turns = 1
+    assert due is not None and due <= time.monotonic()
+    while not sink.frames:
+        due = runner.turn(budget)
+        turns += 1
+    assert turns >= 10, turns  # each at most the budget, a fortieth of the interval
+    assert sink.frames[0][0] - started >= interval - 2 * budget
+    assert due is not None and due == pytest.approx(started + interval, abs=0.02)
+    assert sink.frames[0][1] > 5  # many epochs trained in the frame, not one turn's
+
+
+def test_sessions_come_back_from_waiting_level_with_the_scheduler_and_a_later_max_page_shares_evenly() -> None:
+    """A page at 60 fps waits most of each frame interval while a max-speed page trains all along:
+    it must come back at the scheduler's virtual time, not with the little compute it used, or a
+    max page started (or played again) just after such a page was picked takes every turn from
+    the older max page until its compute catches up (seconds without a frame)."""
+    scheduler = TrainingScheduler(threads=1, max_fps=60)
+    pages: list[tuple[Runner, CountingSink]] = []
+    try:
+        old = playing_runner(scheduler, "#speed=max&seed=0.1")
+        pages = [old, *(playing_runner(scheduler, f"#seed=0.{k}") for k in range(2, 5))]
+        time.sleep(1.5)
+        with scheduler._wake:
+            spread = max(scheduler._used.values()) - min(scheduler._used.values())
+        later = playing_runner(scheduler, "#speed=max&seed=0.5")
+        pages.append(later)
+        time.sleep(0.3)
+        started, epochs = time.monotonic(), [old[1].frames[-1][1], later[1].frames[-1][1]]
+        time.sleep(1.5)
+        old_rate = old[1].rate(started)
+        trained = [old[1].frames[-1][1] - epochs[0], later[1].frames[-1][1] - epochs[1]]
+    finally:
+        for runner, _ in pages:
+            runner.session.close()
+        scheduler.shutdown()
+    assert spread < 0.1, spread  # without the lift: the max page's second of compute vs a few ms
+    assert old_rate > 15, old_rate
+    assert min(trained) > 0.4 * max(trained), trained
+
+
+def test_a_turn_gives_way_to_a_control_waiting_for_its_session() -> None:
+    """A max page's turns follow each other at once, and a lock that is free for a moment goes to
+    whichever thread asks first: a waiting click must get it before the next turn."""
+    sink = CountingSink()
+    runner = Runner(Session(thumbnail=25), sink, 1 / 60)
+    for message in ('{"type": "hello", "hash": "#speed=max"}', '{"type": "play"}'):
+        runner.control(parse_client_message(message))
+    click = parse_client_message('{"type": "set", "changes": {"learningRate": 0.1}}')
+    epoch = runner.session.pg.epoch
+    with runner.lock:
+        control = threading.Thread(target=runner.control, args=(click,))
+        control.start()
+        deadline = time.monotonic() + 5
+        while runner._controls_waiting == 0 and time.monotonic() < deadline:
+            time.sleep(0.001)
+        assert runner._controls_waiting == 1
+    before = time.monotonic()
+    due = runner.turn(0.01)  # the click is still waiting for the lock, or has it
+    control.join(5)
+    assert due is not None and before + BUSY_RETRY <= due <= time.monotonic() + BUSY_RETRY
+    assert runner.session.pg.epoch == epoch  # the turn trained nothing
+    assert runner.session.pg.config.learningRate == 0.1 and runner._controls_waiting == 0
+    runner.session.close()
+
+
+class FillingRunner:
+    """A scheduler's runner whose turns take ``seconds`` of CPU each; ``filling`` as a max page's
+    turns that only fill a frame interval, otherwise always due again at once (a big paced page)."""
+
+    def __init__(self, filling: bool, seconds: float = 0.002) -> None:
+        self.training, self.filling, self.seconds, self.turns = True, filling, seconds, 0
+
+    def turn(self, budget: float) -> float:
+        self.turns += 1
+        end = time.thread_time() + self.seconds
+        while time.thread_time() < end:
+            pass
+        return time.monotonic()
+
+
+def test_turns_that_only_fill_a_frame_interval_get_what_no_due_session_wants() -> None:
+    scheduler = TrainingScheduler(threads=1, max_fps=60)
+    filling, busy = FillingRunner(filling=True), FillingRunner(filling=False)
+    try:
+        scheduler.start(filling)  # type: ignore[arg-type]  (the scheduler's side of a Runner)
+        time.sleep(0.2)
+        alone = filling.turns
+        scheduler.start(busy)  # type: ignore[arg-type]
+        time.sleep(0.3)
+        beside = filling.turns - alone
+    finally:
+        filling.training = busy.training = False
+        scheduler.shutdown()
+    assert alone > 30, alone  # nothing else due: it trains all the time
+    assert busy.turns > 50 and beside <= 2, (busy.turns, beside)  # a due session always goes first
 
 
 def test_sessions_that_cannot_all_get_full_frame_rate_share_it_evenly() -> None:
