@@ -13,8 +13,8 @@ Every compiled function of the engine is decorated with :func:`kernel`:
   nothing (their callers pass every buffer in) and the arrays they get outlive
   the call, so there is nothing to count; but Numba counts each array handed
   to an inlined function (an atomic increment and decrement, per call), and at
-  batch size 1 those were ~40% of an epoch (perf: the xor link's epoch
-  trained in 65 µs with them, 34 µs without). The option is one of Numba's
+  batch size 1 those were ~40% of an epoch (perf: the xor link's training
+  pass took 65 µs with them, 34 µs without). The option is one of Numba's
   default target options (numba/core/options.py), private by its leading
   underscore; a kernel that allocates does not compile under it, which keeps
   the rule honest.
