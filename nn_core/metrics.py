@@ -20,7 +20,11 @@ that would read as a result.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+
+from .jit import kernel
 
 Array = np.ndarray
 BINARY = 2  # classes of one tanh output neuron
@@ -47,10 +51,42 @@ def true_classes(labels: Array, k: int) -> Array:
 
 
 def confusion_matrix(outputs: Array, labels: Array) -> Array:
-    """Counts of points by (true class, predicted class): K×K int64, rows true, columns predicted."""
+    """Counts of points by (true class, predicted class): K×K int64, rows true, columns predicted.
+
+    One compiled pass (:func:`_count_confusions`): every frame of a classifier counts both
+    sets, and NumPy's comparisons, casts and ``bincount`` were ~15 µs of a frame's ~270.
+    The classes are :func:`true_classes` and :func:`predicted_classes`'s, NaN outputs included."""
     k = class_count(outputs)
-    cells = true_classes(labels, k) * k + predicted_classes(outputs)
-    return np.bincount(cells, minlength=k * k).reshape(k, k)
+    counts = np.zeros((k, k), dtype=np.int64)
+    columns = np.ascontiguousarray(outputs, dtype=np.float64).reshape(len(labels), 1 if outputs.ndim == 1 else k)
+    strays = _count_confusions(columns, np.ascontiguousarray(labels, dtype=np.float64), counts)
+    if strays:
+        raise ValueError(f"{strays} labels are not class indices 0…{k - 1}")
+    return counts
+
+
+@kernel
+def _count_confusions(outputs: Array, labels: Array, counts: Array) -> int:
+    """Add each point's (true class, predicted class) to ``counts`` (K×K). ``outputs``: (n, 1)
+    for one tanh neuron (class 1 where the output is ≥ 0, label +1 is class 1), else (n, K)
+    (the first largest; the first NaN, as ``np.argmax``; labels are class indices).
+    Returns how many labels were no class index (those points are not counted)."""
+    k, strays = counts.shape[0], 0
+    for i in range(labels.size):
+        if outputs.shape[1] == 1:
+            truth, predicted = (1 if labels[i] > 0.0 else 0), (1 if outputs[i, 0] >= 0.0 else 0)
+        else:
+            truth, predicted = int(labels[i]), 0
+            for j in range(1, k):
+                if math.isnan(outputs[i, predicted]):
+                    break
+                if outputs[i, j] > outputs[i, predicted] or math.isnan(outputs[i, j]):
+                    predicted = j
+        if 0 <= truth < k:
+            counts[truth, predicted] += 1
+        else:
+            strays += 1
+    return strays
 
 
 def accuracy(outputs: Array, labels: Array) -> float:

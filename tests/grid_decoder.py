@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 HEADER = struct.Struct("<BBBBHHHxxII")  # docs/protocol.md, "Binary grid message"
-KEY, DELTA = 0, 1
+KEY, DELTA, ZERO_RUNS = 0, 1, 2
 
 
 @dataclass(frozen=True)
@@ -36,9 +36,13 @@ class GridDecoder:
 
     def decode(self, data: bytes) -> Grids | None:
         kind, version, encoding, k, n, r, m, epoch, sequence = HEADER.unpack_from(data, 0)
-        assert (kind, version) == (1, 3), (kind, version)
-        payload = np.frombuffer(zlib.decompress(data[HEADER.size :]), dtype=np.uint8)
-        assert payload.size == k * n * n + m * r * r
+        assert (kind, version) == (1, 4), (kind, version)
+        cells = k * n * n + m * r * r
+        if encoding == ZERO_RUNS:
+            payload = _zero_runs(data[HEADER.size :], cells)
+        else:
+            payload = np.frombuffer(zlib.decompress(data[HEADER.size :]), dtype=np.uint8)
+        assert payload.size == cells
         if encoding == KEY:
             codes = payload.copy()
         elif self.codes is None or self.layout != (k, n, r, m) or sequence != (self.sequence + 1) % 2**32:
@@ -49,3 +53,19 @@ class GridDecoder:
         self.codes, self.layout, self.sequence = codes, (k, n, r, m), sequence
         output = codes[: k * n * n].reshape((k, n, n) if k > 1 else (n, n))
         return Grids(epoch, sequence, output, codes[k * n * n :].reshape(m, r, r))
+
+
+def _zero_runs(payload: bytes, cells: int) -> np.ndarray:
+    """The changes of a zero-runs delta: pairs of (unchanged cells, base 128 low bits first with
+    the high bit on every byte but the last; the next cell's change)."""
+    changes = np.zeros(cells, dtype=np.uint8)
+    cell, at = 0, 0
+    while at < len(payload):
+        run, shift = 0, 0
+        while payload[at] & 0x80:
+            run, shift, at = run + ((payload[at] & 0x7F) << shift), shift + 7, at + 1
+        cell += run + (payload[at] << shift)
+        assert cell < cells, (cell, cells)
+        changes[cell] = payload[at + 1]
+        cell, at = cell + 1, at + 2
+    return changes

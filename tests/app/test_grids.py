@@ -5,8 +5,18 @@ from __future__ import annotations
 import struct
 
 import numpy as np
+import pytest
 
-from app.grid_message import HEADER, GridSource, GridStream, decode_header, key_frame
+from app.grid_message import (
+    HEADER,
+    ZERO_RUNS_FRAME,
+    GridSource,
+    GridStream,
+    decode_header,
+    expand_zero_runs,
+    key_frame,
+    payload_cells,
+)
 from app.server_messages import HistoryCursor, build_frame
 from nn_core import Playground
 from nn_core.grid import Boundaries, quantize
@@ -21,7 +31,7 @@ def maps(output: np.ndarray, thumbnails: list[np.ndarray] | None = None) -> Boun
 def test_header_is_twenty_little_endian_bytes() -> None:
     data = key_frame(maps(np.zeros((100, 100)), [np.zeros((25, 25))] * 9), epoch=70_000)
     assert HEADER.size == 20
-    assert struct.unpack("<BBBBHHHxxII", data[:20]) == (1, 3, 0, 1, 100, 25, 9, 70_000, 1)
+    assert struct.unpack("<BBBBHHHxxII", data[:20]) == (1, 4, 0, 1, 100, 25, 9, 70_000, 1)
     header = decode_header(data)
     assert header.shape.cells == 100 * 100 + 9 * 25 * 25
 
@@ -81,6 +91,32 @@ def test_deltas_reproduce_every_frame_and_restart_sends_a_key_frame() -> None:
     assert encodings == [0, 1, 1, 1, 0, 1]
 
 
+def test_a_delta_of_few_changes_travels_as_zero_runs_and_reproduces_the_codes() -> None:
+    rng = np.random.default_rng(2)
+    stream, decoder = GridStream(), GridDecoder()
+    output, thumbs = rng.uniform(-0.9, 0.9, (200, 200)), rng.uniform(-1, 1, (2, 5, 5))
+    decoder.decode(stream.encode(Boundaries(output, thumbs), 0))
+    for epoch, cells in enumerate([[0, 1, 130, 20_000, 39_999], [5], [], list(range(0, 40_000, 7))], start=1):
+        output = output.copy()
+        output.flat[cells] += 2 / 255  # at least one quantization step
+        data = stream.encode(Boundaries(output, thumbs), epoch)
+        expected = ZERO_RUNS_FRAME if len(cells) < 1000 else 1  # 5,715 changes: deflated
+        assert decode_header(data).encoding == expected and payload_cells(data) == 40_050
+        grids = decoder.decode(data)
+        assert grids is not None and np.array_equal(grids.output, quantize(output))
+    again = stream.again(9)
+    assert len(again) == HEADER.size  # nothing changed: an empty zero-runs payload
+    repeated = decoder.decode(again)
+    assert repeated is not None and np.array_equal(repeated.output, quantize(output))
+
+
+def test_a_zero_runs_payload_that_reaches_past_the_cells_is_refused() -> None:
+    assert expand_zero_runs(bytes([2, 9]), 3).tolist() == [0, 0, 9]
+    for bad in (bytes([3, 9]), bytes([0x80]), bytes([1])):
+        with pytest.raises(ValueError, match="zero-runs"):
+            expand_zero_runs(bad, 3)
+
+
 def test_a_new_shape_is_a_key_frame() -> None:
     stream = GridStream()
     stream.encode(maps(np.zeros((4, 4)), [np.zeros((2, 2))]), 0)
@@ -122,7 +158,7 @@ def test_an_unchanged_network_repeats_its_grids_without_computing_them(monkeypat
     boundaries = Playground.boundaries
     monkeypatch.setattr(Playground, "boundaries", lambda self, **kw: computed.append(1) or boundaries(self, **kw))
     again = build_frame(pg, HistoryCursor(), stream, True, 25).grids
-    assert computed == [] and decode_header(again).encoding == 1  # a delta of no changes
+    assert computed == [] and decode_header(again).encoding == ZERO_RUNS_FRAME  # no changes
     repeated = decoder.decode(again)
     assert first is not None and repeated is not None and repeated.sequence == first.sequence + 1
     assert np.array_equal(repeated.output, first.output) and np.array_equal(repeated.thumbnails, first.thumbnails)

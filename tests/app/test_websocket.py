@@ -38,7 +38,7 @@ def test_hello_answers_state_data_and_a_frame(client: TestClient) -> None:
     assert frame["history"] == [[0, expected.train_loss, expected.test_loss]]
     assert frame["history_reset"] is True
     grids = frame["_grids"]
-    assert (grids.kind, grids.version, grids.encoding, grids.resolution, grids.thumbnail) == (1, 3, 0, 100, 25)
+    assert (grids.kind, grids.version, grids.encoding, grids.resolution, grids.thumbnail) == (1, 4, 0, 100, 25)
     assert grids.outputs == 1
     assert grids.count == 2 + 3 + 2 + 1  # inputs, hidden neurons, output
 

@@ -4,7 +4,7 @@ import pytest
 
 from nn_core import Playground
 from nn_core.features import feature_matrix
-from nn_core.grid import dequantize, downsample, quantize, quantize_changes
+from nn_core.grid import dequantize, downsample, quantize, quantize_changes, zero_runs
 from nn_core.network import Network
 
 
@@ -93,3 +93,24 @@ def test_a_big_network_s_grid_in_chunks_of_rows_matches_the_whole_grid_by_hand()
     boundaries = playground.boundaries(resolution=25)
     np.testing.assert_allclose(downsample(maps, 25), boundaries.thumbnails, atol=1e-5)
     np.testing.assert_allclose(maps[-1], boundaries.output, atol=1e-5)
+
+
+def test_zero_runs_are_base_128_counts_of_unchanged_cells_each_before_its_change():
+    changes = np.zeros(20_000, dtype=np.uint8)
+    changes[[0, 131, 135, 16_520]] = [7, 5, 255, 1]
+    out = np.empty(64, dtype=np.uint8)
+    written = zero_runs(changes, out)
+    # runs 0, 130, 3 and 16,384 = 0 + 0·128 + 1·128² (three bytes: 0x80, 0x80, 0x01)
+    assert out[:written].tolist() == [0, 7, 0x82, 1, 5, 3, 255, 0x80, 0x80, 0x01, 1]
+    assert zero_runs(np.zeros(500, dtype=np.uint8), out) == 0  # nothing changed: nothing written
+
+
+def test_zero_runs_that_do_not_fit_say_so_and_wrong_buffers_are_refused():
+    changes = np.ones(10, dtype=np.uint8)
+    assert zero_runs(changes, np.empty(19, dtype=np.uint8)) == -1
+    assert zero_runs(changes, np.empty(20, dtype=np.uint8)) == 20
+    long_run = np.zeros(300, dtype=np.uint8)
+    long_run[-1] = 9
+    assert zero_runs(long_run, np.empty(2, dtype=np.uint8)) == -1  # the run alone takes two bytes
+    with pytest.raises(ValueError, match="uint8"):
+        zero_runs(changes.astype(np.int16), np.empty(20, dtype=np.uint8))

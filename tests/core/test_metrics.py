@@ -5,6 +5,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nn_core import Playground
 from nn_core.metrics import (
@@ -41,6 +43,36 @@ def test_a_confusion_matrix_counts_every_point_once():
     matrix = confusion_matrix(outputs, labels)
     assert matrix.shape == (4, 4) and matrix.sum() == 50
     assert np.trace(matrix) / 50 == pytest.approx(accuracy(outputs, labels))
+
+
+def numpy_confusion_matrix(outputs: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """The reference: the classes by NumPy's comparisons and argmax, counted by bincount."""
+    k = 2 if outputs.ndim == 1 else outputs.shape[1]
+    truth = (labels > 0).astype(np.int64) if k == 2 else labels.astype(np.int64)
+    predicted = (outputs >= 0).astype(np.int64) if outputs.ndim == 1 else np.argmax(outputs, axis=1)
+    return np.bincount(truth * k + predicted, minlength=k * k).reshape(k, k)
+
+
+# Few distinct values, so ties and NaNs are common: the first largest and the first NaN win, as argmax.
+_OUTPUT_VALUES = st.sampled_from([-1.0, -0.5, 0.0, -0.0, 0.5, 1.0, math.nan, math.inf])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 30), st.sampled_from([1, 3, 4, 6]), st.data())
+def test_the_compiled_confusion_matrix_counts_as_numpy_does(points, k, data):
+    shape = (points,) if k == 1 else (points, k)
+    outputs = np.array(data.draw(st.lists(_OUTPUT_VALUES, min_size=points * k, max_size=points * k))).reshape(shape)
+    classes = data.draw(st.lists(st.integers(0, max(1, k - 1)), min_size=points, max_size=points))
+    labels = np.array([1.0 if c else -1.0 for c in classes] if k == 1 else classes, dtype=float)
+    assert np.array_equal(confusion_matrix(outputs, labels), numpy_confusion_matrix(outputs, labels))
+
+
+def test_a_label_that_is_no_class_is_refused_not_written_past_the_matrix():
+    outputs = np.full((3, 3), 1 / 3)
+    with pytest.raises(ValueError, match="not class indices"):
+        confusion_matrix(outputs, np.array([0.0, 3.0, 1.0]))
+    with pytest.raises(ValueError, match="not class indices"):
+        confusion_matrix(outputs, np.array([0.0, np.nan, -1.0]))
 
 
 def test_r_squared_and_mean_absolute_error_by_hand():
