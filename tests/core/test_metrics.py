@@ -54,7 +54,7 @@ def numpy_confusion_matrix(outputs: np.ndarray, labels: np.ndarray) -> np.ndarra
 
 
 # Few distinct values, so ties and NaNs are common: the first largest and the first NaN win, as argmax.
-_OUTPUT_VALUES = st.sampled_from([-1.0, -0.5, 0.0, -0.0, 0.5, 1.0, math.nan, math.inf])
+_OUTPUT_VALUES = st.sampled_from([-1.0, -0.5, 0.0, -0.0, 0.5, 1.0, math.nan, math.inf, -math.inf])
 
 
 @settings(max_examples=200, deadline=None)
