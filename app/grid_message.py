@@ -36,6 +36,7 @@ ZERO_RUNS_FRAME = 2  # those changes as (run of zeros, change) pairs, not deflat
 # Zero runs are used while they take at most this share of the cells (1/16: ~1 KB of a default
 # link's 15,625; past ~70 changes deflate is smaller, and past ~500 much smaller).
 ZERO_RUNS_SHARE = 16
+MAX_RUN_BITS = 35  # a run takes at most five bytes: more cells than a message holds
 # kind, version, encoding, K output maps, N, R, M, –, epoch, sequence: 20 bytes, little-endian
 HEADER = struct.Struct("<BBBBHHHxxII")
 MAX_U32 = 2**32 - 1
@@ -102,6 +103,8 @@ def expand_zero_runs(payload: bytes, cells: int) -> np.ndarray:
         if reading_run:
             run |= (byte & 0x7F) << shift
             shift += 7
+            if shift > MAX_RUN_BITS:
+                raise ValueError("a zero-runs payload with a run of more than five bytes")
             reading_run = bool(byte & 0x80)
             continue
         cell += run

@@ -58,34 +58,43 @@ def confusion_matrix(outputs: Array, labels: Array) -> Array:
     The classes are :func:`true_classes` and :func:`predicted_classes`'s, NaN outputs included."""
     k = class_count(outputs)
     counts = np.zeros((k, k), dtype=np.int64)
-    columns = np.ascontiguousarray(outputs, dtype=np.float64).reshape(len(labels), 1 if outputs.ndim == 1 else k)
-    strays = _count_confusions(columns, np.ascontiguousarray(labels, dtype=np.float64), counts)
+    one_neuron = outputs.ndim == 1
+    columns = np.ascontiguousarray(outputs, dtype=np.float64).reshape(len(labels), 1 if one_neuron else k)
+    strays = _count_confusions(columns, np.ascontiguousarray(labels, dtype=np.float64), one_neuron, counts)
     if strays:
         raise ValueError(f"{strays} labels are not class indices 0…{k - 1}")
     return counts
 
 
 @kernel
-def _count_confusions(outputs: Array, labels: Array, counts: Array) -> int:
-    """Add each point's (true class, predicted class) to ``counts`` (K×K). ``outputs``: (n, 1)
-    for one tanh neuron (class 1 where the output is ≥ 0, label +1 is class 1), else (n, K)
-    (the first largest; the first NaN, as ``np.argmax``; labels are class indices).
-    Returns how many labels were no class index (those points are not counted)."""
+def _count_confusions(outputs: Array, labels: Array, one_neuron: bool, counts: Array) -> int:
+    """Add each point's (true class, predicted class) to ``counts`` (K×K).
+
+    ``one_neuron``: ``outputs`` is (n, 1), one tanh neuron's, class 1 where it is ≥ 0;
+    else (n, K), the first largest (the first NaN, as ``np.argmax``). With K = 2 the
+    true class is 1 where the label is > 0 (labels ±1), else the label is the class
+    index. Returns how many labels were no class index: those points are not counted
+    (the kernel checks the float before it converts it: no write outside ``counts``)."""
     k, strays = counts.shape[0], 0
     for i in range(labels.size):
-        if outputs.shape[1] == 1:
-            truth, predicted = (1 if labels[i] > 0.0 else 0), (1 if outputs[i, 0] >= 0.0 else 0)
+        label = labels[i]
+        if k == BINARY:  # labels ±1
+            truth = 1 if label > 0.0 else 0
+        elif 0.0 <= label < k and label == math.floor(label):
+            truth = int(label)
         else:
-            truth, predicted = int(labels[i]), 0
-            for j in range(1, k):
+            strays += 1
+            continue
+        predicted = 0
+        if one_neuron:
+            predicted = 1 if outputs[i, 0] >= 0.0 else 0
+        else:
+            for j in range(1, outputs.shape[1]):
                 if math.isnan(outputs[i, predicted]):
                     break
                 if outputs[i, j] > outputs[i, predicted] or math.isnan(outputs[i, j]):
                     predicted = j
-        if 0 <= truth < k:
-            counts[truth, predicted] += 1
-        else:
-            strays += 1
+        counts[truth, predicted] += 1
     return strays
 
 

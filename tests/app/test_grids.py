@@ -112,7 +112,7 @@ def test_a_delta_of_few_changes_travels_as_zero_runs_and_reproduces_the_codes() 
 
 def test_a_zero_runs_payload_that_reaches_past_the_cells_is_refused() -> None:
     assert expand_zero_runs(bytes([2, 9]), 3).tolist() == [0, 0, 9]
-    for bad in (bytes([3, 9]), bytes([0x80]), bytes([1])):
+    for bad in (bytes([3, 9]), bytes([0x80]), bytes([1]), bytes([0x80] * 6 + [1, 9])):
         with pytest.raises(ValueError, match="zero-runs"):
             expand_zero_runs(bad, 3)
 

@@ -57,14 +57,19 @@ def numpy_confusion_matrix(outputs: np.ndarray, labels: np.ndarray) -> np.ndarra
 _OUTPUT_VALUES = st.sampled_from([-1.0, -0.5, 0.0, -0.0, 0.5, 1.0, math.nan, math.inf, -math.inf])
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.integers(0, 30), st.sampled_from([1, 3, 4, 6]), st.data())
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 30), st.sampled_from([1, 2, 3, 4, 6]), st.data())
 def test_the_compiled_confusion_matrix_counts_as_numpy_does(points, k, data):
+    """k = 1: one neuron's (n,) outputs; k = 2: two columns with labels ±1; else K columns."""
     shape = (points,) if k == 1 else (points, k)
     outputs = np.array(data.draw(st.lists(_OUTPUT_VALUES, min_size=points * k, max_size=points * k))).reshape(shape)
     classes = data.draw(st.lists(st.integers(0, max(1, k - 1)), min_size=points, max_size=points))
-    labels = np.array([1.0 if c else -1.0 for c in classes] if k == 1 else classes, dtype=float)
+    labels = np.array([1.0 if c else -1.0 for c in classes] if k <= 2 else classes, dtype=float)
     assert np.array_equal(confusion_matrix(outputs, labels), numpy_confusion_matrix(outputs, labels))
+
+
+def test_a_single_column_of_outputs_is_one_class_and_writes_nothing_past_it():
+    assert confusion_matrix(np.array([[0.5], [-0.5], [0.2]]), np.zeros(3)).tolist() == [[3]]
 
 
 def test_a_label_that_is_no_class_is_refused_not_written_past_the_matrix():
@@ -73,6 +78,8 @@ def test_a_label_that_is_no_class_is_refused_not_written_past_the_matrix():
         confusion_matrix(outputs, np.array([0.0, 3.0, 1.0]))
     with pytest.raises(ValueError, match="not class indices"):
         confusion_matrix(outputs, np.array([0.0, np.nan, -1.0]))
+    with pytest.raises(ValueError, match="not class indices"):
+        confusion_matrix(outputs, np.array([0.0, 1.5, np.inf]))
 
 
 def test_r_squared_and_mean_absolute_error_by_hand():

@@ -10,6 +10,7 @@ const HEADER_BYTES = 20;
 const KEY_FRAME = 0;
 const DELTA_FRAME = 1;
 const ZERO_RUNS_FRAME = 2;
+const MAX_RUN_BITS = 35; // five bytes of seven bits: more cells than a message holds
 const SEQUENCE_MODULUS = 2 ** 32;
 
 async function inflate(bytes) {
@@ -64,9 +65,10 @@ function withZeroRuns(previous, bytes) {
       byte = bytes[at++];
       run += (byte & 0x7f) * 2 ** shift;
       shift += 7;
+      if (shift > MAX_RUN_BITS) throw new Error("a zero-runs grid message with a run of more than five bytes");
     } while (byte & 0x80 && at < bytes.length);
     cell += run;
-    if (at >= bytes.length || cell >= codes.length) throw new Error(`a zero-runs grid message past its ${codes.length} cells`);
+    if (at >= bytes.length || !(cell < codes.length)) throw new Error(`a zero-runs grid message past its ${codes.length} cells`);
     codes[cell++] += bytes[at++];
   }
   return codes;
