@@ -6,7 +6,7 @@ the input features' thumbnails never change. So after a key frame (all the
 codes) each message carries the mod-256 differences against the codes of the
 previous message *built* for the session: mostly zero bytes. While few cells
 moved (a settling network: a few dozen), they travel as runs of unchanged
-cells and the changes (``nn_core.grid.zero_runs``), in one compiled pass;
+cells and the changes (``nn_core.grid.quantize_runs``), in one compiled pass;
 otherwise deflate's run-length strategy packs them into a few hundred bytes.
 Every frame built is sent, in order (app/outbox.py skips frames only
 before building them), so the page always holds the delta's base; the header's
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nn_core.grid import Boundaries, quantize_changes, zero_runs
+from nn_core.grid import Boundaries, quantize_changes, quantize_runs
 from nn_core.network import Network
 
 KIND_GRIDS = 1
@@ -120,33 +120,33 @@ def expand_zero_runs(payload: bytes, cells: int) -> np.ndarray:
 def grid_codes(maps: Boundaries) -> tuple[GridShape, np.ndarray]:
     """A frame's grids quantized into one byte array: the output's N·N cells (K maps of them
     with K classes), then the thumbnails."""
-    shape, codes, _ = _quantized(maps, None)
-    return shape, codes
+    shape, parts = _parts(maps)
+    return shape, _codes(shape, parts)
 
 
-def _quantized(maps: Boundaries, previous: np.ndarray | None) -> tuple[GridShape, np.ndarray, np.ndarray | None]:
-    """:func:`grid_codes`, and with ``previous`` codes of the same shape, each cell's change
-    since (mod 256): both in one pass over the cells (``nn_core.grid.quantize_changes``)."""
+def _codes(shape: GridShape, parts: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    codes = np.empty(shape.cells, dtype=np.uint8)
+    split = parts[0].size
+    quantize_changes(parts[0], codes[:split])
+    quantize_changes(parts[1], codes[split:])
+    return codes
+
+
+def _parts(maps: Boundaries) -> tuple[GridShape, tuple[np.ndarray, np.ndarray]]:
+    """The message's shape and the values its cells quantize, in order: the output's map(s),
+    then the thumbnails. A probability p (K ≥ 3 classes: the output maps and the output neurons'
+    thumbnails) is sent as the code of 2p − 1."""
     classes = maps.output.shape[0] if maps.output.ndim == 3 else 0  # noqa: PLR2004 (K maps of N × N)
     outputs = maps.output.reshape(-1, *maps.output.shape[-2:])
     n = outputs.shape[-1]
     thumbnails = maps.thumbnails
-    if classes:  # probabilities p as the codes of 2p − 1 (the output maps and the output neurons' thumbnails)
+    if classes:
         outputs = outputs * 2.0 - 1.0
         thumbnails = thumbnails.copy()
         thumbnails[-classes:] = thumbnails[-classes:] * 2.0 - 1.0
     count = len(thumbnails)
     r = thumbnails.shape[1] if count else 0
-    shape = GridShape(n, r, count, len(outputs))
-    codes = np.empty(shape.cells, dtype=np.uint8)
-    if previous is not None and previous.size != shape.cells:
-        previous = None
-    changes = None if previous is None else np.empty_like(codes)
-    split = outputs.size
-    for values, cells in ((outputs, slice(0, split)), (thumbnails, slice(split, None))):
-        quantize_changes(values, codes[cells], None if previous is None else previous[cells],
-                         None if changes is None else changes[cells])
-    return shape, codes, changes
+    return GridShape(n, r, count, len(outputs)), (outputs, thumbnails)
 
 
 @dataclass(frozen=True, eq=False)
@@ -181,6 +181,8 @@ class GridStream:
     :meth:`restart` makes the next message a key frame: after ``hello``, with
     every ``state`` (the page drops its grids when the network's shape
     changes), and when the page asks for one. A change of shape is a key frame too.
+    A delta is written into buffers the stream keeps (the codes it replaces become the next
+    frame's), so a frame allocates only its message.
     """
 
     def __init__(self) -> None:
@@ -188,6 +190,7 @@ class GridStream:
         self._shape: GridShape | None = None
         self._source: GridSource | None = None  # what the last message's grids came from, if told
         self._sequence = 0
+        self._buffers: _DeltaBuffers | None = None
 
     def restart(self) -> None:
         self._previous = None
@@ -206,15 +209,28 @@ class GridStream:
     def encode(self, maps: Boundaries, epoch: int, source: GridSource | None = None) -> bytes:
         """The next message: a key frame or the delta against the last one built (``source``: what
         ``maps`` were computed from, for :meth:`shows`)."""
-        shape, codes, changes = _quantized(maps, self._previous)
-        if changes is None or shape != self._shape:
+        shape, parts = _parts(maps)
+        if self._previous is None or shape != self._shape:
+            codes = _codes(shape, parts)
             encoding, body = KEY_FRAME, _deflate(codes, _KEY_STRATEGY)
         else:
-            encoding, body = _delta(changes)
+            buffers = self._buffers_for(shape)
+            codes = buffers.spare
+            written = quantize_runs(parts, codes, self._previous, buffers.changes, buffers.runs)
+            if written >= 0:
+                encoding, body = ZERO_RUNS_FRAME, buffers.runs[:written].tobytes()
+            else:
+                encoding, body = DELTA_FRAME, _deflate(buffers.changes[: shape.cells], _DELTA_STRATEGY)
+            buffers.spare = self._previous
         message = self._message(shape, encoding, body, epoch)
         # Only a finished message moves the base: a failure above leaves the stream as it was.
         self._previous, self._source = codes, source
         return message
+
+    def _buffers_for(self, shape: GridShape) -> _DeltaBuffers:
+        if self._buffers is None or self._buffers.shape != shape:
+            self._buffers = _DeltaBuffers(shape)
+        return self._buffers
 
     def _message(self, shape: GridShape, encoding: int, body: bytes, epoch: int) -> bytes:
         sequence = (self._sequence + 1) & MAX_U32
@@ -224,13 +240,16 @@ class GridStream:
         return header + body
 
 
-def _delta(changes: np.ndarray) -> tuple[int, bytes]:
-    """A delta's encoding and payload: zero runs while they are short, else deflated."""
-    runs = np.empty(changes.size // ZERO_RUNS_SHARE, dtype=np.uint8)
-    written = zero_runs(changes, runs)
-    if written >= 0:
-        return ZERO_RUNS_FRAME, runs[:written].tobytes()
-    return DELTA_FRAME, _deflate(changes, _DELTA_STRATEGY)
+class _DeltaBuffers:
+    """A stream's scratch for deltas of one shape: the codes being written, each cell's change
+    (whole 8-byte words, the padding zero) and the zero runs (at most 1/:data:`ZERO_RUNS_SHARE`
+    of the cells: past that, deflate packs the changes smaller)."""
+
+    def __init__(self, shape: GridShape) -> None:
+        self.shape = shape
+        self.spare = np.empty(shape.cells, dtype=np.uint8)
+        self.changes = np.zeros(-(-shape.cells // 8) * 8, dtype=np.uint8)
+        self.runs = np.empty(shape.cells // ZERO_RUNS_SHARE, dtype=np.uint8)
 
 
 def key_frame(maps: Boundaries, epoch: int) -> bytes:

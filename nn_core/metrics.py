@@ -56,26 +56,36 @@ def confusion_matrix(outputs: Array, labels: Array) -> Array:
     One compiled pass (:func:`_count_confusions`): every frame of a classifier counts both
     sets, and NumPy's comparisons, casts and ``bincount`` were ~15 µs of a frame's ~270.
     The classes are :func:`true_classes` and :func:`predicted_classes`'s, NaN outputs included."""
-    k = class_count(outputs)
-    counts = np.zeros((k, k), dtype=np.int64)
     one_neuron = outputs.ndim == 1
-    columns = np.ascontiguousarray(outputs, dtype=np.float64).reshape(len(labels), 1 if one_neuron else k)
-    strays = _count_confusions(columns, np.ascontiguousarray(labels, dtype=np.float64), one_neuron, counts)
+    columns = outputs.reshape(len(labels), 1) if one_neuron else outputs
+    matrix: Array = confusion_matrices(columns, labels, len(labels), one_neuron)[0]
+    return matrix
+
+
+def confusion_matrices(columns: Array, labels: Array, cut: int, one_neuron: bool) -> Array:
+    """:func:`confusion_matrix` of the points before ``cut`` and of those from it, ``(2, K, K)``,
+    in one pass: ``columns`` is ``(n, 1)`` for one output neuron (``one_neuron``), else
+    ``(n, K)`` (a loss evaluation's outputs, train points then test points, read where they are)."""
+    k = BINARY if one_neuron else int(columns.shape[1])
+    counts = np.zeros((2, k, k), dtype=np.int64)
+    strays = _count_confusions(np.ascontiguousarray(columns, dtype=np.float64),
+                               np.ascontiguousarray(labels, dtype=np.float64), one_neuron, cut, counts)
     if strays:
         raise ValueError(f"{strays} labels are not class indices 0…{k - 1}")
     return counts
 
 
 @kernel
-def _count_confusions(outputs: Array, labels: Array, one_neuron: bool, counts: Array) -> int:
-    """Add each point's (true class, predicted class) to ``counts`` (K×K).
+def _count_confusions(outputs: Array, labels: Array, one_neuron: bool, cut: int, counts: Array) -> int:
+    """Add each point's (true class, predicted class) to ``counts[0]`` (K×K) before ``cut``, to
+    ``counts[1]`` from it.
 
     ``one_neuron``: ``outputs`` is (n, 1), one tanh neuron's, class 1 where it is ≥ 0;
     else (n, K), the first largest (the first NaN, as ``np.argmax``). With K = 2 the
     true class is 1 where the label is > 0 (labels ±1), else the label is the class
     index. Returns how many labels were no class index: those points are not counted
     (the kernel checks the float before it converts it: no write outside ``counts``)."""
-    k, strays = counts.shape[0], 0
+    k, strays = counts.shape[1], 0
     for i in range(labels.size):
         label = labels[i]
         if k == BINARY:  # labels ±1
@@ -94,7 +104,7 @@ def _count_confusions(outputs: Array, labels: Array, one_neuron: bool, counts: A
                     break
                 if outputs[i, j] > outputs[i, predicted] or math.isnan(outputs[i, j]):
                     predicted = j
-        counts[truth, predicted] += 1
+        counts[0 if i < cut else 1, truth, predicted] += 1
     return strays
 
 

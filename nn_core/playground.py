@@ -229,8 +229,9 @@ class Playground:
         evaluation: every frame reads them, and the accuracies, often of the same evaluation."""
         key = (self.evaluate, self.evaluate.evaluations)
         if self._confusions_of is None or self._confusions_of[0] != key:
-            matrices = {which: metrics.confusion_matrix(*self._scored(which)) for which in ("train", "test")}
-            self._confusions_of = (key, matrices)
+            outputs = self.evaluate.outputs  # a column per output neuron: one is the (n,) form
+            pair = metrics.confusion_matrices(outputs, self.evaluate.labels, self.evaluate.cut, outputs.shape[1] == 1)
+            self._confusions_of = (key, {"train": pair[0], "test": pair[1]})
         return self._confusions_of[1]
 
     def predicted_classes(self, which: str = "test") -> np.ndarray:

@@ -4,7 +4,7 @@ import pytest
 
 from nn_core import Playground
 from nn_core.features import feature_matrix
-from nn_core.grid import dequantize, downsample, quantize, quantize_changes, zero_runs
+from nn_core.grid import dequantize, downsample, quantize, quantize_changes, quantize_runs, zero_runs
 from nn_core.network import Network
 
 
@@ -114,3 +114,63 @@ def test_zero_runs_that_do_not_fit_say_so_and_wrong_buffers_are_refused():
     assert zero_runs(long_run, np.empty(2, dtype=np.uint8)) == -1  # the run alone takes two bytes
     with pytest.raises(ValueError, match="uint8"):
         zero_runs(changes.astype(np.int16), np.empty(20, dtype=np.uint8))
+
+
+@pytest.mark.parametrize("moved", [0, 1, 7, 60, 900, 20_000])
+def test_quantize_runs_gives_the_codes_changes_and_zero_runs_of_the_two_passes(moved: int):
+    """The frame's one-call delta against the reference: quantize_changes, then zero_runs."""
+    rng = np.random.default_rng(moved)
+    output, thumbnails = rng.uniform(-1.1, 1.1, (100, 100)), rng.uniform(-1, 1, (9, 25, 25))
+    output[0, :3] = [np.nan, np.inf, -np.inf]
+    parts = (output.astype(np.float32), thumbnails.astype(np.float32))
+    cells = output.size + thumbnails.size
+    previous = np.concatenate([quantize(part).reshape(-1) for part in parts])
+    previous[rng.choice(cells, min(moved, cells), replace=False)] += rng.integers(1, 256, min(moved, cells),
+                                                                                  dtype=np.uint8)
+    codes, changes = np.empty(cells, np.uint8), np.full(-(-cells // 8) * 8, 0, np.uint8)
+    out = np.empty(cells // 16, np.uint8)
+    written = quantize_runs(parts, codes, previous, changes, out)
+
+    expected_codes, expected_changes = np.empty(cells, np.uint8), np.empty(cells, np.uint8)
+    quantize_changes(np.concatenate([part.reshape(-1) for part in parts]), expected_codes, previous,
+                     expected_changes)
+    assert np.array_equal(codes, expected_codes) and np.array_equal(changes[:cells], expected_changes)
+    assert not changes[cells:].any()  # the padding to whole words stays zero
+    reference = np.empty_like(out)
+    assert written == zero_runs(expected_changes, reference)
+    assert (written < 0) == (moved > 300)  # past ~1/16 of the cells in bytes: deflate instead
+    if written >= 0:
+        assert out[:written].tobytes() == reference[:written].tobytes()
+
+
+def test_quantize_runs_refuses_buffers_that_do_not_fit_the_values():
+    parts = (np.zeros((4, 4), np.float32), np.zeros((1, 2, 2), np.float32))
+    with pytest.raises(ValueError, match="whole words"):
+        quantize_runs(parts, np.empty(20, np.uint8), np.zeros(20, np.uint8), np.zeros(20, np.uint8),
+                      np.empty(4, np.uint8))
+
+
+def python_zero_runs(changes: np.ndarray) -> list[int]:
+    """The reference encoding: each nonzero byte after its run of zeros in LEB128."""
+    encoded, run = [], 0
+    for change in changes.tolist():
+        if change == 0:
+            run += 1
+            continue
+        while run > 0x7F:
+            encoded.append((run & 0x7F) | 0x80)
+            run >>= 7
+        encoded += [run, change]
+        run = 0
+    return encoded
+
+
+@pytest.mark.parametrize("offset", [0, 1, 3, 7])
+def test_zero_runs_skip_words_wherever_the_bytes_start_and_end(offset: int):
+    rng = np.random.default_rng(offset)
+    buffer = np.zeros(5_000 + offset, dtype=np.uint8)
+    buffer[rng.choice(buffer.size, 40, replace=False)] = rng.integers(1, 256, 40)
+    changes = buffer[offset : offset + 4_997]  # an unaligned start, a tail shorter than a word
+    out = np.empty(500, dtype=np.uint8)
+    written = zero_runs(changes, out)
+    assert out[:written].tolist() == python_zero_runs(changes)
