@@ -22,6 +22,7 @@ from .divergence import RECOVERIES, Divergence, explain
 from .features import feature_matrix
 from .gradient_check import check_gradients
 from .history import History
+from .jit import kernel
 from .link_points import PointsKey, points_key
 from .network import Network
 from .optimizers import Hyper
@@ -158,12 +159,13 @@ class Playground:
         output's, an exploding one as sizes that grow without bound."""
         gradient = self.optimizer.last_gradient
         layer_of, counts = self.net.weight_layers
-        with np.errstate(over="ignore"):  # an exploding gradient's squares: the scaled way below
-            sums = np.bincount(layer_of, weights=np.square(gradient), minlength=len(counts) + 1).tolist()
-            layers = list(zip(sums[:-1], counts, strict=True))  # the last bin: the biases
-            if all(count and _SAFE_SQUARES[0] <= total <= _SAFE_SQUARES[1] for total, count in layers):
-                return [math.sqrt(total / count) for total, count in layers]  # one pass: the usual case
-            return [_root_mean_square(g) for g in self.net.weight_views(gradient)]
+        sums = np.zeros(len(counts) + 1)  # the last: the biases'
+        _add_squares_by_layer(gradient, layer_of, sums)
+        layers = list(zip(sums[:-1].tolist(), counts, strict=True))
+        if all(count and _SAFE_SQUARES[0] <= total <= _SAFE_SQUARES[1] for total, count in layers):
+            return [math.sqrt(total / count) for total, count in layers]  # one pass: the usual case
+        # an exploding gradient's squares overflow (or a layer has no weights): scaled, per layer
+        return [_root_mean_square(g) for g in self.net.weight_views(gradient)]
 
     @property
     def history(self) -> list[tuple[int, float, float]]:
@@ -867,6 +869,14 @@ _NOT_COPIED = frozenset({"lock", "_config_link", "_confusions_of"})
 
 # Sums of squares between these are neither overflowed nor (partly) lost to underflow.
 _SAFE_SQUARES = (1e-280, 1e280)
+
+
+@kernel
+def _add_squares_by_layer(values: np.ndarray, layer_of: np.ndarray, sums: np.ndarray) -> None:
+    """``sums[layer] += value²`` for each value, in order (as ``np.bincount`` adds its weights):
+    a frame's gradient sizes in one call, with no squares array and no floating-point warnings."""
+    for i in range(values.size):
+        sums[layer_of[i]] += values[i] * values[i]
 
 
 def _root_mean_square(values: np.ndarray) -> float:

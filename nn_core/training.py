@@ -146,14 +146,18 @@ class LossEvaluator(_Compiled):
         return self.cursor >= int(self.labels.shape[0])
 
     def advance(self, net: Network, budget: int) -> None:
-        """The next piece of the evaluation: the chunks ``budget`` pays for (at least one), within
-        one set, so chunks start where the uncut evaluation's do."""
-        start = self.cursor
-        end = self.cut if start < self.cut else self.labels.shape[0]
-        stop = min(end, start + max(1, budget // CHUNK_COST) * EVALUATION_CHUNK)
-        which = 0 if start < self.cut else 1
-        self._sums[which] = self._sum(net, start, stop, self._pending, self._sums[which])
-        self.cursor = stop
+        """The next piece of the evaluation: the chunks ``budget`` pays for (at least one), each
+        within one set, so chunks start where the uncut evaluation's do (a short evaluation is
+        done in one call: both sets' sums)."""
+        chunks = max(1, budget // CHUNK_COST)
+        while chunks > 0 and not self.complete:
+            start = self.cursor
+            end = self.cut if start < self.cut else self.labels.shape[0]
+            stop = min(end, start + chunks * EVALUATION_CHUNK)
+            chunks -= _chunks(stop - start)
+            which = 0 if start < self.cut else 1
+            self._sums[which] = self._sum(net, start, stop, self._pending, self._sums[which])
+            self.cursor = stop
 
     def losses(self) -> tuple[float, float]:
         """The complete evaluation's losses; its outputs become ``outputs``, and the next starts afresh."""
