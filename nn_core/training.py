@@ -10,6 +10,8 @@ pieces (a big network's epoch cut to fit a server's time slice), bit for bit.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from . import losses, neuron
@@ -131,14 +133,18 @@ class LossEvaluator(_Compiled):
         self.evaluations += 1
         return _mean(train, self.cut), _mean(test, n - self.cut)
 
-    @property
+    @functools.cached_property
     def cost(self) -> int:
-        """A whole evaluation's cost in training examples (:data:`CHUNK_COST` per chunk of each set)."""
+        """A whole evaluation's cost in training examples (:data:`CHUNK_COST` per chunk of each set;
+        the sets never change: a new one gets a new evaluator)."""
         return (_chunks(self.cut) + _chunks(self.labels.shape[0] - self.cut)) * CHUNK_COST
 
     @property
     def spent(self) -> int:
-        """The cost of the pieces of the evaluation in progress done so far."""
+        """The cost of the pieces of the evaluation in progress done so far (read several times a
+        training turn, mostly between evaluations: 0)."""
+        if not self.cursor:
+            return 0
         return (_chunks(min(self.cursor, self.cut)) + _chunks(max(0, self.cursor - self.cut))) * CHUNK_COST
 
     @property
