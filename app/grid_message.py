@@ -182,7 +182,7 @@ class GridStream:
     every ``state`` (the page drops its grids when the network's shape
     changes), and when the page asks for one. A change of shape is a key frame too.
     A delta is written into buffers the stream keeps (the codes it replaces become the next
-    frame's), so a frame allocates only its message.
+    delta's), so a frame of float32 grids with one output map allocates little but its message.
     """
 
     def __init__(self) -> None:
@@ -210,20 +210,23 @@ class GridStream:
         """The next message: a key frame or the delta against the last one built (``source``: what
         ``maps`` were computed from, for :meth:`shows`)."""
         shape, parts = _parts(maps)
-        if self._previous is None or shape != self._shape:
+        previous = self._previous
+        if previous is None or shape != self._shape or previous.size != shape.cells:
             codes = _codes(shape, parts)
             encoding, body = KEY_FRAME, _deflate(codes, _KEY_STRATEGY)
         else:
             buffers = self._buffers_for(shape)
             codes = buffers.spare
-            written = quantize_runs(parts, codes, self._previous, buffers.changes, buffers.runs)
+            written = quantize_runs(parts, codes, previous, buffers.changes, buffers.runs)
             if written >= 0:
                 encoding, body = ZERO_RUNS_FRAME, buffers.runs[:written].tobytes()
             else:
                 encoding, body = DELTA_FRAME, _deflate(buffers.changes[: shape.cells], _DELTA_STRATEGY)
-            buffers.spare = self._previous
         message = self._message(shape, encoding, body, epoch)
-        # Only a finished message moves the base: a failure above leaves the stream as it was.
+        # Only a finished message moves the base (and the codes it replaces become the next
+        # delta's buffer): a failure above leaves the stream as it was.
+        if self._buffers is not None and codes is self._buffers.spare and previous is not None:
+            self._buffers.spare = previous
         self._previous, self._source = codes, source
         return message
 

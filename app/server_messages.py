@@ -138,7 +138,7 @@ def _parameters_json(pg: Playground) -> Json:
     """``weights`` and ``biases`` per layer. Every frame carries them, so the usual case (all
     finite) checks the flat parameters once and converts each layer's block with one
     ``tolist``; a diverged network goes the slow way, with ``None`` for what is not finite."""
-    if not math.isfinite(np.add.reduce(pg.net.params)):  # a NaN or infinity makes the sum one (so may huge weights)
+    if not np.logical_and.reduce(np.isfinite(pg.net.params)):  # the ufuncs themselves: no method's wrapper
         return {"weights": [array_json(w) for w in pg.net.weights], "biases": [array_json(b) for b in pg.net.biases]}
     blocks = [block.tolist() for block in pg.net.blocks]  # rows: a neuron's incoming weights, then its bias
     return {"weights": [[row[:-1] for row in block] for block in blocks],

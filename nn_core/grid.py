@@ -84,9 +84,9 @@ def _averaging_matrix(n: int, resolution: int) -> Array:
 
 
 class _GridPass:
-    """Everything a network layout's grid pass needs but its parameters, made once per thread:
-    the grid's input chunks, the neurons' stack rows, and float32 buffers for a chunk's forward
-    pass and for the parameters.
+    """What a network layout's grid pass needs, made once per thread: the grid's input chunks
+    (shared, from a cache), the neurons' stack rows, and float32 buffers for a chunk's forward
+    pass and for a copy of the parameters (which each frame refills).
 
     ``stack`` holds every hidden layer's activations, each followed by a row of ones (the
     next layer's bias input), then the output's row(s); ``z`` is the pre-activation scratch of
@@ -116,7 +116,8 @@ class _GridPass:
 
     @property
     def nbytes(self) -> int:
-        return int(self.stack.nbytes + self.z.nbytes)
+        """The buffers this pass owns (the input chunks are shared by every thread's passes)."""
+        return int(self.stack.nbytes + self.z.nbytes + self.params.nbytes + self.row.nbytes)
 
     def run(self, inputs: Array) -> Array:
         """The activations of every layer for ``inputs`` ``(k + 1, p)``, as ``(stack_rows, p)``,
@@ -380,7 +381,7 @@ def zero_runs(changes: Array, out: Array) -> int:
     """
     if changes.dtype != np.uint8 or out.dtype != np.uint8 or not out.flags.c_contiguous:
         raise ValueError("zero_runs reads uint8 changes into a contiguous uint8 buffer")
-    flat = changes.reshape(-1)
+    flat = np.ascontiguousarray(changes).reshape(-1)
     return int(_zero_runs(flat, flat[: flat.size - flat.size % 8].view(np.uint64), out))
 
 
@@ -406,7 +407,7 @@ def _zero_runs(changes: Array, words: Array, out: Array) -> int:
 
 
 def quantize_runs(parts: tuple[Array, Array], codes: Array, previous: Array, changes: Array, out: Array) -> int:
-    """:func:`quantize` the float32 ``parts`` one after the other into ``codes``, their changes
+    """:func:`quantize` the ``parts`` (float32 maps) one after the other into ``codes``, their changes
     since ``previous`` (mod 256) into ``changes``, and those as :func:`zero_runs` into ``out``:
     the bytes written, or −1 when they do not fit (then deflate packs ``changes``).
 
@@ -415,10 +416,11 @@ def quantize_runs(parts: tuple[Array, Array], codes: Array, previous: Array, cha
     unchanged cells at a time.
     ``changes`` is a whole number of 8-byte words (cells past the parts' stay zero).
     """
-    first, second = (np.ascontiguousarray(part, dtype=np.float32).reshape(-1) for part in parts)
+    first, second = (np.ascontiguousarray(part).reshape(-1) for part in parts)  # float32 or float64, as quantize
     cells = first.size + second.size
     if not (codes.dtype == previous.dtype == changes.dtype == out.dtype == np.uint8 and codes.size == previous.size
-            == cells and changes.size == -(-cells // 8) * 8 and changes.flags.c_contiguous and out.flags.c_contiguous):
+            == cells and changes.ndim == 1 and changes.size == -(-cells // 8) * 8 and changes.flags.c_contiguous
+            and out.flags.c_contiguous):
         raise ValueError("quantize_runs writes a uint8 code per value, and its change into whole words")
     return int(_quantize_runs(first, second, codes.reshape(-1), previous.reshape(-1), changes,
                               changes.view(np.uint64), out))
@@ -430,7 +432,7 @@ def _quantize_runs(first: Array, second: Array, codes: Array, previous: Array, c
     split = first.size  # each part in a loop of its own, over slices: so they vectorize
     _quantize(first, codes[:split], previous[:split], changes[:split])
     _quantize(second, codes[split:], previous[split:], changes[split : codes.size])
-    return _zero_runs(changes, words, out)
+    return _zero_runs(changes[: codes.size], words, out)  # a word past the cells is read bytewise
 
 
 def dequantize(codes: Array) -> Array:

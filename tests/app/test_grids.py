@@ -186,3 +186,42 @@ def test_a_diverged_network_repeats_its_grids_until_a_parameter_changes() -> Non
     assert first is not None and second is not None and np.array_equal(first.output, second.output)
     pg.net.params[1] += 1.0
     assert not stream.shows(GridSource.of(pg.net, pg.config.features, 25, 100))
+
+
+def test_a_delta_that_fails_leaves_the_stream_and_its_buffers_as_they_were(monkeypatch) -> None:
+    """The codes a delta replaces become the next delta's buffer only once its message is built."""
+    rng = np.random.default_rng(4)
+    stream, decoder = GridStream(), GridDecoder()
+    output, thumbs = rng.uniform(-1, 1, (20, 20)).astype(np.float32), rng.uniform(-1, 1, (2, 5, 5)).astype(np.float32)
+    decoder.decode(stream.encode(Boundaries(output, thumbs), 0))
+    decoder.decode(stream.encode(Boundaries(output + np.float32(0.02), thumbs), 1))
+    real_message = GridStream._message
+
+    def failing(*args: object) -> bytes:
+        raise KeyboardInterrupt  # a notebook's interrupt between the delta and its message
+
+    monkeypatch.setattr(GridStream, "_message", failing)
+    with pytest.raises(KeyboardInterrupt):
+        stream.encode(Boundaries(output - np.float32(0.3), thumbs), 2)
+    monkeypatch.setattr(GridStream, "_message", real_message)
+    for epoch, shift in enumerate([0.05, 0.1, -0.2], start=2):
+        moved = np.clip(output + np.float32(shift), -1, 1)
+        grids = decoder.decode(stream.encode(Boundaries(moved, thumbs), epoch))
+        assert grids is not None and np.array_equal(grids.output, quantize(moved))
+
+
+def test_k_class_deltas_and_a_changed_shape_reproduce_every_frame() -> None:
+    rng = np.random.default_rng(5)
+    stream, decoder = GridStream(), GridDecoder()
+    for epoch, (classes, side) in enumerate([(3, 8), (3, 8), (4, 8), (4, 8), (3, 8), (3, 8)]):
+        scores = rng.uniform(0, 1, (classes, side, side)).astype(np.float32)
+        probabilities = scores / scores.sum(axis=0)
+        thumbnails = rng.uniform(0, 1, (classes + 2, 4, 4)).astype(np.float32)
+        data = stream.encode(Boundaries(probabilities, thumbnails), epoch)
+        grids = decoder.decode(data)
+        assert grids is not None and grids.output.shape == (classes, side, side)
+        assert np.array_equal(grids.output, quantize(probabilities * np.float32(2) - np.float32(1)))
+        expected_thumbnails = thumbnails.copy()
+        expected_thumbnails[-classes:] = expected_thumbnails[-classes:] * np.float32(2) - np.float32(1)
+        assert np.array_equal(grids.thumbnails, quantize(expected_thumbnails))
+        assert decode_header(data).encoding == (0 if epoch in (0, 2, 4) else 1)  # a new shape: a key frame

@@ -41,3 +41,19 @@ def test_a_number_that_is_not_finite_is_sent_as_null() -> None:
 def test_numpy_numbers_and_keys_that_are_not_strings_are_written_as_json_dumps_would() -> None:
     message = {"epoch": np.int64(7), "rate": np.float64(0.25), 2: [np.bool_(True)]}
     assert json.loads(encode(message)) == {"epoch": 7, "rate": 0.25, "2": [True]}
+
+
+def test_a_frame_of_weights_not_finite_or_huge_sends_null_for_what_is_not_finite_and_warns_of_nothing() -> None:
+    import warnings
+
+    from app.server_messages import frame_message
+    from nn_core import Playground
+
+    pg = Playground.from_url("#networkShape=2")
+    for values in ([math.inf, -math.inf], [1e200, -1e200], [math.nan, 1.0]):
+        pg.net.weights[0][0, :2] = values
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            message = frame_message(pg, [], False, False)
+        sent = [None if not math.isfinite(v) else v for v in values]
+        assert message["weights"][0][0][:2] == sent

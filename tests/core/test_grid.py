@@ -174,3 +174,17 @@ def test_zero_runs_skip_words_wherever_the_bytes_start_and_end(offset: int):
     out = np.empty(500, dtype=np.uint8)
     written = zero_runs(changes, out)
     assert out[:written].tolist() == python_zero_runs(changes)
+
+
+@pytest.mark.parametrize(("split", "cells"), [(3, 5), (5, 13), (13, 29), (8, 16)])
+def test_quantize_runs_splits_anywhere_and_reads_no_padding(split: int, cells: int):
+    """Parts that meet inside an 8-byte word, and fewer cells than a word; padding that is not
+    zero (the buffer's contract says zero) still never becomes a pair past the last cell."""
+    rng = np.random.default_rng(cells)
+    values = rng.uniform(-1, 1, cells).astype(np.float32)
+    previous = rng.integers(0, 256, cells, dtype=np.uint8)
+    codes, changes = np.empty(cells, np.uint8), np.full(-(-cells // 8) * 8, 9, np.uint8)
+    out = np.empty(4 * cells, np.uint8)
+    written = quantize_runs((values[:split], values[split:]), codes, previous, changes, out)
+    assert np.array_equal(codes, quantize(values))
+    assert out[:written].tolist() == python_zero_runs((codes - previous).astype(np.uint8))

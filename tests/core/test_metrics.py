@@ -189,3 +189,20 @@ def test_a_new_evaluator_drops_the_old_ones_confusions() -> None:
     pg.confusion("test")
     pg.update({"problem": "regression"})  # no confusion is read again: the old evaluator must not be kept
     assert pg._confusions_of is None
+
+
+def test_both_sets_confusion_matrices_in_one_pass_match_each_set_alone() -> None:
+    from nn_core.metrics import confusion_matrices
+
+    rng = np.random.default_rng(7)
+    scores = rng.normal(size=(40, 3))
+    classes = rng.integers(0, 3, 40).astype(float)
+    one = rng.normal(size=(40, 1))
+    signs = np.where(rng.random(40) < 0.5, -1.0, 1.0)
+    for cut in (0, 1, 17, 40):
+        pair = confusion_matrices(scores, classes, cut, False)
+        assert np.array_equal(pair[0], confusion_matrix(scores[:cut], classes[:cut]))
+        assert np.array_equal(pair[1], confusion_matrix(scores[cut:], classes[cut:]))
+        pair = confusion_matrices(one, signs, cut, True)
+        assert np.array_equal(pair[0], confusion_matrix(one[:cut, 0], signs[:cut]))
+        assert np.array_equal(pair[1], confusion_matrix(one[cut:, 0], signs[cut:]))
