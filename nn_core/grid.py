@@ -84,23 +84,21 @@ def _averaging_matrix(n: int, resolution: int) -> Array:
 
 
 class _GridPass:
-    """What a network layout's grid pass needs, made once per thread: the grid's input chunks
-    (shared, from a cache), the neurons' stack rows, and float32 buffers for a chunk's forward
-    pass and for a copy of the parameters (which each frame refills).
+    """What a network layout's grid pass needs, made once per thread: the neurons' stack rows,
+    and float32 buffers for a chunk's forward pass and for a copy of the parameters (which
+    each frame refills). Not the input features: pages of one network shape with different
+    features share a thread's buffers.
 
     ``stack`` holds every hidden layer's activations, each followed by a row of ones (the
     next layer's bias input), then the output's row(s); ``z`` is the pre-activation scratch of
     the widest layer. Both are flat, so a chunk of any size gets contiguous views. Each frame
-    then copies the parameters in and runs (one ``copyto`` instead of a float32 copy per layer,
-    no cache look-ups: a default link's frame is a few dozen Python calls).
+    then copies the parameters in and runs (one ``copyto`` instead of a float32 copy per layer).
     """
 
-    def __init__(self, net: Network, features: tuple[str, ...], n: int, r: int) -> None:
+    def __init__(self, net: Network, n: int, r: int) -> None:
         hidden = net.sizes[1:-1]
         self.rows = _rows_per_chunk(net, n, r)
         self.points = self.rows * n
-        self.chunks = _input_chunks(features, n, self.rows)
-        self.input_thumbnails = _input_thumbnails(features, n, r)
         self.neurons = _neuron_rows(net.sizes)
         self.average = _averaging_matrix(n, r)
         self.offsets: list[int] = np.cumsum([0, *[size + 1 for size in hidden]]).tolist()
@@ -116,7 +114,7 @@ class _GridPass:
 
     @property
     def nbytes(self) -> int:
-        """The buffers this pass owns (the input chunks are shared by every thread's passes)."""
+        """The buffers this pass owns."""
         return int(self.stack.nbytes + self.z.nbytes + self.params.nbytes + self.row.nbytes)
 
     def run(self, inputs: Array) -> Array:
@@ -139,7 +137,7 @@ class _GridPass:
 _passes = threading.local()
 
 
-def _grid_pass(net: Network, features: tuple[str, ...], n: int, r: int) -> _GridPass:
+def _grid_pass(net: Network, n: int, r: int) -> _GridPass:
     """A layout's pass, reused per thread (within :data:`CACHE_BYTES_PER_THREAD`).
 
     Allocating (and first touching) the buffers on every frame costs more than
@@ -148,8 +146,8 @@ def _grid_pass(net: Network, features: tuple[str, ...], n: int, r: int) -> _Grid
     """
     cache: OrderedDict[tuple[object, ...], _GridPass] = getattr(_passes, "cache", None) or OrderedDict()
     _passes.cache = cache
-    key = (net.sizes, net.hidden_activation, net.output_activation, features, n, r)
-    grid_pass = cache.pop(key, None) or _GridPass(net, features, n, r)
+    key = (net.sizes, net.hidden_activation, net.output_activation, n, r)
+    grid_pass = cache.pop(key, None) or _GridPass(net, n, r)
     cache[key] = grid_pass
     while len(cache) > 1 and sum(cached.nbytes for cached in cache.values()) > CACHE_BYTES_PER_THREAD:
         cache.popitem(last=False)
@@ -235,15 +233,15 @@ def boundaries(net: Network, features: tuple[str, ...], resolution: int = THUMBN
 
 
 def _boundaries(net: Network, features: tuple[str, ...], n: int, r: int) -> Boundaries:
-    grid_pass = _grid_pass(net, features, n, r)
+    grid_pass = _grid_pass(net, n, r)
     np.copyto(grid_pass.params, net.params, casting="same_kind")
     outputs, rows = net.sizes[-1], grid_pass.rows
     output = np.empty((outputs, n * n), dtype=np.float32)
-    inputs = grid_pass.input_thumbnails
+    inputs = _input_thumbnails(features, n, r)
     thumbnails = np.zeros((len(inputs) + len(grid_pass.neurons), r, r), dtype=np.float32)
     thumbnails[: len(inputs)] = inputs
     means = thumbnails[len(inputs) :]  # the neurons' thumbnails, filled chunk by chunk
-    for index, chunk in enumerate(grid_pass.chunks):
+    for index, chunk in enumerate(_input_chunks(features, n, rows)):
         first, height = index * rows, chunk.shape[1] // n
         stack = grid_pass.run(chunk)
         if net.is_softmax:  # the scores become class probabilities, in the maps and the thumbnails

@@ -188,3 +188,22 @@ def test_quantize_runs_splits_anywhere_and_reads_no_padding(split: int, cells: i
     written = quantize_runs((values[:split], values[split:]), codes, previous, changes, out)
     assert np.array_equal(codes, quantize(values))
     assert out[:written].tolist() == python_zero_runs((codes - previous).astype(np.uint8))
+
+
+def test_pages_of_one_network_shape_share_a_thread_s_grid_buffers_whatever_their_features():
+    import threading
+
+    from nn_core import grid
+
+    sizes: list[int] = []
+
+    def boundaries_of_both() -> None:
+        for link in ("#networkShape=4,2&x=true&y=true",
+                     "#networkShape=4,2&x=false&y=false&xSquared=true&ySquared=true"):
+            Playground.from_url(link).boundaries()
+        sizes.append(len(grid._passes.cache))
+
+    thread = threading.Thread(target=boundaries_of_both)  # a fresh thread: its own, empty cache
+    thread.start()
+    thread.join()
+    assert sizes == [1]  # two inputs each: one pass, one set of buffers
