@@ -211,12 +211,13 @@ class GridStream:
         ``maps`` were computed from, for :meth:`shows`)."""
         shape, parts = _parts(maps)
         previous = self._previous
+        replaced: tuple[_DeltaBuffers, np.ndarray] | None = None  # a delta's buffers and the codes it replaces
         if previous is None or shape != self._shape or previous.size != shape.cells:
             codes = _codes(shape, parts)
             encoding, body = KEY_FRAME, _deflate(codes, _KEY_STRATEGY)
         else:
             buffers = self._buffers_for(shape)
-            codes = buffers.spare
+            codes, replaced = buffers.spare, (buffers, previous)
             written = quantize_runs(parts, codes, previous, buffers.changes, buffers.runs)
             if written >= 0:
                 encoding, body = ZERO_RUNS_FRAME, buffers.runs[:written].tobytes()
@@ -225,8 +226,8 @@ class GridStream:
         message = self._message(shape, encoding, body, epoch)
         # Only a finished message moves the base (and the codes it replaces become the next
         # delta's buffer): a failure above leaves the stream as it was.
-        if self._buffers is not None and codes is self._buffers.spare and previous is not None:
-            self._buffers.spare = previous
+        if replaced is not None:
+            replaced[0].spare = replaced[1]
         self._previous, self._source = codes, source
         return message
 
